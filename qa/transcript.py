@@ -1,0 +1,279 @@
+"""Parse a briefing transcript (plain text) into a Transcript: metadata, roster and speaker turns.
+
+Format rules (State Council Information Office English transcripts):
+- a speaker label is a line `Name:`; the page-break artifact `_ueditor_page_break_tag_` may be glued
+  to it (or appear anywhere) and is never part of any text;
+- an optional header of `Speakers` / `Chairperson` / `Date` sections, possibly twice in different
+  wordings, gives the roster; entries are merged keeping each person's fuller title;
+- chairperson entries are moderators, speaker entries officials; any other label is a reporter
+  (usually a news organization);
+- after the last turn, translator credits and links to other briefings are trailer material.
+Without a header (no roster) roles are inferred: see `_infer_roles`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from .errors import CorpusError
+from .types import Paragraph, Person, Transcript, Turn
+
+ARTIFACT = "_ueditor_page_break_tag_"
+HONORIFICS = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Madam|Mme|Dr|Prof)\.?\s+", re.I)
+HEADER_SECTIONS = {
+    "speaker": "official", "speakers": "official",
+    "chairperson": "moderator", "chairpersons": "moderator", "chair": "moderator",
+    "moderator": "moderator", "host": "moderator", "presider": "moderator",
+    "date": "date", "time": "date", "venue": "venue", "location": "venue", "place": "venue",
+}
+# Words allowed to be lowercase inside a speaker label ("Zhinews of Shenzhen Satellite TV").
+CONNECTORS = {"of", "the", "and", "for", "de", "on", "in", "&", "at", "du", "la", "le", "van", "von", "der"}
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+DATE_RE = re.compile(rf"\b({MONTHS})\s+(\d{{1,2}}),\s*(\d{{4}})")
+TRAILER_RE = re.compile(
+    r"^(Translated (?:and edited )?by|Edited by|In case of any discrepancy|SCIO briefing on|"
+    r"Related (?:news|briefings?)|Read more|Source:)|"
+    rf"^({MONTHS})\s+\d{{1,2}},\s*\d{{4}}\S*", re.I)
+MAX_LABEL_WORDS = 10
+
+
+def read_source(path: str | Path) -> str:
+    """Read a transcript as UTF-8 without newline translation (spans index this exact text)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise CorpusError(str(path), f"cannot read file ({e.strerror})") from None
+    if not data.strip():
+        raise CorpusError(str(path), "file is empty", line=1)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise CorpusError(str(path), "binary file (NUL byte); a transcript must be UTF-8 text", line=line)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise CorpusError(str(path), f"not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})", line=line) from None
+    return text  # a leading BOM stays: spans index the decoded text exactly
+
+
+def _lines(text: str):
+    """Yield (line_no, start, end) of each line's content, without the newline."""
+    pos = 0
+    for no, raw in enumerate(text.splitlines(keepends=True), 1):
+        content = raw.rstrip("\r\n")
+        yield no, pos, pos + len(content)
+        pos += len(raw)
+
+
+def _segments(text: str, start: int, end: int):
+    """Split [start, end) at page-break artifacts and strip whitespace: the clean sub-spans."""
+    pieces, pos = [], start
+    while True:
+        i = text.find(ARTIFACT, pos, end)
+        stop = end if i < 0 else i
+        s, e = pos, stop
+        while s < e and (text[s].isspace() or text[s] == "\ufeff"):
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            pieces.append((s, e))
+        if i < 0:
+            return pieces
+        pos = i + len(ARTIFACT)
+
+
+def clean_name(label: str) -> str:
+    """'Mr. Shen Changyu' -> 'Shen Changyu'."""
+    name = label.replace(ARTIFACT, "").strip().rstrip(":：").strip()
+    return re.sub(r"\s+", " ", HONORIFICS.sub("", name))
+
+
+def _label(line: str) -> str | None:
+    """The speaker name if `line` is a speaker label, else None."""
+    s = line.replace(ARTIFACT, "").strip()
+    if not s or s[-1] not in ":：":
+        return None
+    name = s[:-1].strip()
+    words = name.split()
+    if not words or len(words) > MAX_LABEL_WORDS or len(name) > 100:
+        return None
+    if any(ch in name for ch in "?!;\"“”") or name.endswith("."):
+        return None
+    for w in words:
+        if w.lower() in CONNECTORS:
+            continue
+        if not (w[0].isupper() or w[0].isdigit() or not w[0].isalpha()):
+            return None
+    return clean_name(name)
+
+
+def _parse_date(s: str) -> str | None:
+    m = DATE_RE.search(s)
+    if m:
+        try:
+            return dt.datetime.strptime(f"{m[1]} {m[2]} {m[3]}", "%B %d %Y").date().isoformat()
+        except ValueError:
+            return None
+    m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", s)
+    return m.group(0) if m else None
+
+
+def _merge_person(roster: dict, name: str, title: str, role: str):
+    old = roster.get(name)
+    if old is None:
+        roster[name] = Person(name, title, role)
+        return
+    keep_title = title if len(title) > len(old.title) else old.title
+    keep_role = "moderator" if "moderator" in (old.role, role) else old.role
+    roster[name] = Person(name, keep_title, keep_role)
+
+
+def _sidecar(path: Path) -> dict:
+    side = path.with_suffix(".meta.json")
+    if not side.exists():
+        return {}
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise CorpusError(str(side), f"metadata sidecar is not valid JSON ({e})", line=getattr(e, "lineno", None)) from None
+    if not isinstance(meta, dict):
+        raise CorpusError(str(side), "metadata sidecar must be a JSON object with 'title' and/or 'date'", line=1)
+    return meta
+
+
+def parse_text(text: str, path: str = "<text>", doc_id: str | None = None, meta: dict | None = None) -> Transcript:
+    """Parse transcript `text`; `path` is used in messages and provenance.
+
+    >>> t = parse_text("Moderator:\\nWelcome.\\nCCTV:\\nWhy?\\nLi Hua:\\nBecause.\\n")
+    >>> [(x.speaker, x.role) for x in t.turns]
+    [('Moderator', 'moderator'), ('CCTV', 'reporter'), ('Li Hua', 'official')]
+    """
+    meta = meta or {}
+    doc_id = doc_id or Path(path).stem
+    warnings: list[str] = []
+    lines = list(_lines(text))
+    roster: dict[str, Person] = {}
+    section = None
+    date = meta.get("date")
+    title = meta.get("title")
+    header_seen = False
+    i = 0
+    # Header: section keywords (with or without colon) and their entries, until the first real label.
+    while i < len(lines):
+        no, s, e = lines[i]
+        raw = text[s:e].replace(ARTIFACT, "").strip()
+        key = raw.rstrip(":：").strip().lower()
+        if not raw:
+            i += 1
+            continue
+        if key in HEADER_SECTIONS:
+            section = HEADER_SECTIONS[key]
+            header_seen = True
+            i += 1
+            continue
+        if _label(text[s:e]) is not None and header_seen:
+            break
+        if not header_seen:
+            if _label(text[s:e]) is not None:
+                break
+            # A line before any header or label is the title.
+            title = title or raw
+            i += 1
+            continue
+        if section in ("official", "moderator"):
+            name, _, rest = raw.partition(",")
+            name = clean_name(name)
+            if name:
+                _merge_person(roster, name, rest.strip(), section)
+        elif section == "date":
+            date = date or _parse_date(raw)
+        i += 1
+
+    # Turns: a label starts one; non-empty lines until the next label are its paragraphs.
+    turns_raw: list[tuple[str, int, list[Paragraph]]] = []
+    trailer_start = None
+    for no, s, e in lines[i:]:
+        name = _label(text[s:e])
+        if name is not None and name.lower() not in HEADER_SECTIONS:
+            turns_raw.append((name, no, []))
+            continue
+        for ps, pe in _segments(text, s, e):
+            if not turns_raw:
+                warnings.append(f"{path}:{no}: text before the first speaker label ignored")
+                continue
+            turns_raw[-1][2].append(Paragraph(text[ps:pe], ps, pe, no))
+    # Trailer: in the last turn, from the first credit/link line on.
+    if turns_raw:
+        paras = turns_raw[-1][2]
+        for k, p in enumerate(paras):
+            if TRAILER_RE.match(p.text):
+                trailer_start = p.start
+                del paras[k:]
+                break
+    if not turns_raw:
+        raise CorpusError(path, "no speaker labels found (expected lines like 'Name:')", line=1)
+
+    roles = _infer_roles(turns_raw, roster, path, warnings)
+    turns = []
+    for name, label_line, paras in turns_raw:
+        if not paras:
+            warnings.append(f"{path}:{label_line}: speaker '{name}' has no text")
+            continue
+        turns.append(Turn(name, roles[name], tuple(paras), label_line, paras[0].start, paras[-1].end,
+                          paras[0].line, paras[-1].line))
+    if date is None:
+        date = _parse_date(text[: 2000])
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if not title:
+        title = doc_id.replace("-", " ").replace("_", " ")
+    return Transcript(doc_id, path, title, date, tuple(roster.values()), tuple(turns), sha, text,
+                      trailer_start, bool(roster), tuple(warnings))
+
+
+def _infer_roles(turns_raw, roster: dict, path: str, warnings: list) -> dict[str, str]:
+    """Role per speaker. With a roster: roster role, else reporter.
+
+    Fallback without a roster (documented in README): the first speaker is the moderator if they
+    speak more than once; a speaker any of whose turns ends in a question mark and who never speaks
+    more than 120 words at once is a reporter; everyone else is an official.
+    """
+    names = list(dict.fromkeys(n for n, _, _ in turns_raw))
+    if roster:
+        roles = {}
+        for n in names:
+            person = roster.get(n) or _match_roster(n, roster)
+            roles[n] = person.role if person else "reporter"
+        return roles
+    roles = {}
+    first = turns_raw[0][0]
+    if sum(1 for n, _, _ in turns_raw if n == first) > 1:
+        roles[first] = "moderator"
+    for n in names:
+        if n in roles:
+            continue
+        own = [p for m, _, p in turns_raw if m == n and p]
+        asks = any(ps[-1].text.rstrip().endswith(("?", "？")) or "?" in ps[-1].text for ps in own)
+        longest = max((sum(len(x.text.split()) for x in ps) for ps in own), default=0)
+        roles[n] = "reporter" if asks and longest <= 120 else "official"
+    warnings.append(f"{path}:1: no header roster; roles inferred: "
+                    + ", ".join(f"{n}={r}" for n, r in roles.items()))
+    return roles
+
+
+def _match_roster(name: str, roster: dict) -> Person | None:
+    """A label like 'Shen' or 'Commissioner Shen Changyu' that names one roster person."""
+    hits = [p for p in roster.values() if p.name.endswith(name) or name.endswith(p.name)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def parse_file(path: str | Path, doc_id: str | None = None) -> Transcript:
+    """Read and parse one transcript file; a `<stem>.meta.json` sidecar may give title and date."""
+    path = Path(path)
+    text = read_source(path)
+    meta = _sidecar(path)
+    return parse_text(text, str(path), doc_id or path.stem, meta)

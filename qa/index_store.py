@@ -1,0 +1,323 @@
+"""The index on disk: build, save atomically, load with every artifact checked against the manifest.
+
+Layout of `index/`:
+  CURRENT            name of the live generation folder (replaced atomically with os.replace)
+  gen-<time>-<pid>/  manifest.json, vectors.faiss, chunks.json, passages.json, bm25/…
+  .lock              held while building, so two builds (or a build and a cleanup) never interleave
+A build writes a new generation, then swaps CURRENT; a crash mid-build leaves the old one live.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .bm25 import BM25Index
+from .chunking import corpus_files, load_corpus
+from .config import Settings
+from .embedding import Embedder, file_sha256
+from .errors import CorpusError, IndexBusy, IndexCorrupt, IndexMissing, IndexStale
+from .passages import chunk_sentences, embed_text, make_passages
+from .types import Chunk, Paragraph, Passage, Sentence
+from .vectors import build_vector_index, load_vector_index, save_vector_index
+
+FORMAT_VERSION = 1
+LOCK_TIMEOUT_S = 600
+
+
+@dataclass
+class Index:
+    """A loaded index: chunks, passages, sentences, vector index, BM25 and the manifest."""
+
+    folder: Path
+    manifest: dict
+    chunks: list[Chunk]
+    passages: list[Passage]
+    sentences: dict[str, list[Sentence]]
+    vectors: object  # faiss.Index
+    bm25: BM25Index
+
+    def __post_init__(self):
+        self.chunk_by_id = {c.id: c for c in self.chunks}
+
+    @property
+    def documents(self) -> list[dict]:
+        return self.manifest.get("documents", [])
+
+
+def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
+    """{relative path: sha256} of every transcript and sidecar under the corpus folder."""
+    out = {}
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.exists():
+        raise CorpusError(str(corpus_dir), "corpus folder not found")
+    for f in corpus_files([corpus_dir]):
+        out[str(f.relative_to(corpus_dir.resolve()))] = file_sha256(f)
+        side = f.with_suffix(".meta.json")
+        if side.exists():
+            out[str(side.relative_to(corpus_dir.resolve()))] = file_sha256(side)
+    return out
+
+
+def build_settings(s: Settings) -> dict:
+    """The settings that change what the index holds (compared on load)."""
+    return {"window_sentences": s.window_sentences, "window_stride": s.window_stride,
+            "embed_with_question": s.embed_with_question, "max_wordpieces": s.model_max_wordpieces,
+            "hnsw_threshold": s.hnsw_threshold}
+
+
+def _lock(folder: Path):
+    from filelock import FileLock, Timeout
+
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / ".lock"), timeout=LOCK_TIMEOUT_S)
+
+    class _Ctx:
+        def __enter__(self):
+            try:
+                lock.acquire()
+            except Timeout:
+                raise IndexBusy(f"{folder}/.lock: another build holds the index lock") from None
+            return lock
+
+        def __exit__(self, *a):
+            lock.release()
+
+    return _Ctx()
+
+
+def _write_json(path: Path, obj) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, ensure_ascii=False)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def build(settings: Settings, embedder: Embedder, progress: bool = True, log=print,
+          warnings: list[str] | None = None) -> Index:
+    """Parse the corpus, split, embed, index; write a new generation and make it live."""
+    folder = Path(settings.index_dir)
+    warnings = warnings if warnings is not None else []
+    t0 = time.perf_counter()
+    with _lock(folder):
+        fingerprint = corpus_fingerprint(settings.corpus_dir)
+        transcripts, chunks = load_corpus([settings.corpus_dir], warnings)
+        for w in warnings:
+            log(f"warning: {w}")
+        if not chunks:
+            raise CorpusError(str(settings.corpus_dir), "no answers found in any transcript; nothing to index")
+        sentences = {c.id: chunk_sentences(c) for c in chunks}
+        passages = make_passages(chunks, settings.window_sentences, settings.window_stride,
+                                 settings.model_max_wordpieces, settings.model_path, sentences=sentences)
+        by_id = {c.id: c for c in chunks}
+        texts = [embed_text(p, by_id[p.chunk_id], settings.embed_with_question) for p in passages]
+        embedder.warm_up()
+        log(f"embedding {len(passages)} passages from {len(chunks)} answers in {len(transcripts)} transcript(s)")
+        t_embed = time.perf_counter()
+        vecs = embedder.encode_passages(texts, progress=progress)
+        embed_s = time.perf_counter() - t_embed
+        vindex, vkind = build_vector_index(vecs, settings)
+        bm25 = BM25Index.build([p.text for p in passages])
+
+        gen = folder / f"gen-{dt.datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        tmp = folder / f".tmp-{gen.name}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        save_vector_index(vindex, tmp / "vectors.faiss")
+        _write_json(tmp / "chunks.json", [dataclasses.asdict(c) for c in chunks])
+        _write_json(tmp / "passages.json", [dataclasses.asdict(p) for p in passages])
+        _write_json(tmp / "sentences.json", {k: [dataclasses.asdict(s) for s in v] for k, v in sentences.items()})
+        bm25.save(tmp / "bm25")
+        artifacts = {}
+        for f in sorted(tmp.rglob("*")):
+            if f.is_file():
+                artifacts[str(f.relative_to(tmp))] = {"size": f.stat().st_size, "sha256": file_sha256(f)}
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "briefqa_version": __version__,
+            "model": {"name": embedder.name, "path": embedder.model_path, "weights_sha256": embedder.weights_sha256,
+                      "dimension": int(vecs.shape[1]), "max_wordpieces": embedder.max_wordpieces},
+            "settings": build_settings(settings),
+            "corpus": fingerprint,
+            "documents": [{"doc_id": t.doc_id, "title": t.title, "date": t.date, "path": t.path,
+                           "sha256": t.sha256} for t in transcripts],
+            "counts": {"transcripts": len(transcripts), "chunks": len(chunks), "passages": len(passages),
+                       "sentences": sum(len(v) for v in sentences.values()),
+                       "passages_over_window": sum(p.wordpieces > settings.model_max_wordpieces for p in passages)},
+            "vector_index": vkind,
+            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "build_seconds": {"embed": round(embed_s, 3), "total": round(time.perf_counter() - t0, 3)},
+            "versions": _versions(),
+            "artifacts": artifacts,
+            "warnings": warnings,
+        }
+        _write_json(tmp / "manifest.json", manifest)
+        os.replace(tmp, gen)
+        cur_tmp = folder / f".CURRENT.{os.getpid()}"
+        cur_tmp.write_text(gen.name)
+        os.replace(cur_tmp, folder / "CURRENT")
+        _cleanup(folder, keep={gen.name})
+        total = time.perf_counter() - t0
+        log(f"built {len(passages)} passages in {embed_s:.1f}s embedding ({len(passages) / max(embed_s, 1e-9):.0f} passages/s), "
+            f"{total:.1f}s total -> {gen}")
+    return load(settings, verify_against=None, folder=folder)
+
+
+def _versions() -> dict:
+    import faiss
+
+    out = {"python": sys.version.split()[0], "faiss": faiss.__version__}
+    for mod in ("sentence_transformers", "bm25s", "torch", "transformers"):
+        try:
+            out[mod] = __import__(mod).__version__
+        except Exception:
+            pass
+    return out
+
+
+def _cleanup(folder: Path, keep: set[str]) -> None:
+    """Remove old generations and dead temporaries, keeping the live one and the one before it."""
+    gens = sorted((p for p in folder.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    keep_prev = [p.name for p in gens if p.name not in keep][-1:]
+    for p in gens:
+        if p.name not in keep and p.name not in keep_prev:
+            shutil.rmtree(p, ignore_errors=True)
+    for p in folder.glob(".tmp-gen-*"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def live_generation(folder: Path) -> Path:
+    folder = Path(folder)
+    cur = folder / "CURRENT"
+    if not cur.exists():
+        raise IndexMissing(f"{folder}: no index built yet (run `briefqa build`)")
+    name = cur.read_text().strip()
+    gen = folder / name
+    if not name.startswith("gen-") or not gen.is_dir():
+        raise IndexCorrupt(f"{cur}: points at {name!r}, which is not an index generation folder")
+    return gen
+
+
+def read_manifest(folder: Path) -> dict:
+    gen = live_generation(folder)
+    try:
+        m = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexCorrupt(f"{gen}/manifest.json: missing") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise IndexCorrupt(f"{gen}/manifest.json: not valid JSON ({e})") from None
+    if not isinstance(m, dict) or m.get("format_version") != FORMAT_VERSION:
+        got = m.get("format_version") if isinstance(m, dict) else None
+        raise IndexStale(str(folder), [f"format version {got} != {FORMAT_VERSION}"])
+    return m
+
+
+def differences(manifest: dict, settings: Settings, embedder_sha: str | None) -> list[str]:
+    """What differs between the index's manifest and the current corpus, model and settings."""
+    diffs = []
+    now = corpus_fingerprint(settings.corpus_dir)
+    was = manifest.get("corpus", {})
+    for f in sorted(set(now) | set(was)):
+        if f not in was:
+            diffs.append(f"corpus file {f} is new")
+        elif f not in now:
+            diffs.append(f"corpus file {f} was removed")
+        elif now[f] != was[f]:
+            diffs.append(f"corpus file {f} changed")
+    if embedder_sha and manifest.get("model", {}).get("weights_sha256") != embedder_sha:
+        diffs.append(f"model weights {manifest.get('model', {}).get('weights_sha256', '?')[:12]} != current {embedder_sha[:12]}")
+    want = build_settings(settings)
+    got = manifest.get("settings", {})
+    for k, v in want.items():
+        if got.get(k) != v:
+            diffs.append(f"setting {k} was {got.get(k)!r}, now {v!r}")
+    return diffs
+
+
+def verify_artifacts(gen: Path, manifest: dict) -> None:
+    """Every artifact exists with the manifest's size and sha256; else IndexCorrupt naming it."""
+    arts = manifest.get("artifacts")
+    if not arts:
+        raise IndexCorrupt(f"{gen}/manifest.json: lists no artifacts")
+    for name, meta in arts.items():
+        f = gen / name
+        if not f.exists():
+            raise IndexCorrupt(f"{f}: missing (listed in the manifest)")
+        if f.stat().st_size != meta["size"]:
+            raise IndexCorrupt(f"{f}: size {f.stat().st_size} != {meta['size']} in the manifest (truncated or altered)")
+        if file_sha256(f) != meta["sha256"]:
+            raise IndexCorrupt(f"{f}: sha256 differs from the manifest (altered)")
+
+
+def load(settings: Settings, verify_against: str | None = "corpus", folder: Path | None = None,
+         embedder_sha: str | None = None) -> Index:
+    """Load the live index. With verify_against='corpus', raise IndexStale if corpus/model/settings differ."""
+    folder = Path(folder or settings.index_dir)
+    manifest = read_manifest(folder)
+    if verify_against == "corpus":
+        diffs = differences(manifest, settings, embedder_sha)
+        if diffs:
+            raise IndexStale(str(folder), diffs)
+    gen = live_generation(folder)
+    verify_artifacts(gen, manifest)
+    try:
+        chunks = [_chunk(d) for d in json.loads((gen / "chunks.json").read_text(encoding="utf-8"))]
+        passages = [_passage(d) for d in json.loads((gen / "passages.json").read_text(encoding="utf-8"))]
+        sents = {k: [Sentence(**s) for s in v]
+                 for k, v in json.loads((gen / "sentences.json").read_text(encoding="utf-8")).items()}
+    except (json.JSONDecodeError, TypeError, KeyError) as e:
+        raise IndexCorrupt(f"{gen}: metadata unreadable ({e})") from None
+    vectors = load_vector_index(gen / "vectors.faiss")
+    bm25 = BM25Index.load(gen / "bm25")
+    n = manifest["counts"]["passages"]
+    if len(passages) != n or vectors.ntotal != n or bm25.size != n:
+        raise IndexCorrupt(f"{gen}: passages {len(passages)}, vectors {vectors.ntotal}, bm25 {bm25.size}; manifest says {n}")
+    if any(p.id != i for i, p in enumerate(passages)):
+        raise IndexCorrupt(f"{gen}/passages.json: passage ids are not 0..{n - 1} in order")
+    ids = {c.id for c in chunks}
+    if any(p.chunk_id not in ids for p in passages):
+        raise IndexCorrupt(f"{gen}/passages.json: a passage names a chunk that is not in chunks.json")
+    return Index(folder, manifest, chunks, passages, sents, vectors, bm25)
+
+
+def _chunk(d: dict) -> Chunk:
+    d = dict(d)
+    d["paragraphs"] = tuple(Paragraph(**p) for p in d["paragraphs"])
+    return Chunk(**d)
+
+
+def _passage(d: dict) -> Passage:
+    d = dict(d)
+    d["sentence_ids"] = tuple(d["sentence_ids"])
+    return Passage(**d)
+
+
+def load_or_build(settings: Settings, embedder: Embedder, rebuild: bool = True, log=print,
+                  progress: bool = True) -> Index:
+    """The index for the current corpus: loaded if fresh, else rebuilt (or IndexStale if rebuild=False)."""
+    embedder_sha = embedder.weights_sha256 or _expected_sha(settings, embedder)
+    try:
+        return load(settings, embedder_sha=embedder_sha)
+    except (IndexMissing, IndexStale, IndexCorrupt) as e:
+        if not rebuild:
+            raise
+        log(f"{e}; rebuilding")
+        return build(settings, embedder, progress=progress, log=log)
+
+
+def _expected_sha(settings: Settings, embedder: Embedder) -> str | None:
+    # The packaged model's hash is known without reading 90 MB; a custom folder is hashed on warm-up.
+    if embedder.packaged and embedder.expected_sha256:
+        return embedder.expected_sha256
+    embedder.warm_up()
+    return embedder.weights_sha256

@@ -46,9 +46,16 @@ class Index:
     sentences: dict[str, list[Sentence]]
     vectors: object  # faiss.Index
     bm25: BM25Index
+    sentence_vecs: np.ndarray  # one unit vector per sentence, chunks in order, sentences in order
 
     def __post_init__(self):
         self.chunk_by_id = {c.id: c for c in self.chunks}
+        # Row of each chunk's first sentence in sentence_vecs.
+        self.sentence_row: dict[str, int] = {}
+        row = 0
+        for c in self.chunks:
+            self.sentence_row[c.id] = row
+            row += len(self.sentences.get(c.id, []))
 
     @property
     def documents(self) -> list[dict]:
@@ -125,6 +132,8 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
         log(f"embedding {len(passages)} passages from {len(chunks)} answers in {len(transcripts)} transcript(s)")
         t_embed = time.perf_counter()
         vecs = embedder.encode_passages(texts, progress=progress)
+        # Sentence vectors let the answerer score sentences without encoding at question time.
+        svecs = embedder.encode_passages([s.text for c in chunks for s in sentences[c.id]], progress=False)
         embed_s = time.perf_counter() - t_embed
         vindex, vkind = build_vector_index(vecs, settings)
         bm25 = BM25Index.build([p.text for p in passages])
@@ -138,6 +147,8 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
         _write_json(tmp / "passages.json", [dataclasses.asdict(p) for p in passages])
         _write_json(tmp / "sentences.json", {k: [dataclasses.asdict(s) for s in v] for k, v in sentences.items()})
         bm25.save(tmp / "bm25")
+        with open(tmp / "sentences.npy", "wb") as f:
+            np.save(f, svecs, allow_pickle=False)
         artifacts = {}
         for f in sorted(tmp.rglob("*")):
             if f.is_file():
@@ -278,6 +289,12 @@ def load(settings: Settings, verify_against: str | None = "corpus", folder: Path
     except (json.JSONDecodeError, TypeError, KeyError) as e:
         raise IndexCorrupt(f"{gen}: metadata unreadable ({e})") from None
     vectors = load_vector_index(gen / "vectors.faiss")
+    try:
+        svecs = np.load(gen / "sentences.npy", allow_pickle=False)
+    except (ValueError, OSError) as e:
+        raise IndexCorrupt(f"{gen}/sentences.npy: unreadable ({e})") from None
+    if len(svecs) != sum(len(v) for v in sents.values()):
+        raise IndexCorrupt(f"{gen}/sentences.npy: {len(svecs)} vectors for {sum(len(v) for v in sents.values())} sentences")
     bm25 = BM25Index.load(gen / "bm25")
     n = manifest["counts"]["passages"]
     if len(passages) != n or vectors.ntotal != n or bm25.size != n:
@@ -287,7 +304,7 @@ def load(settings: Settings, verify_against: str | None = "corpus", folder: Path
     ids = {c.id for c in chunks}
     if any(p.chunk_id not in ids for p in passages):
         raise IndexCorrupt(f"{gen}/passages.json: a passage names a chunk that is not in chunks.json")
-    return Index(folder, manifest, chunks, passages, sents, vectors, bm25)
+    return Index(folder, manifest, chunks, passages, sents, vectors, bm25, svecs)
 
 
 def _chunk(d: dict) -> Chunk:

@@ -1,0 +1,47 @@
+"""Follow-up questions: decide whether a question stands alone, else fold in the previous user turn.
+
+Rule (simple, measured in the eval's follow-up items): a question is a follow-up when it has
+history and either starts like a continuation ("And …", "What about …", "How about …", "Why?")
+or leans on a pronoun with nothing to refer to ("that", "it", "they", "he", …) while being short.
+Its retrieval query is then the previous user question followed by this one.
+"""
+from __future__ import annotations
+
+import re
+
+CONTINUATION = re.compile(
+    r"^\s*(and|but|also|so|then|what about|how about|what of|how does that|why( is that| so)?\??$|"
+    r"same for|compared|plus|or)\b", re.I)
+PRONOUN = re.compile(r"\b(that|this|these|those|it|its|they|them|their|he|she|his|her|him|one|ones|there)\b", re.I)
+STANDALONE_WORDS = 14
+
+
+def is_follow_up(question: str, history: list[str] | None) -> bool:
+    """True when `question` needs `history` to be understood.
+
+    >>> is_follow_up("And what about trademarks?", ["How many patents?"])
+    True
+    >>> is_follow_up("How many PPH agreements does China have?", ["How many patents?"])
+    False
+    """
+    if not history:
+        return False
+    q = question.strip()
+    if CONTINUATION.search(q):
+        return True
+    return len(q.split()) <= STANDALONE_WORDS and bool(PRONOUN.search(q))
+
+
+def condense(question: str, history: list[str] | None) -> str:
+    """The retrieval query for `question` given earlier user questions (most recent last)."""
+    history = [h for h in (history or []) if h and h.strip()]
+    if not is_follow_up(question, history):
+        return question.strip()
+    # The nearest earlier question that itself stands alone carries the topic.
+    for i in range(len(history) - 1, -1, -1):
+        if not is_follow_up(history[i], history[:i]):
+            base = history[i].strip()
+            break
+    else:
+        base = history[-1].strip()
+    return f"{base} {question.strip()}"

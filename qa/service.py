@@ -1,0 +1,124 @@
+"""BriefingQA: the library's front door, composing retrieve → answer for the CLI, UI and eval."""
+from __future__ import annotations
+
+import dataclasses
+import time
+import unicodedata
+from typing import Iterator
+
+from .answer import ABSTAIN_TEXT, extractive_answer, related
+from .condense import condense
+from .config import ANSWER_MODES, Settings, load_settings
+from .embedding import Embedder, shared_embedder
+from .errors import ConfigError, LLMError, QuestionError
+from .index_store import Index, load_or_build
+from .retrieve import Filters, Retriever
+from .types import Answer, Hit
+
+
+def clean_question(question: str, max_chars: int) -> tuple[str, str | None]:
+    """(usable question, notice or None). Control characters go; over-long input is truncated.
+
+    >>> clean_question("  Hi\\x00 there ", 100)
+    ('Hi there', None)
+    """
+    if question is None:
+        raise QuestionError("the question is empty; ask something about the briefing")
+    q = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in str(question))
+    q = " ".join(q.split())
+    notice = None
+    if len(q) > max_chars:
+        q = q[:max_chars].rsplit(" ", 1)[0] or q[:max_chars]
+        notice = f"Your question was {len(question):,} characters; only the first {max_chars:,} were used."
+    if not any(ch.isalnum() for ch in q):
+        raise QuestionError("the question is empty or has no letters or digits; ask something about the briefing")
+    return q, notice
+
+
+class BriefingQA:
+    """Loads the model and index once; answers questions with citations.
+
+    >>> qa = BriefingQA.open()                                   # doctest: +SKIP
+    >>> qa.ask("How many PPH agreements does China have?").answer  # doctest: +SKIP
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder, index: Index):
+        self.settings = settings
+        self.embedder = embedder
+        self.index = index
+        self.retriever = Retriever(index, embedder, settings)
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, rebuild: bool = True, log=print,
+             progress: bool = True) -> "BriefingQA":
+        """Load (or build, when missing or stale and `rebuild`) the index for `settings`."""
+        settings = settings or load_settings()
+        emb = shared_embedder(settings.model_path, settings.model_sha256, settings.torch_threads, settings.batch_size)
+        index = load_or_build(settings, emb, rebuild=rebuild, log=log, progress=progress)
+        emb.warm_up()
+        return cls(settings, emb, index)
+
+    @property
+    def documents(self) -> list[dict]:
+        return self.index.documents
+
+    def search(self, query: str, k: int | None = None, mode: str | None = None,
+               filters: Filters | None = None) -> list[Hit]:
+        return self.retriever.search(query, k=k, mode=mode, filters=filters)
+
+    def ask(self, question: str, history: list[str] | None = None, k: int | None = None,
+            mode: str | None = None, answer_mode: str | None = None, filters: Filters | None = None) -> Answer:
+        """Answer `question` (earlier user questions in `history`) with citations, or abstain."""
+        final = None
+        for event in self.ask_stream(question, history, k, mode, answer_mode, filters):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final
+
+    def ask_stream(self, question: str, history: list[str] | None = None, k: int | None = None,
+                   mode: str | None = None, answer_mode: str | None = None,
+                   filters: Filters | None = None) -> Iterator[str | Answer]:
+        """Yield text deltas as the answer is produced, then the final Answer."""
+        t0 = time.perf_counter()
+        s = self.settings
+        answer_mode = answer_mode or s.answer_mode
+        if answer_mode not in ANSWER_MODES:
+            raise ConfigError(f"answer mode {answer_mode!r} is not one of {', '.join(ANSWER_MODES)}")
+        q, notice = clean_question(question, s.max_question_chars)
+        hist = []
+        for h in history or []:
+            try:
+                hist.append(clean_question(h, s.max_question_chars)[0])
+            except QuestionError:
+                continue
+        query = condense(q, hist)
+        qv = self.embedder.encode_queries([query])[0]
+        hits = self.retriever.search(query, k=k or s.top_k, mode=mode, filters=filters, query_vec=qv)
+        t1 = time.perf_counter()
+        result: Answer | None = None
+        if answer_mode == "llm":
+            from .llm import generate_answer
+
+            try:
+                for ev in generate_answer(q, query, hits, self.index, s):
+                    if isinstance(ev, Answer):
+                        result = ev
+                    else:
+                        yield ev
+            except LLMError as e:
+                notice = f"The language model was unavailable ({e}); this is the extractive answer."
+                result = None
+        if result is None:
+            if not hits:
+                result = Answer(q, ABSTAIN_TEXT, True, (), (), {}, query, reason="no-evidence")
+            else:
+                result = extractive_answer(q, query, qv, hits, self.index, s.abstain_threshold,
+                                           s.max_answer_sentences)
+            yield result.answer
+        t2 = time.perf_counter()
+        timings = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
+                   "total": round((t2 - t0) * 1000, 2)}
+        passages = result.passages or related(hits, self.index, len(hits))
+        yield dataclasses.replace(result, question=q, timings_ms=timings, passages=passages,
+                                  notice=notice if notice else result.notice)

@@ -33,11 +33,19 @@ HEADER_SECTIONS = {
 CONNECTORS = {"of", "the", "and", "for", "de", "on", "in", "&", "at", "du", "la", "le", "van", "von", "der"}
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 DATE_RE = re.compile(rf"\b({MONTHS})\s+(\d{{1,2}}),\s*(\d{{4}})")
+DAY_FIRST_RE = re.compile(rf"\b(\d{{1,2}})\s+({MONTHS})\s+(\d{{4}})")
+# Credits that only ever follow the transcript: everything from such a line on is trailer.
+CREDITS_RE = re.compile(r"^(Translated (?:and edited )?by|Edited by|In case of any discrepancy)", re.I)
+# Trailer lines in the last turn. A date counts only alone or glued to a link title
+# ("July 24, 2024SCIO briefing on ..."), so an answer starting "July 1, 2024 marks ..." is kept.
 TRAILER_RE = re.compile(
     r"^(Translated (?:and edited )?by|Edited by|In case of any discrepancy|SCIO briefing on|"
     r"Related (?:news|briefings?)|Read more|Source:)|"
-    rf"^({MONTHS})\s+\d{{1,2}},\s*\d{{4}}\S*", re.I)
+    rf"^({MONTHS})\s+\d{{1,2}},\s*\d{{4}}(?:\s*$|(?=\S))", re.I)
 MAX_LABEL_WORDS = 10
+# Web copies carry invisible characters (BOM, zero-width spaces) that str.strip() keeps.
+INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 
 
 def read_source(path: str | Path) -> str:
@@ -61,12 +69,26 @@ def read_source(path: str | Path) -> str:
 
 
 def _lines(text: str):
-    """Yield (line_no, start, end) of each line's content, without the newline."""
-    pos = 0
-    for no, raw in enumerate(text.splitlines(keepends=True), 1):
-        content = raw.rstrip("\r\n")
-        yield no, pos, pos + len(content)
-        pos += len(raw)
+    """Yield (line_no, start, end) of each line's content, without the newline.
+
+    Only \\n, \\r\\n and \\r end a line (not str.splitlines' form feeds, \\x1c-\\x1e, NEL or
+    U+2028), so line numbers agree with editors and with `read_source`'s error lines.
+    """
+    pos, no = 0, 1
+    for m in NEWLINE_RE.finditer(text):
+        yield no, pos, m.start()
+        pos, no = m.end(), no + 1
+    if pos < len(text):
+        yield no, pos, len(text)
+
+
+def _clean(s: str) -> str:
+    """A line without artifacts, surrounding whitespace or invisible characters."""
+    return s.replace(ARTIFACT, "").strip().strip(INVISIBLE).strip()
+
+
+def _blank(ch: str) -> bool:
+    return ch.isspace() or ch in INVISIBLE
 
 
 def _segments(text: str, start: int, end: int):
@@ -76,9 +98,9 @@ def _segments(text: str, start: int, end: int):
         i = text.find(ARTIFACT, pos, end)
         stop = end if i < 0 else i
         s, e = pos, stop
-        while s < e and (text[s].isspace() or text[s] == "\ufeff"):
+        while s < e and _blank(text[s]):
             s += 1
-        while e > s and text[e - 1].isspace():
+        while e > s and _blank(text[e - 1]):
             e -= 1
         if e > s:
             pieces.append((s, e))
@@ -89,13 +111,13 @@ def _segments(text: str, start: int, end: int):
 
 def clean_name(label: str) -> str:
     """'Mr. Shen Changyu' -> 'Shen Changyu'."""
-    name = label.replace(ARTIFACT, "").strip().rstrip(":：").strip()
+    name = _clean(_clean(label).rstrip(":："))
     return re.sub(r"\s+", " ", HONORIFICS.sub("", name))
 
 
 def _label(line: str) -> str | None:
     """The speaker name if `line` is a speaker label, else None."""
-    s = line.replace(ARTIFACT, "").strip()
+    s = _clean(line)
     if not s or s[-1] not in ":：":
         return None
     name = s[:-1].strip()
@@ -119,8 +141,19 @@ def _parse_date(s: str) -> str | None:
             return dt.datetime.strptime(f"{m[1]} {m[2]} {m[3]}", "%B %d %Y").date().isoformat()
         except ValueError:
             return None
+    m = DAY_FIRST_RE.search(s)
+    if m:
+        try:
+            return dt.datetime.strptime(f"{m[2]} {m[1]} {m[3]}", "%B %d %Y").date().isoformat()
+        except ValueError:
+            return None
     m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", s)
-    return m.group(0) if m else None
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        return None
 
 
 def _merge_person(roster: dict, name: str, title: str, role: str):
@@ -166,7 +199,7 @@ def parse_text(text: str, path: str = "<text>", doc_id: str | None = None, meta:
     # Header: section keywords (with or without colon) and their entries, until the first real label.
     while i < len(lines):
         no, s, e = lines[i]
-        raw = text[s:e].replace(ARTIFACT, "").strip()
+        raw = _clean(text[s:e])
         key = raw.rstrip(":：").strip().lower()
         if not raw:
             i += 1

@@ -1,0 +1,298 @@
+"""briefqa: the command line. Parses flags, calls the library, prints; domain errors become one-line messages."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from .config import ANSWER_MODES, MODES, load_settings
+from .errors import BriefQAError
+
+
+def _settings(args, **extra):
+    return load_settings(corpus_dir=getattr(args, "corpus", None), index_dir=getattr(args, "index", None), **extra)
+
+
+def _emit(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def cmd_ingest(args) -> int:
+    """List answer chunks. Example: briefqa ingest corpus/ --json"""
+    from .chunking import load_corpus
+
+    warnings: list[str] = []
+    paths = args.paths or [str(_settings(args).corpus_dir)]
+    _, chunks = load_corpus(paths, warnings)
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if args.json:
+        for c in chunks:
+            d = dataclasses.asdict(c)
+            d["text"] = c.text
+            _emit(d)
+        return 0 if chunks else 1
+    print(f"{'id':32} {'speaker':16} {'asked by':34} {'words':>6} {'tokens':>6} {'wordpieces':>10}")
+    for c in chunks:
+        print(f"{c.id:32} {c.speaker:16} {(c.asked_by or '(opening statement)')[:34]:34} {c.words:6} {c.tokens:6} {c.wordpieces:10}")
+    print(f"{len(chunks)} answers")
+    return 0 if chunks else 1
+
+
+def _open(args, rebuild=None):
+    from .service import BriefingQA
+
+    s = _settings(args)
+    rebuild = not getattr(args, "no_rebuild", False) if rebuild is None else rebuild
+    return BriefingQA.open(s, rebuild=rebuild, log=lambda m: print(m, file=sys.stderr))
+
+
+def cmd_build(args) -> int:
+    """Build the index. Example: briefqa build --corpus corpus/ --index index/"""
+    from .embedding import shared_embedder
+    from .index_store import build, load
+
+    s = _settings(args)
+    emb = shared_embedder(s.model_path, s.model_sha256, s.torch_threads, s.batch_size)
+    if args.if_stale:
+        try:
+            idx = load(s, embedder_sha=emb.expected_sha256 if emb.packaged else emb.warm_up().weights_sha256)
+            print(f"index is up to date: {idx.manifest['counts']['passages']} passages "
+                  f"from {idx.manifest['counts']['chunks']} answers ({idx.folder})")
+            return 0
+        except BriefQAError as e:
+            print(f"{e}; building", file=sys.stderr)
+    build(s, emb, progress=True, log=lambda m: print(m, file=sys.stderr))
+    return 0
+
+
+def _filters(args):
+    from .retrieve import Filters
+
+    return Filters(speaker=getattr(args, "speaker", None), doc_id=getattr(args, "doc", None),
+                   date_from=getattr(args, "date_from", None), date_to=getattr(args, "date_to", None))
+
+
+def cmd_search(args) -> int:
+    """Ranked answers with matched passages. Example: briefqa search "PPH agreements" -k 3 --mode bm25"""
+    qa = _open(args)
+    hits = qa.search(args.query, k=args.k, mode=args.mode, filters=_filters(args))
+    if args.json:
+        for h in hits:
+            _emit({"rank": h.rank, "score": h.score, "chunk_id": h.chunk.id, "speaker": h.chunk.speaker,
+                   "asked_by": h.chunk.asked_by,
+                   "passages": [{"text": m.passage.text, "start": m.passage.start, "end": m.passage.end,
+                                 "score": m.score, "dense": m.dense_score, "bm25": m.bm25_score}
+                                for m in h.passages]})
+        return 0
+    if not hits:
+        print("no matches")
+    for h in hits:
+        print(f"{h.rank}. {h.chunk.speaker} (asked by {h.chunk.asked_by or 'nobody: opening statement'})"
+              f"  score {h.score:.4f}  [{h.chunk.id}]")
+        for m in h.passages[:2]:
+            print(f"   > {m.passage.text}")
+    return 0
+
+
+def answer_json(a) -> dict:
+    """The documented JSON result of `ask` (README "JSON result")."""
+    return {"question": a.question, "answer": a.answer, "abstained": a.abstained,
+            "citations": [{k: v for k, v in dataclasses.asdict(c).items() if k != "doc_path"} for c in a.citations],
+            "passages": [dataclasses.asdict(p) for p in a.passages],
+            "timings_ms": a.timings_ms, "query": a.query, "mode": a.mode, "notice": a.notice,
+            "reason": a.reason, "flagged": list(a.flagged)}
+
+
+def print_answer(a, out=sys.stdout) -> None:
+    if a.notice:
+        print(f"({a.notice})", file=out)
+    print(a.answer, file=out)
+    if a.citations:
+        print("\nSources:", file=out)
+        for c in a.citations:
+            asked = f", answering {c.asked_by}" if c.asked_by else ", opening statement"
+            print(f"[{c.n}] {c.speaker}{asked} — {c.doc_title} ({c.date}), chars {c.start}-{c.end}", file=out)
+            print(f"    \"{c.quote}\"", file=out)
+    elif a.abstained and a.passages:
+        print("\nRelated reading (not an answer):", file=out)
+        for p in a.passages[:3]:
+            print(f"  - {p.speaker} [{p.chunk_id}]: {p.text[:160]}…", file=out)
+
+
+def cmd_ask(args) -> int:
+    """Answer with citations. Example: briefqa ask "How many PPH agreements?" --history "Earlier question" --json"""
+    from .errors import QuestionError
+
+    qa = _open(args)
+    if args.jsonl:
+        src = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")
+        failures = 0
+        with src:
+            for no, line in enumerate(src, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                        raise ValueError("expected an object with a string 'question'")
+                    a = qa.ask(item["question"], item.get("history") or [], k=args.k, answer_mode=args.mode)
+                    _emit(answer_json(a))
+                except (ValueError, QuestionError) as e:
+                    failures += 1
+                    print(f"{args.jsonl}:{no}: {e}", file=sys.stderr)
+                    _emit({"line": no, "error": str(e)})
+        return 1 if failures else 0
+    if not args.question:
+        print("briefqa ask: give a question or --jsonl FILE", file=sys.stderr)
+        return 2
+    a = qa.ask(args.question, args.history or [], k=args.k, answer_mode=args.mode)
+    if args.json:
+        _emit(answer_json(a))
+    else:
+        print_answer(a)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    """A terminal chat with history. Example: briefqa chat   (empty line or Ctrl-D quits)"""
+    from .errors import QuestionError
+
+    qa = _open(args)
+    history: list[str] = []
+    print("Ask about the briefing; an empty line quits.", file=sys.stderr)
+    while True:
+        try:
+            q = input("you> ")
+        except EOFError:
+            break
+        if not q.strip():
+            break
+        try:
+            a = qa.ask(q, history, k=args.k, answer_mode=args.mode)
+        except QuestionError as e:
+            print(f"briefqa: {e}")
+            continue
+        print_answer(a)
+        print()
+        history.append(q)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    """Serve the web UI. Example: briefqa serve --port 7860"""
+    from ui.app import serve  # the only arrow from qa to ui: loaded when serving
+
+    s = _settings(args)
+    return serve(s, host=args.host, port=args.port, share=args.share, allow_remote=args.allow_remote) or 0
+
+
+def cmd_eval(args) -> int:
+    """Score retrieval, answers, citations and abstention. Example: briefqa eval --out eval/report"""
+    from .evaluate import run_cli
+
+    return run_cli(args, _settings(args))
+
+
+def cmd_feedback(args) -> int:
+    """Export thumbs-down feedback as candidate eval questions. Example: briefqa feedback export"""
+    from .feedback import export_candidates
+
+    s = _settings(args)
+    n = export_candidates(Path(args.file) if args.file else s.feedback_path, sys.stdout)
+    print(f"{n} candidate question(s)", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="briefqa", description="Answers about briefing transcripts, with citations.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp, corpus=True):
+        if corpus:
+            sp.add_argument("--corpus", metavar="DIR", help="transcripts folder (default corpus/)")
+        sp.add_argument("--index", metavar="DIR", help="index folder (default index/)")
+
+    sp = sub.add_parser("ingest", help=cmd_ingest.__doc__)
+    sp.add_argument("paths", nargs="*", help="files or folders (default corpus/)")
+    sp.add_argument("--json", action="store_true", help="one JSON object per chunk")
+    common(sp)
+    sp.set_defaults(func=cmd_ingest)
+
+    sp = sub.add_parser("build", help=cmd_build.__doc__)
+    sp.add_argument("--if-stale", action="store_true", help="only if missing, stale or damaged")
+    common(sp)
+    sp.set_defaults(func=cmd_build)
+
+    def retrieval_flags(sp):
+        sp.add_argument("-k", type=int, default=None, help="answers to retrieve (default 5)")
+        sp.add_argument("--no-rebuild", action="store_true", help="refuse a stale index instead of rebuilding")
+        common(sp)
+
+    sp = sub.add_parser("search", help=cmd_search.__doc__)
+    sp.add_argument("query")
+    sp.add_argument("--mode", choices=MODES, default=None)
+    sp.add_argument("--speaker", help="only answers by this speaker (substring)")
+    sp.add_argument("--doc", help="only this document id")
+    sp.add_argument("--date-from", help="YYYY-MM-DD")
+    sp.add_argument("--date-to", help="YYYY-MM-DD")
+    sp.add_argument("--json", action="store_true")
+    retrieval_flags(sp)
+    sp.set_defaults(func=cmd_search)
+
+    sp = sub.add_parser("ask", help=cmd_ask.__doc__)
+    sp.add_argument("question", nargs="?")
+    sp.add_argument("--mode", choices=ANSWER_MODES, default=None, help="answer mode (default extractive)")
+    sp.add_argument("--history", action="append", help="an earlier user question (repeatable, oldest first)")
+    sp.add_argument("--jsonl", metavar="FILE", help="questions as JSON lines ('-' for stdin); results to stdout")
+    sp.add_argument("--json", action="store_true")
+    retrieval_flags(sp)
+    sp.set_defaults(func=cmd_ask)
+
+    sp = sub.add_parser("chat", help=cmd_chat.__doc__)
+    sp.add_argument("--mode", choices=ANSWER_MODES, default=None)
+    retrieval_flags(sp)
+    sp.set_defaults(func=cmd_chat)
+
+    sp = sub.add_parser("serve", help=cmd_serve.__doc__)
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=7860)
+    sp.add_argument("--share", action="store_true", help="public Gradio share link (off by default)")
+    sp.add_argument("--allow-remote", action="store_true", help="required to bind to a non-loopback host")
+    common(sp)
+    sp.set_defaults(func=cmd_serve)
+
+    sp = sub.add_parser("eval", help=cmd_eval.__doc__)
+    sp.add_argument("--questions", metavar="FILE", help="gold set (default eval/questions.jsonl)")
+    sp.add_argument("--mode", action="append", choices=MODES, help="retrieval modes to compare (default all)")
+    sp.add_argument("--answer-mode", choices=ANSWER_MODES, default="extractive")
+    sp.add_argument("--out", metavar="DIR", help="report folder (default eval/report)")
+    sp.add_argument("--check", action="store_true", help="exit 1 when a metric is below eval/thresholds.json")
+    common(sp)
+    sp.set_defaults(func=cmd_eval)
+
+    sp = sub.add_parser("feedback", help=cmd_feedback.__doc__)
+    sp.add_argument("action", choices=["export"])
+    sp.add_argument("--file", help="feedback JSONL (default feedback/feedback.jsonl)")
+    sp.set_defaults(func=cmd_feedback)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BriefQAError as e:
+        print(f"briefqa: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("briefqa: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

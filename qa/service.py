@@ -115,7 +115,8 @@ class BriefingQA:
             else:
                 result = extractive_answer(q, query, qv, hits, self.index, s.abstain_threshold,
                                            s.max_answer_sentences)
-            yield result.answer
+            for line in result.answer.splitlines(keepends=True):
+                yield line
         t2 = time.perf_counter()
         timings = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
                    "total": round((t2 - t0) * 1000, 2)}

@@ -138,7 +138,8 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
         vindex, vkind = build_vector_index(vecs, settings)
         bm25 = BM25Index.build([p.text for p in passages])
 
-        gen = folder / f"gen-{dt.datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        # Microseconds: two builds by one process within a second must not pick the same name.
+        gen = folder / f"gen-{dt.datetime.now().strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
         tmp = folder / f".tmp-{gen.name}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -219,8 +220,8 @@ def live_generation(folder: Path) -> Path:
     return gen
 
 
-def read_manifest(folder: Path) -> dict:
-    gen = live_generation(folder)
+def read_manifest(folder: Path, gen: Path | None = None) -> dict:
+    gen = gen or live_generation(folder)
     try:
         m = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -258,10 +259,16 @@ def differences(manifest: dict, settings: Settings, embedder_sha: str | None) ->
 def verify_artifacts(gen: Path, manifest: dict) -> None:
     """Every artifact exists with the manifest's size and sha256; else IndexCorrupt naming it."""
     arts = manifest.get("artifacts")
-    if not arts:
+    if not arts or not isinstance(arts, dict):
         raise IndexCorrupt(f"{gen}/manifest.json: lists no artifacts")
+    # A file the manifest does not list would be read unchecked (an edited manifest could drop one).
+    for f in sorted(gen.rglob("*")):
+        if f.is_file() and f.name != "manifest.json" and str(f.relative_to(gen)) not in arts:
+            raise IndexCorrupt(f"{f}: not listed in {gen}/manifest.json")
     for name, meta in arts.items():
         f = gen / name
+        if not isinstance(meta, dict) or not isinstance(meta.get("size"), int) or not isinstance(meta.get("sha256"), str):
+            raise IndexCorrupt(f"{gen}/manifest.json: entry for {name} has no size and sha256")
         if not f.exists():
             raise IndexCorrupt(f"{f}: missing (listed in the manifest)")
         if f.stat().st_size != meta["size"]:
@@ -274,12 +281,26 @@ def load(settings: Settings, verify_against: str | None = "corpus", folder: Path
          embedder_sha: str | None = None) -> Index:
     """Load the live index. With verify_against='corpus', raise IndexStale if corpus/model/settings differ."""
     folder = Path(folder or settings.index_dir)
-    manifest = read_manifest(folder)
+    for attempt in (1, 2):
+        gen = live_generation(folder)
+        try:
+            return _load_generation(settings, folder, gen, verify_against, embedder_sha)
+        except (IndexCorrupt, FileNotFoundError) as e:
+            # A build may have swapped CURRENT (and removed this generation) while we read it: read the new one.
+            if attempt == 2 or live_generation(folder) == gen:
+                if isinstance(e, FileNotFoundError):
+                    raise IndexCorrupt(f"{e.filename}: missing") from None
+                raise
+
+
+def _load_generation(settings: Settings, folder: Path, gen: Path, verify_against: str | None,
+                     embedder_sha: str | None) -> Index:
+    # Manifest and artifacts come from the one generation folder read once from CURRENT.
+    manifest = read_manifest(folder, gen)
     if verify_against == "corpus":
         diffs = differences(manifest, settings, embedder_sha)
         if diffs:
             raise IndexStale(str(folder), diffs)
-    gen = live_generation(folder)
     verify_artifacts(gen, manifest)
     try:
         chunks = [_chunk(d) for d in json.loads((gen / "chunks.json").read_text(encoding="utf-8"))]
@@ -296,7 +317,7 @@ def load(settings: Settings, verify_against: str | None = "corpus", folder: Path
     if len(svecs) != sum(len(v) for v in sents.values()):
         raise IndexCorrupt(f"{gen}/sentences.npy: {len(svecs)} vectors for {sum(len(v) for v in sents.values())} sentences")
     bm25 = BM25Index.load(gen / "bm25")
-    n = manifest["counts"]["passages"]
+    n = (manifest.get("counts") or {}).get("passages")
     if len(passages) != n or vectors.ntotal != n or bm25.size != n:
         raise IndexCorrupt(f"{gen}: passages {len(passages)}, vectors {vectors.ntotal}, bm25 {bm25.size}; manifest says {n}")
     if any(p.id != i for i, p in enumerate(passages)):

@@ -206,6 +206,8 @@ def _cleanup(folder: Path, keep: set[str]) -> None:
             shutil.rmtree(p, ignore_errors=True)
     for p in folder.glob(".tmp-gen-*"):
         shutil.rmtree(p, ignore_errors=True)
+    for p in folder.glob(".CURRENT.*"):  # left by a build killed just before its swap
+        p.unlink(missing_ok=True)
 
 
 def live_generation(folder: Path) -> Path:

@@ -216,6 +216,7 @@ def parse_text(text: str, path: str = "<text>", doc_id: str | None = None, meta:
     date = meta.get("date")
     title = meta.get("title")
     header_seen = False
+    title_line = None
     i = 0
     # Header: section keywords (with or without colon) and their entries, until the first real label.
     while i < len(lines):
@@ -235,8 +236,12 @@ def parse_text(text: str, path: str = "<text>", doc_id: str | None = None, meta:
         if not header_seen:
             if _label(text[s:e]) is not None:
                 break
-            # A line before any header or label is the title.
-            title = title or raw
+            # The first line before any header or label is the title (unless the sidecar gives one).
+            if title_line is None:
+                title_line = no
+                title = title or raw
+            else:
+                warnings.append(f"{path}:{no}: text before the first speaker label ignored")
             i += 1
             continue
         if section in ("official", "moderator"):
@@ -251,11 +256,14 @@ def parse_text(text: str, path: str = "<text>", doc_id: str | None = None, meta:
     # Turns: a label starts one; non-empty lines until the next label are its paragraphs.
     turns_raw: list[tuple[str, int, list[Paragraph]]] = []
     trailer_start = None
-    for no, s, e in lines[i:]:
+    for k, (no, s, e) in enumerate(lines[i:], i):
         line = _clean(text[s:e])
         if turns_raw and CREDITS_RE.match(line):
             # Translator credits end the transcript; link lines after them may even look like labels.
             trailer_start = _segments(text, s, e)[0][0]
+            later = [(n, _canonical(x, roster)) for n, a, b in lines[k + 1:] if (x := _label(text[a:b]))]
+            warnings.extend(f"{path}:{n}: '{x}' speaks after the credits at line {no}; ignored"
+                            for n, x in later if x in roster)
             break
         name = _label(text[s:e])
         if name is not None and HEADER_SECTIONS.get(name.lower(), "moderator") == "moderator" \

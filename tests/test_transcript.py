@@ -212,6 +212,12 @@ def test_trailer_after_the_last_turn_is_excluded(last, trailer):
     check_spans(t)
 
 
+def test_a_roster_speaker_after_the_credits_is_warned():
+    t = parse_text(HEADER + BODY + "Translated by Liu Caiyi.\nLi Wei:\nOne more thing.\n", "x.txt")
+    assert len(t.turns) == 4
+    assert "x.txt:17: 'Li Wei' speaks after the credits at line 16; ignored" in t.warnings
+
+
 def test_answer_starting_with_a_date_is_not_trailer():
     t = parse_text(HEADER + "CCTV:\nWhat changed?\nLi Wei:\nJuly 1, 2024 marks a new start. Rules apply.\n")
     assert t.turns[-1].text == "July 1, 2024 marks a new start. Rules apply."
@@ -333,6 +339,14 @@ def test_bad_sidecar_names_the_sidecar(tmp_path, sidecar):
     with pytest.raises(CorpusError) as e:
         parse_file(f)
     assert str(e.value).startswith(str(tmp_path / "b.meta.json"))
+
+
+def test_text_before_the_first_label_is_warned():
+    t = parse_text("Clean air briefing\nGood morning, everyone.\nWe start now.\nCCTV:\nWhy?\nLi:\nBecause.\n", "x.txt")
+    assert t.title == "Clean air briefing"
+    assert [w for w in t.warnings if "before the first" in w] == [
+        "x.txt:2: text before the first speaker label ignored",
+        "x.txt:3: text before the first speaker label ignored"]
 
 
 def test_a_label_without_text_is_warned():

@@ -146,6 +146,8 @@ def test_handoff_is_recorded_and_next_turn_attributed():
 def test_handoff_phrasings(words):
     t = parse_text("Speakers:\nShen Li, head\nWang Bo, deputy\nCCTV:\nQ?\nShen Li:\n" + words + "\nWang Bo:\nX.\n")
     assert handoff_target(t.turns[1], t) == "Wang Bo"
+    assert [(c.speaker, c.asked_by, c.handed_off_by, c.text) for c in chunk_transcript(t)] == [
+        ("Wang Bo", "CCTV", "Shen Li", "X.")]
 
 
 def test_not_a_handoff():

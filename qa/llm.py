@@ -15,7 +15,6 @@ from .config import Settings
 from .errors import LLMError
 from .grounding import check_answer
 from .index_store import Index
-from .passages import split_sentences
 from .tokens import count_tokens, truncate_tokens
 from .types import Answer, Citation, Hit
 
@@ -114,13 +113,13 @@ def generate_answer(question: str, query: str, hits: list[Hit], index: Index,
         return
     sources = {n: text for n, _, text, _, _ in context}
     kept, flagged = [], []
-    for sent, _, _ in split_sentences(raw):
-        verdicts = check_answer(sent, sources)
-        if verdicts and all(v.ok for v in verdicts):
-            kept.append(sent)
+    # Claims are the text before each group of [n] markers; text after the last marker is uncited.
+    for v in check_answer(raw, sources):
+        marks = "".join(f"[{n}]" for n in v.claim.cited)
+        if v.ok:
+            kept.append(f"{v.claim.text} {marks}")
         else:
-            why = next((v.reason for v in verdicts if not v.ok), "no citation")
-            flagged.append(f"{sent} — {why}")
+            flagged.append(f"{v.claim.text} {marks} — {v.reason}".replace("  ", " "))
     if not kept:
         raise LLMError("no sentence of the model's answer was supported by its citations")
     text = " ".join(kept)

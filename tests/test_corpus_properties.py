@@ -3,14 +3,24 @@
 Random transcripts mix speaker labels, header keywords, page-break artifacts (whole and halved),
 colons, CJK, emoji, control characters, trailer lines and LF / CR LF / CR line endings. The only
 exception allowed is CorpusError; every span slices its source back exactly and no text carries
-the artifact. No example database is written (database=None keeps the repo clean).
+the artifact. Nothing is written to the repo: no example database, and Hypothesis's caches go
+to a temp dir removed afterwards.
 """
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
+
+# Hypothesis caches (unicode tables, source constants) go to cwd/.hypothesis unless told otherwise,
+# and are first written while this module builds its strategies: point them at a temp dir now.
+_HOME = tempfile.mkdtemp(prefix="briefqa-hypothesis-")
+set_hypothesis_home_dir(_HOME)
 
 from qa.chunking import chunk_transcript
 from qa.errors import CorpusError
@@ -39,6 +49,13 @@ free_text = st.lists(st.one_of(st.text(CHARS, max_size=12), st.sampled_from(FRAG
 lines = st.lists(st.tuples(st.one_of(label_lines, free_text, free_text),
                            st.sampled_from(["\n", "\n", "\r\n", "\r"])), max_size=25)
 transcripts = lines.map(lambda ls: "".join(line + sep for line, sep in ls))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _drop_hypothesis_home():
+    yield
+    set_hypothesis_home_dir(None)
+    shutil.rmtree(_HOME, ignore_errors=True)
 
 
 def check_transcript(text: str):

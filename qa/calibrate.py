@@ -1,0 +1,146 @@
+"""Measure settings choices on the gold set: the abstention threshold sweep and the passage-design comparison.
+
+Both reuse the evaluation's rules (qa/evaluate.py, qa/metrics.py) and the product's own functions,
+so a number here means the same as in `briefqa eval`.
+
+>>> cal = calibrate(settings, qa)                      # doctest: +SKIP
+>>> cal["best_f1_threshold"]                           # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import collections
+import tempfile
+import time
+from pathlib import Path
+
+from . import metrics as M
+from .config import Settings
+from .errors import ConfigError
+from .evaluate import (EVAL_MODES, QUESTIONS, RETRIEVE_K, GoldItem, gold_spans_in, load_gold, question_query,
+                       relevant_chunks)
+from .index_store import Index
+
+
+def calibrate(settings: Settings, qa, questions_path=None, thresholds=None) -> dict:
+    """Abstention F1 and false-abstention rate for each candidate `settings.abstain_threshold`.
+
+    Each question is retrieved once; qa.answer.extractive_answer is then called at every threshold,
+    so the sweep measures the answerer's own decision (weak evidence and near-miss constraints).
+    """
+    from .answer import extractive_answer, score_sentences
+
+    items = load_gold(questions_path or QUESTIONS)
+    # Default sweep: the current threshold +- 0.2 in steps of 0.025.
+    thresholds = list(thresholds or [round(settings.abstain_threshold + 0.025 * i, 3) for i in range(-8, 9)
+                                     if settings.abstain_threshold + 0.025 * i > 0])
+    pairs = [question_query(it, settings) for it in items]
+    qvecs = qa.embedder.encode_queries([query for _, query in pairs])
+    prepared, best = [], collections.defaultdict(list)
+    for it, (q, query), qv in zip(items, pairs, qvecs):
+        hits = qa.retriever.search(query, k=settings.top_k, mode=settings.retrieval_mode, query_vec=qv)
+        prepared.append((it, q, query, qv, hits))
+        scored = score_sentences(qv, query, hits, qa.index) if hits else []
+        if scored:
+            best["answerable" if it.answerable else M.OFF_TOPIC[it.kind]].append(scored[0].score)
+    rows = []
+    for t in thresholds:
+        tp = fp = fn = exact = 0
+        by_kind = collections.Counter()
+        for it, q, query, qv, hits in prepared:
+            a = extractive_answer(q, query, qv, hits, qa.index, t, settings.max_answer_sentences) if hits else None
+            abstained = a is None or a.abstained
+            if it.answerable:
+                fp += abstained
+                exact += (not abstained) and all(M.facts_present(a.answer, it.facts))
+            else:
+                tp, fn = tp + abstained, fn + (not abstained)
+                by_kind[M.OFF_TOPIC[it.kind]] += abstained
+        n_ans = sum(it.answerable for it in items)
+        kinds = collections.Counter(M.OFF_TOPIC[it.kind] for it in items if not it.answerable)
+        rows.append({"threshold": t, **M.prf(tp, fp, fn),
+                     "false_abstention_rate": round(fp / n_ans, 4) if n_ans else None,
+                     **{f"{k}_recall": round(by_kind[k] / n, 4) for k, n in kinds.items()},
+                     "fact_accuracy": round(exact / n_ans, 4) if n_ans else None})
+    top = max(rows, key=lambda r: ((r["f1"] or 0), -(r["false_abstention_rate"] or 0), -r["threshold"]))
+    return {"current": settings.abstain_threshold, "retrieval_mode": settings.retrieval_mode, "rows": rows,
+            "best_f1_threshold": top["threshold"],
+            "best_sentence_score": {k: {"min": M._r(min(v)), "p50": M.percentile(v, 50), "max": M._r(max(v)),
+                                        "n": len(v)} for k, v in best.items()}}
+
+
+
+
+DESIGN_VARIANTS = (
+    {"window_sentences": 1, "window_stride": 1},
+    {"window_sentences": 2, "window_stride": 1},
+    {"window_sentences": 3, "window_stride": 2},
+    {"window_sentences": 3, "window_stride": 3},
+    {"window_sentences": 5, "window_stride": 3},
+    {"window_sentences": 3, "window_stride": 2, "embed_with_question": False},
+)
+GROUPINGS = ("max", "sum2")
+
+
+def rank_chunks(retriever, query: str, mode: str, query_vec, grouping: str = "max",
+                k: int = RETRIEVE_K) -> list[tuple[str, int]]:
+    """[(chunk id, best passage id)] ranked by the best passage ("max", as Retriever.search) or the
+    sum of the best two ("sum2"). Only the design comparison uses "sum2"."""
+    if grouping not in GROUPINGS:
+        raise ConfigError(f"grouping {grouping!r} is not one of {', '.join(GROUPINGS)}")
+    info = retriever.passage_scores(query, mode, retriever.settings.candidate_passages, None, query_vec)
+    by_chunk: dict[str, list[tuple[float, int]]] = {}
+    for pid, d in info.items():
+        by_chunk.setdefault(retriever.index.passages[pid].chunk_id, []).append((d["score"], pid))
+    for v in by_chunk.values():
+        v.sort(key=lambda sp: -sp[0])
+    n = 1 if grouping == "max" else 2
+    ranked = sorted(by_chunk.items(), key=lambda kv: -sum(s for s, _ in kv[1][:n]))[:k]
+    return [(cid, v[0][1]) for cid, v in ranked]
+
+
+def compare_designs(settings: Settings, embedder, variants=None, questions_path=None, modes=EVAL_MODES,
+                    log=None) -> list[dict]:
+    """Retrieval metrics per passage design, each built into a temporary index (removed afterwards).
+
+    `variants` are dicts of Settings overrides (window_sentences, window_stride, embed_with_question);
+    each row also compares grouping a chunk's passages by their best score vs the sum of the best two.
+    """
+
+    from .index_store import build
+    from .retrieve import Retriever
+
+    items = [it for it in load_gold(questions_path or QUESTIONS) if it.answerable]
+    pairs = [question_query(it, settings) for it in items]
+    qvecs = embedder.encode_queries([query for _, query in pairs])
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="briefqa-design-") as tmp:
+        for i, v in enumerate(variants or DESIGN_VARIANTS):
+            s = settings.with_overrides(index_dir=Path(tmp) / f"v{i}", **v)
+            t0 = time.perf_counter()
+            index = build(s, embedder, progress=False, log=lambda *_: None)
+            build_s = time.perf_counter() - t0
+            retriever = Retriever(index, embedder, s)
+            rels = [relevant_chunks(index, it.gold) for it in items]
+            row = {"variant": design_label(s), "overrides": v, "passages": index.manifest["counts"]["passages"],
+                   "build_s": round(build_s, 1), "retrieval": {}}
+            for mode in modes:
+                for g in GROUPINGS:
+                    ranked = [rank_chunks(retriever, q, mode, qv, g) for (_, q), qv in zip(pairs, qvecs)]
+                    summary = M.ranking_summary([([cid in rel for cid, _ in rk], len(rel))
+                                                 for rk, rel in zip(ranked, rels)])
+                    summary["evidence@1"] = M.mean([bool(rk) and _evidence(index, rk[0], it)
+                                                    for rk, it in zip(ranked, items)])
+                    row["retrieval"][f"{mode}/{g}"] = summary
+            rows.append(row)
+            if log:
+                log(f"design {row['variant']}: {row['passages']} passages, built in {build_s:.0f}s")
+    return rows
+
+
+def _evidence(index: Index, top: tuple[str, int], item: GoldItem) -> bool:
+    p = index.passages[top[1]]
+    return M.overlaps((p.start, p.end), gold_spans_in(index.chunk_by_id[top[0]], item.gold))
+
+
+def design_label(s: Settings) -> str:
+    return f"window {s.window_sentences} stride {s.window_stride}" + ("" if s.embed_with_question else ", no question")

@@ -1,0 +1,258 @@
+"""The evaluation: metric functions on hand-made inputs, and the CI gate on the full gold set."""
+from __future__ import annotations
+
+import doctest
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from qa import metrics as M
+from qa.errors import ConfigError
+
+
+# ---- Metric functions on hand-made rankings ----
+
+@pytest.mark.parametrize("rels,k,want", [
+    ([], 1, 0.0),
+    ([True], 1, 1.0),
+    ([False, True], 1, 0.0),
+    ([False, True], 3, 1.0),
+    ([False, False, False, False, False, True], 5, 0.0),
+    ([True, True, False], 5, 1.0),  # any one relevant answer satisfies the question
+])
+def test_recall_at_k(rels, k, want):
+    assert M.recall_at_k(rels, k) == want
+
+
+@pytest.mark.parametrize("rels,want", [
+    ([], 0.0), ([False, False], 0.0), ([True], 1.0), ([False, True], 0.5), ([False, False, True, True], 1 / 3)])
+def test_reciprocal_rank(rels, want):
+    assert M.reciprocal_rank(rels) == pytest.approx(want)
+
+
+@pytest.mark.parametrize("rels,n_rel,want", [
+    ([True, False, False], 1, 1.0),
+    ([False, True, False], 1, 1 / np.log2(3)),
+    ([False, False, False, False, False, True], 1, 0.0),  # past the cut
+    ([True, True], 2, 1.0),
+    ([False, True, True], 2, (1 / np.log2(3) + 1 / np.log2(4)) / (1 + 1 / np.log2(3))),
+    ([True, False], 2, 1 / (1 + 1 / np.log2(3))),  # a second relevant answer exists but was missed
+    ([], 1, 0.0),
+    ([True], 0, 0.0),
+])
+def test_ndcg_at_5(rels, n_rel, want):
+    assert M.ndcg_at_k(rels, 5, n_rel) == pytest.approx(want)
+
+
+def test_ranking_summary_averages_rows():
+    s = M.ranking_summary([([True, False], 1), ([False, False, True], 1), ([False] * 5, 1)])
+    assert s["n"] == 3
+    assert s["recall@1"] == pytest.approx(1 / 3, abs=1e-4)
+    assert s["recall@3"] == pytest.approx(2 / 3, abs=1e-4)
+    assert s["mrr"] == pytest.approx((1 + 1 / 3) / 3, abs=1e-4)
+    assert M.ranking_summary([])["n"] == 0
+
+
+@pytest.mark.parametrize("text,gold,want", [
+    ("reached 4.425 million", ["reached 4.425 million"], True),
+    ("reached\n  4.425   million by June", ["reached 4.425 million"], True),  # whitespace folded
+    ("Reached 4.425 million", ["reached 4.425 million"], False),  # verbatim: case matters
+    ("reached 4.42 million", ["reached 4.425 million"], False),
+    ("anything", [], False),  # unanswerable items have no gold
+    ("b here", ["a missing", "b here"], True),  # any one gold substring counts
+])
+def test_relevance_is_by_text(text, gold, want):
+    assert M.contains_gold(text, gold) is want
+
+
+def test_gold_spans_and_overlap():
+    spans = M.gold_spans("xx gold text xx gold text", 10, ["gold text"])
+    assert spans == [(13, 22), (26, 35)]
+    assert M.overlaps((20, 30), spans) and not M.overlaps((22, 26), spans)
+
+
+def test_facts_present_folds_space_and_case():
+    assert M.facts_present("The Hague  Agreement [1]", ["hague agreement", "Marrakesh"]) == [True, False]
+
+
+def test_prf_edges():
+    assert M.prf(0, 0, 0)["precision"] is None
+    assert M.prf(0, 3, 2)["f1"] == 0.0  # precision and recall both 0
+    assert M.prf(0, 0, 2)["f1"] is None  # precision undefined: nothing abstained
+    assert M.prf(5, 0, 5) == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "tp": 5, "fp": 0, "fn": 5}
+
+
+def test_percentile_matches_numpy():
+    v = [5.0, 1.0, 9.0, 3.0, 7.0, 2.0]
+    for q in (0, 50, 95, 100):
+        assert M.percentile(v, q) == pytest.approx(round(float(np.percentile(v, q)), 4))
+    assert M.percentile([], 50) is None
+
+
+def test_thresholds_check_and_proposal():
+    fails, unmeasured = M.check_thresholds({"a": 0.5, "b": 0.3}, {"min": {"a": 0.6}, "max": {"b": 0.2, "c": 1}})
+    assert fails == ["a = 0.5 is below its minimum 0.6", "b = 0.3 is above its maximum 0.2"]
+    assert unmeasured == ["c"]
+    # Proposals only ever tighten what is there.
+    got = M.propose_thresholds({"a": 0.5, "b": 0.1}, ["a"], ["b"], {"min": {"a": 0.4}, "max": {"b": 0.05}})
+    assert got == {"min": {"a": 0.47}, "max": {"b": 0.05}}
+
+
+def _r(kind, answerable, abstained, facts=None, follow_up=False):
+    return SimpleNamespace(kind=kind, answerable=answerable, abstained=abstained, reason="weak-evidence",
+                           facts=facts or {}, follow_up=follow_up, words=10, speaker_cited=None, cites_gold=None)
+
+
+def test_abstention_summary_by_kind():
+    rs = [_r("number", True, False), _r("number", True, True), _r("near-miss", False, True),
+          _r("unanswerable", False, False), _r("unanswerable", False, True)]
+    ab = M.summarize_abstention(rs)
+    assert (ab["tp"], ab["fp"], ab["fn"]) == (2, 1, 1)
+    assert ab["false_abstention_rate"] == 0.5
+    assert ab["by_kind"]["near-miss"]["recall"] == 1.0 and ab["by_kind"]["off-topic"]["recall"] == 0.5
+
+
+def test_answer_summary_counts_abstention_as_no_facts():
+    rs = [_r("number", True, False, {"57": True, "15.7": False}), _r("list", True, True, {"x": True}),
+          _r("near-miss", False, True)]
+    overall, by_kind = M.summarize_answers(rs)
+    assert overall["fact_recall"] == 0.25 and overall["fact_recall_answered"] == 0.5
+    assert overall["fact_accuracy"] == 0.0 and by_kind["list"]["answered"] == 0.0
+
+
+def test_metric_docstring_examples():
+    assert doctest.testmod(M).failed == 0
+
+
+def test_load_gold_names_the_bad_line(tmp_path):
+    from qa.evaluate import load_gold
+
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": "a", "question": "Q?", "answerable": false, "gold": [], "speaker": "", "facts": [], '
+                 '"kind": "near-miss", "history": []}\n{"id": "b"}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"q.jsonl:2: keys"):
+        load_gold(f)
+
+
+# ---- Grounding decisions come from qa.grounding ----
+
+def test_citation_scores_use_grounding(index):
+    from qa.evaluate import GoldItem, score_citations
+    from qa.types import Answer, Citation
+
+    chunk = index.chunks[0]
+    sent = index.sentences[chunk.id][1].text
+    other = index.sentences[index.chunks[1].id][0].text
+
+    def cite(n, quote):
+        return Citation(n, chunk.id, "", None, chunk.speaker, "", None, None, quote, 0, 0, 1.0)
+
+    item = GoldItem("t", "?", True, (sent[:60],), chunk.speaker, (), "number", ())
+    ans = Answer("?", f"{sent} [1] {other} [2]", False, (cite(1, sent), cite(2, sent)), (), {})
+    claims, checks = score_citations(ans, index, item)
+    assert [c["grounded"]["status"] for c in claims][0] == "verbatim"
+    # The second claim is not in its quote; the quote holds gold text, so the citation is still precise.
+    assert claims[1]["grounded"]["ok"] is False and checks[1]["contains_gold"] and checks[1]["ok"]
+    item2 = GoldItem("t", "?", True, ("text found nowhere in the corpus at all",), "", (), "number", ())
+    _, checks2 = score_citations(ans, index, item2)
+    assert [c["ok"] for c in checks2] == [True, False]
+
+
+def test_rank_chunks_max_matches_retriever(retriever, embedder):
+    from qa.calibrate import rank_chunks
+
+    for q in ("How many PPH agreements does China have?", "patent open license pilot royalties"):
+        qv = embedder.encode_queries([q])[0]
+        for mode in ("bm25", "dense", "hybrid"):
+            want = [h.chunk.id for h in retriever.search(q, k=10, mode=mode, query_vec=qv)]
+            assert [cid for cid, _ in rank_chunks(retriever, q, mode, qv, "max", 10)] == want
+
+
+# ---- The CI gate: the full gold set, real model, real index ----
+
+@pytest.fixture(scope="module")
+def qa_(settings, embedder, index):
+    from qa.service import BriefingQA
+
+    return BriefingQA(settings, embedder, index)
+
+
+@pytest.fixture(scope="module")
+def eval_out(tmp_path_factory):
+    return tmp_path_factory.mktemp("eval")
+
+
+@pytest.fixture(scope="module")
+def report(settings, qa_, eval_out):
+    from qa.evaluate import run_eval
+
+    return run_eval(settings, qa_, out=eval_out)
+
+
+def test_every_metric_meets_its_threshold(report):
+    from qa.evaluate import load_thresholds
+
+    failures, unmeasured = M.check_thresholds(report["metrics"], load_thresholds())
+    assert not unmeasured, f"thresholds name metrics the eval did not produce: {unmeasured}"
+    assert not failures, "\n".join(failures)
+
+
+def test_thresholds_gate_the_declared_metrics():
+    from qa.evaluate import GATE_MAX, GATE_MIN, load_thresholds
+
+    t = load_thresholds()
+    assert set(t["min"]) == set(GATE_MIN) and set(t["max"]) == set(GATE_MAX)
+
+
+def test_report_files(report, eval_out):
+    assert report["meta"]["n"] == 110 and report["meta"]["answerable"] == 86
+    lines = (eval_out / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == report["meta"]["n"]
+    first = json.loads(lines[0])
+    assert {"retrieved", "answer", "citations", "claims", "citation_checks", "facts", "problems"} <= set(first)
+    assert set(first["retrieved"]) == {"bm25", "dense", "hybrid", "whole-dense"}
+    saved = json.loads((eval_out / "report.json").read_text(encoding="utf-8"))
+    assert "questions" not in saved and saved["metrics"] == report["metrics"]
+    md = (eval_out / "report.md").read_text(encoding="utf-8")
+    for heading in ("## Retrieval", "## Answers", "## Citations", "## Abstention", "## Latency", "## Worst 10"):
+        assert heading in md
+    assert (eval_out / "modes.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_follow_ups_retrieve_with_the_condensed_query(report):
+    from qa.condense import condense
+    from qa.evaluate import QUESTIONS, load_gold
+
+    history = {it.id: list(it.history) for it in load_gold(QUESTIONS)}
+    for q in report["questions"]:
+        assert q["query"] == condense(q["question"], history[q["id"]])
+    assert any(q["query"] != q["question"] for q in report["questions"] if q["follow_up"])
+
+
+def test_calibration_agrees_with_the_eval_at_the_current_threshold(settings, qa_, report):
+    from qa.calibrate import calibrate
+
+    row = calibrate(settings, qa_, thresholds=[settings.abstain_threshold])["rows"][0]
+    ab = report["abstention"]
+    assert (row["tp"], row["fp"], row["fn"]) == (ab["tp"], ab["fp"], ab["fn"])
+
+
+def test_cli_check_names_the_failing_metric(settings, qa_, tmp_path, monkeypatch, capsys):
+    import qa.evaluate as E
+    import qa.service as S
+
+    gold = tmp_path / "q.jsonl"
+    gold.write_text("".join(line + "\n" for line in E.QUESTIONS.read_text(encoding="utf-8").splitlines()[:4]),
+                    encoding="utf-8")
+    monkeypatch.setattr(S.BriefingQA, "open", classmethod(lambda cls, *a, **k: qa_))
+    args = SimpleNamespace(questions=str(gold), mode=["bm25"], answer_mode=None, out=str(tmp_path / "o"),
+                           check=True, corpus=None, index=None)
+    strict = tmp_path / "t.json"
+    strict.write_text(json.dumps({"min": {"retrieval.bm25.recall@5": 1.01}, "max": {}}), encoding="utf-8")
+    monkeypatch.setattr(E, "THRESHOLDS", strict)
+    assert E.run_cli(args, settings) == 1
+    assert "FAIL retrieval.bm25.recall@5 = 1 is below its minimum 1.01" in capsys.readouterr().out
+    strict.write_text(json.dumps({"min": {"retrieval.bm25.recall@5": 0.5}}), encoding="utf-8")
+    assert E.run_cli(args, settings) == 0

@@ -124,11 +124,26 @@ def print_answer(a, out=sys.stdout) -> None:
 
 def cmd_ask(args) -> int:
     """Answer with citations. Example: briefqa ask "How many PPH agreements?" --history "Earlier question" --json"""
-    from .errors import QuestionError
+    import io
 
+    from .errors import QuestionError
+    from .service import clean_question
+
+    if args.question is None and not args.jsonl:
+        print("briefqa ask: give a question or --jsonl FILE", file=sys.stderr)
+        return 2
+    if args.question is not None:
+        clean_question(args.question, _settings(args).max_question_chars)  # refuse before loading the model
+    if args.jsonl:
+        # Bad bytes must not abort a whole batch: they become U+FFFD and the line is still tried.
+        try:
+            src = (io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if args.jsonl == "-"
+                   else open(args.jsonl, encoding="utf-8", errors="replace"))
+        except OSError as e:
+            print(f"briefqa: {args.jsonl}: cannot read ({e.strerror})", file=sys.stderr)
+            return 1
     qa = _open(args)
     if args.jsonl:
-        src = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")
         failures = 0
         with src:
             for no, line in enumerate(src, 1):
@@ -145,9 +160,6 @@ def cmd_ask(args) -> int:
                     print(f"{args.jsonl}:{no}: {e}", file=sys.stderr)
                     _emit({"line": no, "error": str(e)})
         return 1 if failures else 0
-    if not args.question:
-        print("briefqa ask: give a question or --jsonl FILE", file=sys.stderr)
-        return 2
     a = qa.ask(args.question, args.history or [], k=args.k, answer_mode=args.mode)
     if args.json:
         _emit(answer_json(a))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 import unicodedata
 from typing import Iterator
@@ -16,15 +17,21 @@ from .retrieve import Filters, Retriever
 from .types import Answer, Hit
 
 
-def clean_question(question: str, max_chars: int) -> tuple[str, str | None]:
-    """(usable question, notice or None). Control characters go; over-long input is truncated.
+# Terminal colour/cursor (CSI) and title (OSC) sequences pasted with a question: without this their
+# parameters ("[31m") would survive as words and figures once the ESC itself is dropped.
+ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
 
-    >>> clean_question("  Hi\\x00 there ", 100)
+
+def clean_question(question: str, max_chars: int) -> tuple[str, str | None]:
+    """(usable question, notice or None). Control characters and terminal escapes go; over-long input is truncated.
+
+    >>> clean_question("  Hi\\x00 \\x1b[31mthere\\x1b[0m ", 100)
     ('Hi there', None)
     """
     if question is None:
         raise QuestionError("the question is empty; ask something about the briefing")
-    q = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in str(question))
+    q = ANSI_RE.sub(" ", str(question))
+    q = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in q)
     q = " ".join(q.split())
     notice = None
     if len(q) > max_chars:
@@ -86,6 +93,8 @@ class BriefingQA:
         if answer_mode not in ANSWER_MODES:
             raise ConfigError(f"answer mode {answer_mode!r} is not one of {', '.join(ANSWER_MODES)}")
         q, notice = clean_question(question, s.max_question_chars)
+        if history is not None and not isinstance(history, (list, tuple)):
+            raise QuestionError(f"history must be a list of earlier questions, got {type(history).__name__}")
         hist = []
         for h in history or []:
             try:

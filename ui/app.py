@@ -1,0 +1,69 @@
+"""Launch the web UI: open BriefingQA once, build the page, queue, serve on a local port."""
+import ipaddress
+import os
+import sys
+
+import gradio as gr
+
+from qa.config import Settings
+from qa.errors import ConfigError
+from qa.service import BriefingQA
+
+from . import handlers, layout
+
+
+def make_app(qa: BriefingQA, settings: Settings) -> gr.Blocks:
+    """The Blocks app for a loaded BriefingQA (not yet queued or launched)."""
+    with gr.Blocks(title="Briefing QA", analytics_enabled=False) as demo:
+        handlers.wire(layout.build(qa.documents, settings), qa, settings)
+    return demo
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def auth_from_env(env=os.environ) -> tuple[str, str] | None:
+    """(user, password) from BRIEFQA_AUTH="user:password", or None when unset."""
+    raw = env.get("BRIEFQA_AUTH", "")
+    if not raw:
+        return None
+    user, sep, pw = raw.partition(":")
+    if not sep or not user or not pw:
+        raise ConfigError('BRIEFQA_AUTH must look like "user:password" (both non-empty)')
+    return user, pw
+
+
+def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, share: bool = False,
+           auth: tuple[str, str] | None = None, prevent_thread_lock: bool = False, quiet: bool = False):
+    """Queue and launch `demo` with the app's theme and CSS; returns Gradio's (app, local_url, share_url)."""
+    demo.queue(default_concurrency_limit=2)  # the machine has 2 cores
+    return demo.launch(server_name=host, server_port=port, share=share, auth=auth,
+                       prevent_thread_lock=prevent_thread_lock, quiet=quiet, ssr_mode=False,
+                       theme=layout.THEME, css_paths=[layout.CSS_PATH], footer_links=["api"],
+                       show_error=True)
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: bool = False,
+          allow_remote: bool = False) -> None:
+    """Open (building if missing or stale) the index, then serve until interrupted.
+
+    Example: serve(load_settings(), port=7860)  # then open http://127.0.0.1:7860
+    """
+    if not is_loopback(host) and not allow_remote:
+        raise ConfigError(f"--host {host} would serve the app to other machines; use 127.0.0.1, "
+                          "or pass --allow-remote (and set BRIEFQA_AUTH=user:password)")
+    auth = auth_from_env()
+    if not is_loopback(host):
+        print(f"warning: serving on {host}: anyone who can reach port {port} can use the app"
+              + ("" if auth else " (no BRIEFQA_AUTH set, so without a password)"), file=sys.stderr)
+    if share:
+        print("warning: --share makes a public link through Gradio's relay servers", file=sys.stderr)
+    qa = BriefingQA.open(settings, log=lambda m: print(m, file=sys.stderr))
+    launch(make_app(qa, settings), host, port, share, auth)

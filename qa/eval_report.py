@@ -26,7 +26,7 @@ def write_outputs(report: dict, out: Path) -> None:
     write_chart(report, out / "modes.png")
 
 
-def _f(v, pct=False) -> str:
+def _f(v) -> str:
     if v is None:
         return "–"
     if isinstance(v, float):
@@ -35,7 +35,8 @@ def _f(v, pct=False) -> str:
 
 
 def _table(header: list[str], rows: list[list]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    align = "|".join("---" if i == 0 else "---:" for i in range(len(header)))
+    lines = ["| " + " | ".join(header) + " |", f"|{align}|"]
     lines += ["| " + " | ".join(_f(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
 
@@ -108,6 +109,9 @@ def render_markdown(report: dict) -> str:
     for w in r["worst"]:
         out.append(f"- **{w['id']}** ({w['kind']}) {w['question']}")
         out += [f"  - {p}" for p in w["problems"]]
+        said = next((ln for ln in w["answer"].splitlines() if ln.strip() and not ln.rstrip().endswith(":")), "")
+        if said:
+            out.append(f"  - answer: {said[:160]}{'…' if len(said) > 160 else ''}")
     out += ["", "Every question's retrieved answers, answer, citations and verdicts: `results.jsonl`. "
             "The chart: `modes.png`.", ""]
     return "\n".join(out)
@@ -129,10 +133,11 @@ def write_chart(report: dict, path: Path) -> None:
         ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
     ax.set_xticks([x + width * (len(modes) - 1) / 2 for x in range(len(RANK_METRICS))],
                   [RANK_LABELS[k] for k in RANK_METRICS])
-    ax.set_ylim(0, 1.08)
+    ax.set_ylim(0, 1.2)  # headroom for the legend above the bars
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     ax.set_ylabel("score")
     ax.set_title(f"Retrieval by mode ({report['meta']['answerable']} answerable questions)")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", ncols=len(modes), fontsize=8, frameon=False)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

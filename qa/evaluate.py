@@ -9,6 +9,7 @@ citation is judged by qa/grounding.py, never here. eval/README.md explains every
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import json
@@ -124,7 +125,8 @@ class QuestionResult:
     answer: str
     abstained: bool
     reason: str | None
-    answer_mode: str
+    answer_mode: str  # the mode that produced the answer ("extractive" when the LLM fell back)
+    flagged: tuple[str, ...]  # LLM sentences dropped by the grounding check
     citations: tuple
     claims: tuple  # per claim: text, cited, recall verdict (whole answers), grounded verdict (quotes)
     citation_checks: tuple  # per (claim, citation): supports alone?, contains gold?, ok
@@ -151,11 +153,18 @@ class WholeAnswerBaseline:
     """Dense retrieval without passages: each whole answer is one vector, truncated by the model.
 
     Shows what the passage design buys: the model reads only an answer's first 256 word pieces.
+    The vectors are computed once per (answers, model) in a process.
     """
+
+    _cache: dict[tuple, np.ndarray] = {}
 
     def __init__(self, index: Index, embedder):
         self.chunks = list(index.chunks)
-        self.vecs = embedder.encode_passages([c.text for c in self.chunks])
+        key = (tuple((c.id, c.text) for c in self.chunks), type(embedder).__name__,
+               getattr(embedder, "model_path", None), getattr(embedder, "weights_sha256", None))
+        if key not in self._cache:
+            self._cache[key] = embedder.encode_passages([c.text for c in self.chunks])
+        self.vecs = self._cache[key]
 
     def rank(self, query_vec: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
         s = self.vecs @ query_vec
@@ -208,8 +217,9 @@ def _v(v: Verdict) -> dict:
     return {"status": v.status, "reason": v.reason, "ok": v.ok}
 
 
-def score_question(item: GoldItem, query: str, retrieved: dict, answer: Answer, latency_ms: float,
-                   index: Index, n_relevant: int, default_mode: str) -> QuestionResult:
+def score_question(item: GoldItem, query: str, retrieved: dict, answer: Answer, latency_ms: float, index: Index,
+                   n_relevant: int, default_mode: str, answer_mode: str = "extractive") -> QuestionResult:
+    """One question's result: its facts, citations and claims scored, and what went wrong, in words."""
     cl, checks = score_citations(answer, index, item)
     facts = dict(zip(item.facts, M.facts_present(answer.answer, item.facts)))
     cited_speakers = {c.speaker for c in answer.citations}
@@ -219,6 +229,9 @@ def score_question(item: GoldItem, query: str, retrieved: dict, answer: Answer, 
         cites_gold = any(M.overlaps((c.start, c.end), gold_spans_in(index.chunk_by_id[c.chunk_id], item.gold))
                          for c in answer.citations if c.chunk_id in index.chunk_by_id)
     probs, bad = [], 0.0
+    if answer.mode != answer_mode:
+        probs.append(f"answered in {answer.mode} mode, not {answer_mode}: {answer.notice or 'fallback'}")
+        bad += 0.5
     if item.answerable:
         rank = M.first_relevant([r.relevant for r in retrieved.get(default_mode, ())])
         if default_mode in retrieved and rank is None:
@@ -247,8 +260,8 @@ def score_question(item: GoldItem, query: str, retrieved: dict, answer: Answer, 
     bad += 0.5 * len(unsupported) / max(1, len(cl))
     return QuestionResult(
         item.id, item.question, item.kind, item.answerable, bool(item.history), query, n_relevant, retrieved,
-        answer.answer, answer.abstained, answer.reason, answer.mode, answer.citations, cl, checks, facts,
-        speaker_ok, cites_gold, len(MARK_RE.sub("", answer.answer).split()), round(latency_ms, 2),
+        answer.answer, answer.abstained, answer.reason, answer.mode, answer.flagged, answer.citations, cl, checks,
+        facts, speaker_ok, cites_gold, len(MARK_RE.sub("", answer.answer).split()), round(latency_ms, 2),
         tuple(probs), round(bad, 3))
 
 
@@ -286,7 +299,8 @@ def run_eval(settings: Settings, qa, questions_path=None, modes=EVAL_MODES, answ
         t = time.perf_counter()
         ans = qa.ask(it.question, list(it.history), mode=settings.retrieval_mode, answer_mode=answer_mode)
         latency = (time.perf_counter() - t) * 1000
-        results.append(score_question(it, query, retrieved, ans, latency, index, len(rel), settings.retrieval_mode))
+        results.append(score_question(it, query, retrieved, ans, latency, index, len(rel), settings.retrieval_mode,
+                                      answer_mode))
         if log and i % 25 == 0:
             log(f"eval: {i}/{len(items)} questions")
     from .eval_report import write_outputs
@@ -313,7 +327,9 @@ def build_report(results: list[QuestionResult], modes: tuple[str, ...], settings
             "n": len(results), "answerable": sum(r.answerable for r in results),
             "unanswerable": sum(not r.answerable for r in results),
             "follow_ups": sum(r.follow_up for r in results),
-            "answer_mode": answer_mode, "retrieval_mode": settings.retrieval_mode, "modes": list(modes),
+            "answer_mode": answer_mode,
+            "answered_in": dict(collections.Counter(r.answer_mode for r in results)),
+            "retrieval_mode": settings.retrieval_mode, "modes": list(modes),
             "baseline": WHOLE, "retrieve_k": RETRIEVE_K,
             "settings": {k: getattr(settings, k) for k in (
                 "window_sentences", "window_stride", "embed_with_question", "top_k", "candidate_passages",

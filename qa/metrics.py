@@ -226,6 +226,7 @@ def summarize_citations(results) -> dict:
         "verbatim": mean([float(c["grounded"]["status"] == "verbatim") for c in cl]),
         "supported": mean([float(c["grounded"]["status"] == "supported") for c in cl]),
         "uncited": sum(1 for c in cl if not c["cited"]),
+        "flagged": sum(len(r.flagged) for r in results),  # LLM sentences the answerer dropped
         "status": dict(status),
     }
 
@@ -242,7 +243,8 @@ def summarize_abstention(results) -> dict:
     for kind, label in OFF_TOPIC.items():
         rs = [r for r in un if r.kind == kind]
         if rs:
-            out["by_kind"][label] = prf(sum(r.abstained for r in rs), fp, sum(not r.abstained for r in rs)) | {"n": len(rs)}
+            tp, fn = sum(r.abstained for r in rs), sum(not r.abstained for r in rs)
+            out["by_kind"][label] = prf(tp, fp, fn) | {"n": len(rs)}
     out["reasons"] = {
         "unanswerable": dict(collections.Counter(_reason(r) for r in un if r.abstained)),
         "answerable": dict(collections.Counter(_reason(r) for r in ans if r.abstained)),

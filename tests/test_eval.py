@@ -256,3 +256,12 @@ def test_cli_check_names_the_failing_metric(settings, qa_, tmp_path, monkeypatch
     assert "FAIL retrieval.bm25.recall@5 = 1 is below its minimum 1.01" in capsys.readouterr().out
     strict.write_text(json.dumps({"min": {"retrieval.bm25.recall@5": 0.5}}), encoding="utf-8")
     assert E.run_cli(args, settings) == 0
+
+
+def test_llm_mode_needs_an_endpoint_before_any_work(settings):
+    from qa.evaluate import run_eval
+
+    with pytest.raises(ConfigError, match="needs an endpoint"):
+        run_eval(settings, qa=None, answer_mode="llm")
+    with pytest.raises(ConfigError, match="not one of"):
+        run_eval(settings, qa=None, modes=("sparse",))

@@ -24,7 +24,7 @@ import numpy as np
 from . import metrics as M
 from .condense import condense
 from .config import ANSWER_MODES, MODES, ROOT, Settings
-from .errors import ConfigError
+from .errors import ConfigError, QuestionError
 from .grounding import Claim, Verdict, check_answer, claims, judge
 from .index_store import Index
 from .types import Answer, Chunk, Hit
@@ -186,7 +186,12 @@ def question_query(item: GoldItem, settings: Settings) -> tuple[str, str]:
     from .service import clean_question
 
     q = clean_question(item.question, settings.max_question_chars)[0]
-    hist = [clean_question(h, settings.max_question_chars)[0] for h in item.history if h.strip()]
+    hist = []
+    for h in item.history:
+        try:
+            hist.append(clean_question(h, settings.max_question_chars)[0])
+        except QuestionError:
+            continue  # as BriefingQA.ask: an empty earlier turn is skipped
     return q, condense(q, hist)
 
 
@@ -274,7 +279,7 @@ def run_eval(settings: Settings, qa, questions_path=None, modes=EVAL_MODES, answ
     eval/thresholds.json is checked against; "questions" holds every question's result.
     """
     t0 = time.perf_counter()
-    modes = tuple(modes or EVAL_MODES)
+    modes = tuple(dict.fromkeys(modes or EVAL_MODES))
     bad = [m for m in modes if m not in MODES]
     if bad:
         raise ConfigError(f"retrieval mode {bad[0]!r} is not one of {', '.join(MODES)}")

@@ -67,6 +67,15 @@ def test_off_topic_abstains_with_related_reading(qa):
     assert turns[0]["result"]["abstained"] is True
 
 
+def test_near_miss_is_an_abstention_that_shows_what_the_briefing_says(qa):
+    *_, (msgs, turns) = run(qa, "What is the average examination period for patents in 2019?")
+    html = msgs[-1]["content"]
+    assert turns[0]["result"]["abstained"] and turns[0]["result"]["citations"]
+    assert 'class="bq-abstain"' in html and "What the briefing does say" in html and "<mark>" in html
+    assert '<p class="bq-text">The briefing does not give this for 2019.' in html
+    assert '<p class="bq-attr">Shen Changyu, commissioner' in html
+
+
 @pytest.mark.parametrize("question", ["", "   ", "?!", None])
 def test_empty_question_gives_a_message_not_an_exception(qa, question):
     *_, (msgs, turns) = run(qa, question)

@@ -5,6 +5,7 @@ import re
 from datetime import date
 from html import escape
 
+from qa.answer import attribution
 from qa.types import Answer, Chunk, Citation, RelatedPassage
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -49,13 +50,14 @@ def _linked(line: str, turn: int, known: set[int]) -> str:
     return "".join(out)
 
 
-def _answer_lines(text: str, turn: int, known: set[int]) -> str:
+def _answer_lines(text: str, turn: int, known: set[int], attributions: frozenset[str] = frozenset()) -> str:
+    """Paragraphs of an answer; the "Speaker, title, answering Outlet:" lines are set apart."""
     parts = []
     for line in text.splitlines():
         if not line.strip():
             continue
-        if line.rstrip().endswith(":") and not MARKER.search(line):
-            parts.append(f'<p class="bq-attr">{e(line)}</p>')  # "Speaker, title, answering Outlet:"
+        if line.strip() in attributions:
+            parts.append(f'<p class="bq-attr">{e(line)}</p>')
         else:
             parts.append(f'<p class="bq-text">{_linked(line, turn, known)}</p>')
     return "".join(parts)
@@ -63,7 +65,9 @@ def _answer_lines(text: str, turn: int, known: set[int]) -> str:
 
 def streaming_html(partial: str) -> str:
     """An answer while it is still arriving: escaped text and a typing cursor."""
-    return (f'<div class="bq-answer bq-streaming">{_answer_lines(partial, 0, set())}'
+    # Until the citations are known, a line ending in ":" with no [n] is taken for an attribution.
+    attrs = frozenset(ln.strip() for ln in partial.splitlines() if ln.rstrip().endswith(":") and not MARKER.search(ln))
+    return (f'<div class="bq-answer bq-streaming">{_answer_lines(partial, 0, set(), attrs)}'
             f'<span class="bq-cursor" aria-hidden="true">▍</span></div>')
 
 
@@ -144,12 +148,14 @@ def answer_html(a: Answer, turn: int, chunks: dict[str, Chunk], related_n: int =
         flagged = (f'<div class="bq-notice">These generated sentences could not be matched to the sources '
                    f'and were left out:<ul>{items}</ul></div>')
     known = {c.n for c in a.citations}
-    body = _answer_lines(a.answer, turn, known)
+    attributions = frozenset(attribution(chunks[c.chunk_id]) for c in a.citations if c.chunk_id in chunks)
+    body = _answer_lines(a.answer, turn, known, attributions)
     cards = "".join(citation_card(c, chunks.get(c.chunk_id), turn) for c in a.citations)
     if not a.abstained:
         sources = f'<div class="bq-sources"><div class="bq-sources-title">Sources</div>{cards}</div>' if cards else ""
         return f'<div class="bq-answer">{notice}{body}{flagged}</div>{sources}'
-    why = REASONS.get((a.reason or "").split(":")[0], "")
+    # A near miss explains itself in its text; a plain abstention gets the reason.
+    why = "" if a.citations else REASONS.get((a.reason or "").split(":")[0], "")
     sources = (f'<div class="bq-sources"><div class="bq-sources-title">What the briefing does say</div>{cards}</div>'
                if cards else "")
     cited = {c.chunk_id for c in a.citations}

@@ -282,6 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--answer-mode", choices=ANSWER_MODES, default="extractive")
     sp.add_argument("--out", metavar="DIR", help="report folder (default eval/report)")
     sp.add_argument("--check", action="store_true", help="exit 1 when a metric is below eval/thresholds.json")
+    sp.add_argument("--calibrate", action="store_true", help="sweep the abstention threshold; report F1 and false abstention per value")
+    sp.add_argument("--design", action="store_true", help="compare passage designs (window, stride, question prefix, grouping) on temporary indexes")
     common(sp)
     sp.set_defaults(func=cmd_eval)
 

@@ -17,7 +17,7 @@ from .bm25 import tokenize
 MARKERS_RE = re.compile(r"((?:\s*\[\d+\])+)")
 NUM_RE = re.compile(r"\d+(?:[.,]\d+)*%?")
 SUPPORT_OVERLAP = 0.6
-NOTICE_PREFIXES = ("The briefing does not", "The briefing gives", "Note:", "Related reading", "(")
+NOTICE_PREFIXES = ("The briefing does not", "The briefing gives")
 
 
 @dataclass(frozen=True)

@@ -37,16 +37,17 @@ class Filters:
         return any((self.speaker, self.doc_id, self.date_from, self.date_to))
 
 
-def rrf(rankings: list[list[int]], k: int = 60) -> dict[int, float]:
-    """Reciprocal rank fusion: sum of 1/(k + rank) over the rankings an item appears in (rank from 1).
+def rrf(rankings: list[list[int]], k: int = 60, weights: list[float] | None = None) -> dict[int, float]:
+    """Weighted reciprocal rank fusion: sum of w/(k + rank) over the rankings an item appears in.
 
     >>> sorted(rrf([[1, 2], [2, 3]], k=0).items())
     [(1, 1.0), (2, 1.5), (3, 0.5)]
     """
+    weights = weights or [1.0] * len(rankings)
     out: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, w in zip(rankings, weights):
         for r, pid in enumerate(ranking, 1):
-            out[pid] = out.get(pid, 0.0) + 1.0 / (k + r)
+            out[pid] = out.get(pid, 0.0) + w / (k + r)
     return out
 
 
@@ -92,7 +93,8 @@ class Retriever:
         elif mode == "bm25":
             fused = {pid: s for pid, s in lex}
         else:
-            fused = rrf([[p for p, _ in dense], [p for p, _ in lex]], self.settings.rrf_k)
+            fused = rrf([[p for p, _ in dense], [p for p, _ in lex]], self.settings.rrf_k,
+                        [1.0, self.settings.rrf_bm25_weight])
         for pid, s in fused.items():
             info[pid]["score"] = s
         return info

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa import index_store
-from qa.errors import IndexCorrupt, IndexError_, IndexStale
+from qa.errors import IndexCorrupt, IndexStale
 from qa.retrieve import Retriever
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -326,7 +326,3 @@ def test_cli_rebuilds_a_stale_index(damaged, embedder):
     assert hits and all(src[p["start"]:p["end"]] == p["text"] for h in hits for p in h["passages"])
     idx = index_store.load(s, embedder_sha=embedder.weights_sha256)
     assert idx.manifest["model"]["weights_sha256"] == embedder.weights_sha256
-
-
-def test_errors_are_index_errors():
-    assert issubclass(IndexCorrupt, IndexError_) and issubclass(IndexStale, IndexError_)

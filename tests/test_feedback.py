@@ -76,3 +76,16 @@ def test_cli_feedback_export(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert json.loads(out)["question"] == "Why no answer?"
     assert "1 candidate question(s)" in err
+
+
+def test_feedback_stores_only_what_was_typed_and_answered(tmp_path):
+    """README 'What is stored': question, history, answer, citations, rating, comment, time — nothing else."""
+    from qa.feedback import record
+
+    item = record(tmp_path / "fb.jsonl", "Q?", {"answer": "A [1]", "citations": [{"n": 1}], "abstained": False},
+                  "up", " ok ", history=["earlier"])
+    assert set(item) == {"version", "id", "time", "question", "history", "answer", "abstained", "reason", "mode",
+                         "citations", "rating", "comment"}
+    import json
+
+    assert json.loads((tmp_path / "fb.jsonl").read_text(encoding="utf-8")) == item

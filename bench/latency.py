@@ -32,7 +32,7 @@ def _set_threads(emb, threads: int):
     if type(emb).__name__ == "OnnxEmbedder":
         from qa.onnx_embed import OnnxEmbedder
 
-        return OnnxEmbedder(threads=threads, batch_size=emb.batch_size).warm_up()
+        return OnnxEmbedder(threads=threads, batch_size=emb.batch_size, spinning=emb.spinning).warm_up()
     import torch
 
     torch.set_num_threads(threads)

@@ -70,3 +70,37 @@ def machine() -> dict:
 
     return {"cpus": os.cpu_count(), "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
             "python": platform.python_version(), "platform": platform.platform(terse=True)}
+
+
+class OtherLoad:
+    """Context manager: how many cores other processes kept busy meanwhile (system busy CPU minus ours).
+
+    >>> with OtherLoad() as o:
+    ...     pass
+    >>> o.cores >= 0
+    True
+    """
+
+    def __enter__(self) -> "OtherLoad":
+        self._t0, self._busy0, self._own0 = time.perf_counter(), _busy_cpu(), _own_cpu()
+        self.cores = 0.0
+        return self
+
+    def __exit__(self, *exc) -> None:
+        wall = max(time.perf_counter() - self._t0, 1e-9)
+        others = (_busy_cpu() - self._busy0) - (_own_cpu() - self._own0)
+        self.cores = round(max(0.0, others) / wall, 2)
+
+
+def _busy_cpu() -> float:
+    import psutil
+
+    t = psutil.cpu_times()
+    return t.user + t.nice + t.system + getattr(t, "irq", 0) + getattr(t, "softirq", 0) + getattr(t, "steal", 0)
+
+
+def _own_cpu() -> float:
+    import psutil
+
+    t = psutil.Process().cpu_times()
+    return t.user + t.system + t.children_user + t.children_system

@@ -64,6 +64,12 @@ def table(res: dict) -> str:
                 lines.append(f"{backend:8} model load {c['model_load']['median_s']:.2f}  first answer with index "
                              f"{c['with_index']['median_s']:.2f}  without index {c['no_index']['median_s']:.2f}  "
                              f"serving peak RSS {_fmt(c.get('serving_peak_rss_mb'), ' MiB')}")
+        if lat.get("query_policies"):
+            lines.append("")
+            lines.append("Query embedding by model threads and waiting policy (eval questions, fresh process; ms)")
+            for r in lat["query_policies"]:
+                lines.append(f"{r['backend']:8} threads={r['threads']} {r['policy']:24} p50 {r['p50_ms']:7.2f}  "
+                             f"p95 {r['p95_ms']:7.2f}")
         if "briefqa_ask_cli" in lat["cold"].get("torch", {}):
             lines.append(f"briefqa ask (CLI, to exit) {lat['cold']['torch']['briefqa_ask_cli']['median_s']:.2f}")
         b = lat["build"]
@@ -104,6 +110,11 @@ def table(res: dict) -> str:
         for r in sc.get("bm25", []):
             lines.append(f"{r['size']:>9,} build {r['build_s']:.1f}s (tokenizing ≈{r['tokenize_s_est']:.1f}s) "
                          f"{r['matrix_bytes'] / 2**20:.0f} MiB  p50 {r['p50_ms']:.2f} ms  p95 {r['p95_ms']:.2f} ms")
+    if res.get("sections"):
+        lines.append("")
+        lines.append("Sections: wall seconds, and cores other processes kept busy meanwhile (of 2)")
+        for name, v in res["sections"].items():
+            lines.append(f"  {name:36} {v['seconds']:7.1f} s  other {v['other_cores']:.2f}")
     t = targets(res)
     if t:
         lines.append("")

@@ -13,12 +13,13 @@ import datetime as dt
 import json
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
 
 from . import cold, latency, report, scale
-from .measure import load_average, machine
+from .measure import OtherLoad, load_average, machine
 
 HERE = Path(__file__).resolve().parent
 
@@ -35,43 +36,83 @@ def open_qa(index_dir: Path, backend: str):
     return BriefingQA(s, emb, load_or_build(s, emb, log=lambda *a: None, progress=False))
 
 
-def run_latency(work: Path, quick: bool, log=print) -> tuple[dict, object]:
+class Sections:
+    """Runs bench sections, recording each one's wall time and the cores other processes used meanwhile.
+
+    Before a section it waits (at most `max_wait_s` in all) for the machine to go quiet, since the
+    other processes on these 2 cores inflate every latency measured here.
+    """
+
+    def __init__(self, log=print, max_wait_s: float = 60.0):
+        self.log = log
+        self.wait_left = max_wait_s
+        self.record: dict = {}
+
+    def __call__(self, name: str, fn, *a, **kw):
+        waited = wait_quiet(self.wait_left)
+        self.wait_left -= waited
+        self.log(f"{name}" + (f" (waited {waited:.0f}s for quiet)" if waited >= 1 else ""))
+        t0 = time.perf_counter()
+        with OtherLoad() as other:
+            out = fn(*a, **kw)
+        self.record[name] = {"seconds": round(time.perf_counter() - t0, 1), "other_cores": other.cores}
+        if other.cores > 0.3:
+            self.log(f"  note: other processes kept {other.cores} cores busy during {name}")
+        return out
+
+
+def wait_quiet(max_s: float, cores: float = 0.3, step_s: float = 2.0) -> float:
+    """Wait until other processes use less than `cores` over `step_s`, or `max_s` has passed; seconds waited."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < max_s:
+        with OtherLoad() as o:
+            time.sleep(step_s)
+        if o.cores < cores:
+            break
+    return time.perf_counter() - t0
+
+
+def run_latency(work: Path, quick: bool, section: Sections) -> tuple[dict, object]:
     """Everything measured on the real corpus; also returns the torch BriefingQA for the scale centres."""
+    log = section.log
     questions = latency.load_questions()
     out: dict = {}
-    log("cold start")
-    out["cold"] = cold.run(work, questions[0]["question"], repeats=1 if quick else 2,
-                           serve_questions=latency.QUESTIONS, log=log)
+    out["cold"] = section("cold start", cold.run, work, questions[0]["question"], repeats=1 if quick else 2,
+                          serve_questions=latency.QUESTIONS, log=log)
+    out["query_policies"] = section("query embedding by thread policy", cold.query_latency, latency.QUESTIONS, log=log)
     qa_t = open_qa(work / "index-torch", "torch")
     qa_o = open_qa(work / "index-onnx", "onnx")
     texts = latency.build_texts(qa_t)
-    log("build throughput")
-    out["build"] = latency.build_throughput({"torch": qa_t.embedder, "onnx": qa_o.embedder}, texts,
-                                            batch_sizes=(16, 64) if quick else (8, 16, 32, 64, 128), log=log)
-    log("warm latency")
-    out["warm"] = {b: latency.warm_latency(qa, questions, repeats=1 if quick else 2)
+    out["build"] = section("build throughput", latency.build_throughput, {"torch": qa_t.embedder, "onnx": qa_o.embedder},
+                           texts, batch_sizes=(16, 64) if quick else (8, 16, 32, 64, 128), log=log)
+    out["warm"] = {b: section(f"warm latency {b}", latency.warm_latency, qa, questions, repeats=1 if quick else 2)
                    for b, qa in (("torch", qa_t), ("onnx", qa_o))}
     for b, w in out["warm"].items():
         log(f"  {b}: ask p50 {w['ask']['p50']:.1f} ms, embedding p50 {w['embed']['p50']:.1f} ms "
             f"({w['ask_p50_over_embed_p50']}×), faiss p50 {w['faiss']['p50']:.3f} ms")
-    log("onnx parity")
-    out["onnx_cosine"] = latency.cosine_parity(qa_t.embedder, qa_o.embedder, texts + [q["question"] for q in questions])
+    out["onnx_cosine"] = section("onnx parity", latency.cosine_parity, qa_t.embedder, qa_o.embedder,
+                                 texts + [q["question"] for q in questions])
     out["metrics"] = {b: latency.retrieval_metrics(qa, questions) for b, qa in (("torch", qa_t), ("onnx", qa_o))}
     log(f"  {json.dumps(out['metrics'])}")
-    log("concurrency")
+    out["concurrency"] = section("concurrency", concurrency, (("torch", qa_t), ("onnx", qa_o)), questions,
+                                 (1, 4) if quick else (1, 2, 4), log)
+    return out, qa_t
+
+
+def concurrency(backends, questions, workers, log=print) -> dict:
+    """Questions/s with 1, 2, 4 threads asking at once, for each backend with 2 and 1 model threads."""
     from qa.service import BriefingQA
 
-    out["concurrency"] = {}
-    workers = (1, 4) if quick else (1, 2, 4)
-    for b, qa in (("torch", qa_t), ("onnx", qa_o)):
-        out["concurrency"][b] = {}
+    out: dict = {}
+    for b, qa in backends:
+        out[b] = {}
         for th in (2, 1):
             emb = latency._set_threads(qa.embedder, th)
             rows = latency.concurrency(BriefingQA(qa.settings, emb, qa.index), questions, workers)
-            out["concurrency"][b][str(th)] = rows
+            out[b][str(th)] = rows
             log(f"  {b} threads={th}: " + ", ".join(f"{r['workers']}w {r['questions_per_s']}/s" for r in rows))
         latency._set_threads(qa.embedder, qa.embedder.threads)
-    return out, qa_t
+    return out
 
 
 def centres_and_sentences(qa) -> tuple[np.ndarray, list[str]]:
@@ -80,12 +121,15 @@ def centres_and_sentences(qa) -> tuple[np.ndarray, list[str]]:
     return qa.embedder.encode_passages(latency.build_texts(qa)), sentences
 
 
-def run_scale(sizes, qa, quick: bool, log=print) -> dict:
+def run_scale(sizes, qa, quick: bool, section: Sections) -> dict:
     from qa.condense import condense
 
     centres, sentences = centres_and_sentences(qa)
     queries = [condense(q["question"], q.get("history") or []) for q in latency.load_questions()]
-    out = scale.run(sizes, centres, sentences, queries, quick=quick, log=log)
+    parts = [section(f"scale {name}", scale.run, [(name, n)], centres, sentences, queries, quick=quick,
+                     log=section.log) for name, n in sizes]
+    out = {"sizes": [n for _, n in sizes], "faiss": [r for p in parts for r in p["faiss"]],
+           "bm25": [r for p in parts for r in p["bm25"]]}
     out["chosen"] = scale.choose(out["faiss"])
     keys = ("index", "size", "M", "efSearch", "nlist", "nprobe", "m")
     rand = {tuple(r.get(k) for k in keys): r for r in out["faiss"] if r["data"] == "random"}
@@ -119,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="one repeat, fewer configurations")
     ap.add_argument("--skip-latency", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
-    ap.add_argument("--out", default=str(HERE / "results.json"), help="results file, merged with what is there")
+    ap.add_argument("--no-wait", action="store_true", help="start each section without waiting for a quiet machine")
+    ap.add_argument("--out", default=str(HERE / "results.json"),
+                    help="results file, merged with what is there; the printed table goes next to it as .txt")
     ap.add_argument("--plot", default=str(HERE / "scale.png"))
     a = ap.parse_args(argv)
     try:
@@ -129,14 +175,17 @@ def main(argv: list[str] | None = None) -> int:
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     res: dict = {"run_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "quick": a.quick,
                  "machine": machine(), "load_average_start": load_average()}
+    t0 = time.perf_counter()
+    section = Sections(log, max_wait_s=0 if a.no_wait else 60)
     with tempfile.TemporaryDirectory(prefix="briefqa-bench-") as tmp:
         qa = None
         if not a.skip_latency:
-            res["latency"], qa = run_latency(Path(tmp), a.quick, log)
+            res["latency"], qa = run_latency(Path(tmp), a.quick, section)
         if not a.skip_scale:
             qa = qa or open_qa(Path(tmp) / "index-onnx", "onnx")
-            log("scale")
-            res["scale"] = run_scale(sizes, qa, a.quick, log)
+            res["scale"] = run_scale(sizes, qa, a.quick, section)
+    res["sections"] = section.record
+    res["total_seconds"] = round(time.perf_counter() - t0, 1)
     res["load_average_end"] = load_average()
     out = Path(a.out)
     old = json.loads(out.read_text()) if out.exists() else {}
@@ -144,8 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(merged, indent=1, ensure_ascii=False) + "\n")
     if "scale" in merged:
         report.plot(merged, Path(a.plot))
-    print(report.table(merged))
-    log(f"wrote {out}" + (f" and {a.plot}" if "scale" in merged else ""))
+    text = report.table(merged)
+    print(text)
+    out.with_suffix(".txt").write_text(text + "\n", encoding="utf-8")
+    log(f"wrote {out}, {out.with_suffix('.txt')}" + (f" and {a.plot}" if "scale" in merged else ""))
     return 0
 
 

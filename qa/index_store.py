@@ -2,7 +2,7 @@
 
 Layout of `index/`:
   CURRENT            name of the live generation folder (replaced atomically with os.replace)
-  gen-<time>-<pid>/  manifest.json, vectors.faiss, chunks.json, passages.json, bm25/…
+  gen-<time>-<pid>/  manifest.json, vectors.faiss, chunks.json, passages.json, transcripts.json, bm25/…
   .lock              held while building, so two builds (or a build and a cleanup) never interleave
 A build writes a new generation, then swaps CURRENT; a crash mid-build leaves the old one live.
 """
@@ -28,10 +28,11 @@ from .config import Settings
 from .embedding import Embedder, file_sha256
 from .errors import CorpusError, IndexBusy, IndexCorrupt, IndexMissing, IndexStale
 from .passages import chunk_sentences, embed_text, make_passages
-from .types import Chunk, Paragraph, Passage, Sentence
+from .types import Chunk, Paragraph, Passage, Person, Sentence, Transcript, Turn
 from .vectors import build_vector_index, load_vector_index, save_vector_index
 
-FORMAT_VERSION = 1
+# 2: transcripts.json (each parsed Transcript, text included) for answers about the briefing's structure.
+FORMAT_VERSION = 2
 LOCK_TIMEOUT_S = 600
 
 
@@ -47,9 +48,11 @@ class Index:
     vectors: object  # faiss.Index
     bm25: BM25Index
     sentence_vecs: np.ndarray  # one unit vector per sentence, chunks in order, sentences in order
+    transcripts: list[Transcript] = dataclasses.field(default_factory=list)  # roster, turns, source text
 
     def __post_init__(self):
         self.chunk_by_id = {c.id: c for c in self.chunks}
+        self.transcript_by_id = {t.doc_id: t for t in self.transcripts}
         # Row of each chunk's first sentence in sentence_vecs.
         self.sentence_row: dict[str, int] = {}
         row = 0
@@ -147,6 +150,7 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
         _write_json(tmp / "chunks.json", [dataclasses.asdict(c) for c in chunks])
         _write_json(tmp / "passages.json", [dataclasses.asdict(p) for p in passages])
         _write_json(tmp / "sentences.json", {k: [dataclasses.asdict(s) for s in v] for k, v in sentences.items()})
+        _write_json(tmp / "transcripts.json", [dataclasses.asdict(t) for t in transcripts])
         bm25.save(tmp / "bm25")
         with open(tmp / "sentences.npy", "wb") as f:
             np.save(f, svecs, allow_pickle=False)
@@ -309,6 +313,7 @@ def _load_generation(settings: Settings, folder: Path, gen: Path, verify_against
         passages = [_passage(d) for d in json.loads((gen / "passages.json").read_text(encoding="utf-8"))]
         sents = {k: [Sentence(**s) for s in v]
                  for k, v in json.loads((gen / "sentences.json").read_text(encoding="utf-8")).items()}
+        transcripts = [_transcript(d) for d in json.loads((gen / "transcripts.json").read_text(encoding="utf-8"))]
     except (json.JSONDecodeError, TypeError, KeyError) as e:
         raise IndexCorrupt(f"{gen}: metadata unreadable ({e})") from None
     vectors = load_vector_index(gen / "vectors.faiss")
@@ -327,13 +332,26 @@ def _load_generation(settings: Settings, folder: Path, gen: Path, verify_against
     ids = {c.id for c in chunks}
     if any(p.chunk_id not in ids for p in passages):
         raise IndexCorrupt(f"{gen}/passages.json: a passage names a chunk that is not in chunks.json")
-    return Index(folder, manifest, chunks, passages, sents, vectors, bm25, svecs)
+    return Index(folder, manifest, chunks, passages, sents, vectors, bm25, svecs, transcripts)
 
 
 def _chunk(d: dict) -> Chunk:
     d = dict(d)
     d["paragraphs"] = tuple(Paragraph(**p) for p in d["paragraphs"])
     return Chunk(**d)
+
+
+def _tuples(d: dict) -> dict:
+    """JSON lists back to the tuples the frozen dataclasses hold."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
+
+
+def _transcript(d: dict) -> Transcript:
+    d = dict(d)
+    d["roster"] = tuple(Person(**_tuples(p)) for p in d["roster"])
+    d["turns"] = tuple(Turn(**{**_tuples(t), "paragraphs": tuple(Paragraph(**p) for p in t["paragraphs"])})
+                       for t in d["turns"])
+    return Transcript(**_tuples(d))
 
 
 def _passage(d: dict) -> Passage:

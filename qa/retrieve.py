@@ -15,15 +15,31 @@ from .vectors import search_vectors
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict a search: speaker (whole words of the name, any case: "Hu", "hu wenhui"), document id, ISO dates."""
+    """Restrict a search: speaker (whole words of the name, any case: "Hu", "hu wenhui"), document id, ISO dates.
+
+    The question's scope adds: `speakers` (any of these exact names), `asked_by` (answers to these
+    outlets), `doc_ids` (any of these briefings) and `opening` (only answers given before any question).
+    """
 
     speaker: str | None = None
     doc_id: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+    speakers: tuple[str, ...] = ()
+    asked_by: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    opening: bool = False
 
     def accepts(self, c: Chunk) -> bool:
         if self.speaker and not set(self.speaker.lower().split()) <= set(c.speaker.lower().split()):
+            return False
+        if self.speakers and c.speaker not in self.speakers:
+            return False
+        if self.asked_by and c.asked_by not in self.asked_by:
+            return False
+        if self.doc_ids and c.doc_id not in self.doc_ids:
+            return False
+        if self.opening and c.asked_by is not None:
             return False
         if self.doc_id and c.doc_id != self.doc_id:
             return False
@@ -34,7 +50,8 @@ class Filters:
         return True
 
     def __bool__(self):
-        return any((self.speaker, self.doc_id, self.date_from, self.date_to))
+        return any((self.speaker, self.doc_id, self.date_from, self.date_to, self.speakers, self.asked_by,
+                    self.doc_ids, self.opening))
 
 
 def rrf(rankings: list[list[int]], k: int = 60, weights: list[float] | None = None) -> dict[int, float]:

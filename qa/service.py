@@ -7,8 +7,6 @@ import time
 import unicodedata
 from typing import Iterator
 
-from .answer import ABSTAIN_TEXT, extractive_answer, related
-from .condense import condense
 from .config import ANSWER_MODES, Settings, load_settings
 from .embedding import Embedder, shared_embedder
 from .errors import ConfigError, LLMError, QuestionError
@@ -83,10 +81,19 @@ class BriefingQA:
         assert final is not None
         return final
 
+    def plan(self, question: str, history: list[str] | None = None):
+        """The QueryPlan for a cleaned question and history (qa/understand.py)."""
+        from .understand import plan
+
+        return plan(question, history, self.index)
+
     def ask_stream(self, question: str, history: list[str] | None = None, k: int | None = None,
                    mode: str | None = None, answer_mode: str | None = None,
                    filters: Filters | None = None) -> Iterator[str | Answer]:
         """Yield text deltas as the answer is produced, then the final Answer."""
+        from .answerers import Lookup, answer
+        from .understand import plan as make_plan
+
         t0 = time.perf_counter()
         s = self.settings
         answer_mode = answer_mode or s.answer_mode
@@ -101,16 +108,17 @@ class BriefingQA:
                 hist.append(clean_question(h, s.max_question_chars)[0])
             except QuestionError:
                 continue
-        query = condense(q, hist)
-        qv = self.embedder.encode_queries([query])[0]
-        hits = self.retriever.search(query, k=k or s.top_k, mode=mode, filters=filters, query_vec=qv)
-        t1 = time.perf_counter()
+        qplan = make_plan(q, hist, self.index)
+        lookup = Lookup(self.index, self.retriever, self.embedder, s, filters, mode, k)
         result: Answer | None = None
-        if answer_mode == "llm":
+        t1 = time.perf_counter()
+        if answer_mode == "llm" and qplan.intent == "fact" and not qplan.absent and not qplan.scope.unknown:
             from .llm import generate_answer
 
+            hits = lookup.search(qplan.query, lookup.plan_filters(qplan))
+            t1 = time.perf_counter()
             try:
-                for ev in generate_answer(q, query, hits, self.index, s):
+                for ev in generate_answer(q, qplan.query, hits, self.index, s):
                     if isinstance(ev, Answer):
                         result = ev
                     else:
@@ -119,16 +127,12 @@ class BriefingQA:
                 notice = f"The language model was unavailable ({e}); this is the extractive answer."
                 result = None
         if result is None:
-            if not hits:
-                result = Answer(q, ABSTAIN_TEXT, True, (), (), {}, query, reason="no-evidence")
-            else:
-                result = extractive_answer(q, query, qv, hits, self.index, s.abstain_threshold,
-                                           s.max_answer_sentences)
+            result = answer(qplan, lookup, s)
             for line in result.answer.splitlines(keepends=True):
                 yield line
         t2 = time.perf_counter()
         timings = {"retrieve": round((t1 - t0) * 1000, 2), "answer": round((t2 - t1) * 1000, 2),
                    "total": round((t2 - t0) * 1000, 2)}
-        passages = result.passages or related(hits, self.index, len(hits))
-        yield dataclasses.replace(result, question=q, timings_ms=timings, passages=passages,
-                                  notice=notice if notice else result.notice)
+        yield dataclasses.replace(result, question=q, timings_ms=timings, query=result.query or qplan.query,
+                                  notice=notice if notice else result.notice, plan=qplan,
+                                  intent=result.intent if result.mode == "extractive" else qplan.intent)

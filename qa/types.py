@@ -5,18 +5,6 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
-class Span:
-    """A character range [start, end) in a source file's decoded text, and its 1-based line."""
-
-    start: int
-    end: int
-    line: int
-
-    def __post_init__(self):
-        assert 0 <= self.start <= self.end, (self.start, self.end)
-
-
-@dataclass(frozen=True)
 class Paragraph:
     """One paragraph of a turn; `text == source[start:end]` always holds."""
 
@@ -149,8 +137,17 @@ class Hit:
     passages: tuple[MatchedPassage, ...]
 
 
+CITATION_KINDS = ("answer", "question", "header", "label")
+
+
 @dataclass(frozen=True)
 class Citation:
+    """One numbered source: `quote == source_text[start:end]` of the document at `doc_path`.
+
+    kind: "answer" (an official's words), "question" (a reporter's question), "header" (a roster
+    or date line of the header), "label" (a speaker label: who spoke, in which order).
+    """
+
     n: int
     chunk_id: str
     doc_title: str
@@ -164,6 +161,11 @@ class Citation:
     end: int
     score: float
     doc_path: str = ""
+    kind: str = "answer"
+    doc_id: str = ""
+
+    def __post_init__(self):
+        assert self.kind in CITATION_KINDS, self.kind
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,88 @@ class RelatedPassage:
     speaker: str
     score: float
     text: str
+
+
+BLOCK_KINDS = ("notice", "attribution", "quote", "item", "column", "row", "table")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a table row: verbatim text and the citation that holds it (None: a plain label)."""
+
+    text: str
+    n: int | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of a structured answer; renderers draw blocks, never re-parse answer text.
+
+    - notice: a statement about the answer itself (abstention, what was searched); cites nothing.
+    - attribution: who is quoted next ("Hu Wenhui, deputy commissioner …, answering CCTV:").
+    - quote: verbatim sentences, cited by `cites`.
+    - item: one item of a list, verbatim, cited; `n` is its 1-based position.
+    - column: the heading of one side of a comparison; the quotes that follow with the same
+      `group` belong to it.
+    - table: the column names of the rows that follow; row: one row of cells, each cited.
+    `group` ties quotes to their column or list.
+    """
+
+    kind: str
+    text: str = ""
+    cites: tuple[int, ...] = ()
+    group: str | None = None
+    n: int | None = None
+    cells: tuple[Cell, ...] = ()
+
+    def __post_init__(self):
+        assert self.kind in BLOCK_KINDS, self.kind
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a question is about: officials, outlets, briefings (doc ids), the opening statement."""
+
+    officials: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    opening: bool = False
+    unknown: tuple[str, ...] = ()  # names the question gives for a speaker that match nobody
+    from_history: bool = False  # the officials came from an earlier question ("he", "that official")
+
+    def __bool__(self):
+        return bool(self.officials or self.outlets or self.doc_ids or self.opening)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A question word corrected against the corpus vocabulary."""
+
+    wrong: str
+    right: str
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """How a question will be answered: `plan(question, history, index)` in qa/understand.py."""
+
+    question: str  # the user's question, cleaned
+    intent: str  # fact | structure | summary | list | compare | overview
+    scope: Scope
+    query: str  # what retrieval searches for: corrected, scope words removed, condensed if a follow-up
+    standalone: str  # the corrected question alone (follow-ups are also tried without history)
+    topic: str  # the subject words left once scope, question and cue words are removed
+    corrections: tuple[Correction, ...] = ()
+    structure: str | None = None  # for intent structure: chair | speakers | outlets | count | date | ...
+    count: int | None = None  # "the three measures" -> 3
+    follow_up: bool = False
+    absent: tuple[str, ...] = ()  # names/terms of the question that occur nowhere in the corpus
+    notes: tuple[str, ...] = ()
+
+    @property
+    def searched(self) -> str | None:
+        """'valid invention patents' when spelling was corrected, for "Searched for: …"."""
+        return self.standalone if self.corrections else None
 
 
 @dataclass(frozen=True)
@@ -188,3 +272,18 @@ class Answer:
     notice: str | None = None  # e.g. LLM fell back to extractive
     reason: str | None = None  # why it abstained: "weak-evidence" | "unmatched-constraint" | ...
     flagged: tuple[str, ...] = ()  # LLM sentences that failed grounding
+    intent: str = "fact"
+    blocks: tuple[Block, ...] = ()
+    plan: QueryPlan | None = None
+
+    def to_dict(self) -> dict:
+        """The JSON contract (README "JSON result"): every field of the answer as plain data."""
+        from .present import answer_dict
+
+        return answer_dict(self)
+
+    def to_text(self) -> str:
+        """Plain text: the answer, then its numbered sources (what the terminal prints and Copy copies)."""
+        from .present import answer_text
+
+        return answer_text(self)

@@ -1,0 +1,449 @@
+"""One answerer per intent, behind one signature: `(plan, lookup, settings) -> Answer`.
+
+`ANSWERERS[intent]` picks the function; adding a kind of answer is adding a function here (or in
+qa/structure.py for answers about the briefing's structure). Every answerer quotes the transcript:
+each block is verbatim text with an exact span, or a row built from header lines and labels.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Callable
+
+import numpy as np
+
+from .answer import (NOT_FOUND, NUMBER_RE, Composer, Scored, attribution, best_relevance, extractive_answer,
+                     never_mentions, related, score_sentences)
+from .retrieve import Filters
+from .types import Answer, Block, Chunk, Hit, QueryPlan, Sentence
+
+Answerer = Callable[[QueryPlan, "Lookup", object], Answer]
+ANSWERERS: dict[str, Answerer] = {}
+
+ORDINAL_RE = re.compile(r"^(?:First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?|Sixth(?:ly)?|"
+                        r"Seventh(?:ly)?|Eighth(?:ly)?|Ninth(?:ly)?|Tenth(?:ly)?|Finally|Lastly|Last but not least|"
+                        r"On the one hand|On the other hand|The (?:first|second|third|fourth|fifth) (?:is|was|one))\b")
+PLEASANTRY_RE = re.compile(r"^(?:Thank(?:s| you)\b|I(?:'ll| will| would like to)? (?:answer|take|respond|invite|"
+                           r"have|ask)\b|I would like to (?:take this opportunity|invite)|That's all\b|Good (?:morning|"
+                           r"afternoon|evening)\b)", re.I)
+INLINE_LIST_RE = re.compile(r"(?:(?<=:)|\b(?:including|such as|namely|like|among them|covering|from)\b)\s*"
+                            r"(?P<items>[^:;]+?,[^:;]+?\b(?:and|or)\b[^:;]+?)(?=[.;]?$)")
+
+
+def answerer(intent: str):
+    """Register the decorated function as the answerer for `intent`."""
+    def reg(fn: Answerer) -> Answerer:
+        ANSWERERS[intent] = fn
+        return fn
+    return reg
+
+
+class Lookup:
+    """What answerers search with: the index, retrieval within the question's scope, cached query vectors."""
+
+    def __init__(self, index, retriever, embedder, settings, filters: Filters | None = None,
+                 mode: str | None = None, k: int | None = None):
+        self.index, self.retriever, self.embedder, self.settings = index, retriever, embedder, settings
+        self.filters, self.mode, self.k = filters or Filters(), mode, k
+        self._vecs: dict[str, np.ndarray] = {}
+
+    def vec(self, text: str) -> np.ndarray:
+        if text not in self._vecs:
+            self._vecs[text] = self.embedder.encode_queries([text])[0]
+        return self._vecs[text]
+
+    def scoped(self, officials=(), outlets=(), doc_ids=(), opening: bool = False) -> Filters:
+        """The user's filters narrowed to a scope."""
+        f = self.filters
+        return dataclasses.replace(f, speakers=tuple(officials) or f.speakers, asked_by=tuple(outlets) or f.asked_by,
+                                   doc_ids=tuple(doc_ids) or f.doc_ids, opening=opening or f.opening)
+
+    def plan_filters(self, plan: QueryPlan) -> Filters:
+        s = plan.scope
+        officials = [o for o in s.officials if any(c.speaker == o for c in self.index.chunks)]
+        return self.scoped(officials, s.outlets, s.doc_ids, s.opening)
+
+    def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Hit]:
+        return self.retriever.search(query, k=k or self.k or self.settings.top_k, mode=self.mode,
+                                     filters=filters if filters is not None else self.filters,
+                                     query_vec=self.vec(query))
+
+    def chunks(self, filters: Filters) -> list[Chunk]:
+        return [c for c in self.index.chunks if filters.accepts(c)]
+
+    def score(self, query: str, hits: list[Hit], question: str, max_hits: int = 3) -> list[Scored]:
+        return score_sentences(self.vec(query), query, hits, self.index, max_hits=max_hits, question=question,
+                               weights_=self.settings.answer_weights())
+
+
+def threshold(plan: QueryPlan, settings) -> float:
+    """The abstention bar for `plan`: lower when the question names whose words it wants."""
+    if plan.scope.officials or plan.scope.outlets:
+        return min(settings.scoped_abstain_threshold, settings.abstain_threshold)
+    return settings.abstain_threshold
+
+
+def _prefix(plan: QueryPlan) -> list[Block]:
+    out = []
+    if plan.searched:
+        out.append(Block("notice", f"Searched for: {plan.searched}"))
+    return out
+
+
+def _empty_scope(plan: QueryPlan, intent: str) -> Answer:
+    out = Composer()
+    out.blocks.extend(_prefix(plan))
+    out.add("notice", "No answer in the briefings matches the filters and the question's scope, "
+                      "so there was nothing to search.")
+    return out.answer(plan.question, intent, True, "empty-scope", (), plan.query)
+
+
+@answerer("fact")
+def answer_fact(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
+    """The best sentences of the best answer (qa/answer.py), inside the question's scope.
+
+    A follow-up is answered twice, with the condensed query and with the question alone; the
+    better-supported answer is kept, so history never makes an answer worse.
+    """
+    f = lookup.plan_filters(plan)
+    if f and not lookup.chunks(f):
+        return _empty_scope(plan, "fact")
+    queries = [plan.query] + ([plan.standalone] if plan.follow_up and plan.standalone != plan.query else [])
+    best: Answer | None = None
+    for q in queries:
+        hits = lookup.search(q, f)
+        if not hits:
+            continue
+        a = extractive_answer(plan.standalone, q, lookup.vec(q), hits, lookup.index, threshold(plan, settings),
+                              settings.max_answer_sentences, settings.answer_weights(), _prefix(plan))
+        if best is None or (best.abstained and not a.abstained) or \
+                (a.abstained == best.abstained and best_relevance(a) > best_relevance(best)):
+            best = a
+    if best is None:
+        out = Composer()
+        out.blocks.extend(_prefix(plan))
+        out.add("notice", NOT_FOUND)
+        return out.answer(plan.question, "fact", True, "no-evidence", (), plan.query)
+    return best
+
+
+def sentences_of(chunk: Chunk, index) -> list[Sentence]:
+    return index.sentences.get(chunk.id, [])
+
+
+def _centrality(chunk: Chunk, index) -> np.ndarray:
+    sents = sentences_of(chunk, index)
+    row = index.sentence_row[chunk.id]
+    vecs = index.sentence_vecs[row:row + len(sents)]
+    if not len(vecs):
+        return np.zeros(0)
+    centre = vecs.mean(axis=0)
+    centre /= np.linalg.norm(centre) or 1.0
+    return vecs @ centre
+
+
+def lead_sentences(chunk: Chunk, index, n: int = 1) -> list[Sentence]:
+    """The answer's lead point: the most central of its first substantive sentences."""
+    sents = sentences_of(chunk, index)
+    cent = _centrality(chunk, index)
+    cands = [i for i, s in enumerate(sents) if not PLEASANTRY_RE.match(s.text) and len(s.text.split()) >= 6][:4]
+    if not cands:
+        return sents[:n]
+    pick = sorted(cands, key=lambda i: -cent[i])[:n]
+    return [sents[i] for i in sorted(pick)]
+
+
+def summary_sentences(chunk: Chunk, index, budget: int) -> list[Sentence]:
+    """Enumerated points first, then figure-bearing and central sentences, within `budget` words, in order."""
+    sents = sentences_of(chunk, index)
+    cent = _centrality(chunk, index)
+    usable = [i for i, s in enumerate(sents) if not PLEASANTRY_RE.match(s.text)]
+    points = [i for i in usable if ORDINAL_RE.match(sents[i].text)]
+    chosen: list[int] = []
+    words = 0
+    # Points first, each with the first figure it states; then figures, then the rest, by centrality.
+    lead: list[int] = []
+    if len(points) >= 2:
+        for k, i in enumerate(points):
+            stop = points[k + 1] if k + 1 < len(points) else len(sents)
+            lead.append(i)
+            lead += [j for j in range(i + 1, stop) if j in usable and re.search(r"\d", sents[j].text)][:1]
+    ranked = lead + sorted((i for i in usable if i not in lead),
+                           key=lambda i: (not re.search(r"\d", sents[i].text), -cent[i]))
+    for i in ranked:
+        w = len(sents[i].text.split())
+        if words + w > budget and chosen:
+            if i in points:
+                chosen.append(i)  # an enumerated point is never dropped
+                words += w
+            continue
+        chosen.append(i)
+        words += w
+    return [sents[i] for i in sorted(chosen)]
+
+
+@answerer("summary")
+def answer_summary(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
+    """An extractive summary of a unit: the opening statement, one answer, one official's answers, or all."""
+    from .structure import exchange_row
+    from .understand import briefings
+
+    f = lookup.plan_filters(plan)
+    out = Composer()
+    out.blocks.extend(_prefix(plan))
+    if plan.scope.opening or plan.scope.officials or plan.scope.outlets:
+        units = lookup.chunks(f)
+    elif plan.topic and len(plan.topic.split()) >= 1 and not re.search(
+            r"\b(briefing|press conference|conference|everything|whole|entire|all)\b", plan.question, re.I):
+        hits = lookup.search(plan.query, f, k=3)
+        scored = lookup.score(plan.query, hits, plan.standalone, max_hits=1)
+        if not scored or scored[0].relevance < settings.abstain_threshold:
+            out.add("notice", NOT_FOUND)
+            return out.answer(plan.question, "summary", True, "weak-evidence", related(hits, lookup.index),
+                              plan.query)
+        units = [scored[0].chunk]
+    else:
+        # The whole briefing: the opening statement's lead, then one row per exchange.
+        for b in briefings(lookup.index):
+            if f.doc_ids and b.doc_id not in f.doc_ids or (f.doc_id and b.doc_id != f.doc_id):
+                continue
+            if len(briefings(lookup.index)) > 1:
+                out.add("attribution", f"{b.title} ({b.date or 'undated'}):", group=b.doc_id)
+            for c in b.opening:
+                out.add("attribution", attribution(c), group=c.speaker)
+                out.quote_sentences(c, summary_sentences(c, lookup.index, settings.summary_words // 2),
+                                    group=c.speaker)
+            if b.exchanges:
+                out.add("notice", f"Then {len(b.exchanges)} questions, each with the answer's lead point:")
+            for e in b.exchanges:
+                exchange_row(out, b, e)
+                for c in e.answers:
+                    out.quote_sentences(c, lead_sentences(c, lookup.index, 1), group=c.speaker)
+        return out.answer(plan.question, "summary", False, None, (), plan.query)
+    if not units:
+        return _empty_scope(plan, "summary")
+    budget = max(60, settings.summary_words // max(1, min(len(units), 3)))
+    for c in units:
+        out.add("attribution", attribution(c), group=c.speaker)
+        out.quote_sentences(c, summary_sentences(c, lookup.index, budget), group=c.speaker)
+    return out.answer(plan.question, "summary", False, None, (), plan.query)
+
+
+@dataclasses.dataclass(frozen=True)
+class Enumeration:
+    """A complete enumeration found in one answer: items as (start, end) spans, and how relevant it is."""
+
+    chunk: Chunk
+    items: tuple[tuple[int, int], ...]
+    score: float
+
+
+def _ordinal_items(chunk: Chunk, index, item_words: int) -> list[tuple[int, int, list[int]]]:
+    """Each 'First, …'/'Second, …' sentence with the sentences after it in its paragraph, within `item_words`."""
+    sents = sentences_of(chunk, index)
+    starts = [i for i, s in enumerate(sents) if ORDINAL_RE.match(s.text)]
+    if len(starts) < 2:
+        return []
+    items = []
+    for k, i in enumerate(starts):
+        stop = starts[k + 1] if k + 1 < len(starts) else len(sents)
+        j, words = i, len(sents[i].text.split())
+        while j + 1 < stop and sents[j + 1].paragraph == sents[i].paragraph \
+                and words + len(sents[j + 1].text.split()) <= item_words:
+            j += 1
+            words += len(sents[j].text.split())
+        items.append((sents[i].start, sents[j].end, list(range(i, j + 1))))
+    return items
+
+
+def inline_items(sentence: Sentence) -> list[tuple[int, int]]:
+    """'… three systems: PCT, Hague and Madrid.' -> the spans of 'PCT', 'Hague', 'Madrid'."""
+    m = INLINE_LIST_RE.search(sentence.text.rstrip())
+    if not m:
+        return []
+    base = sentence.start + m.start("items")
+    text = m.group("items")
+    parts, pos = [], 0
+    for piece in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", text):
+        i = text.find(piece, pos)
+        pos = i + len(piece)
+        p = piece.strip().rstrip(".")
+        if p:
+            s = base + i + piece.find(p)
+            parts.append((s, s + len(p)))
+    if len(parts) < 3 or any(len(sentence.text[a - sentence.start:b - sentence.start].split()) > 10
+                             for a, b in parts):
+        return []
+    return parts
+
+
+@answerer("list")
+def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
+    """The complete enumeration from the answer that holds it, every item cited, with its count."""
+    f = lookup.plan_filters(plan)
+    if f and not lookup.chunks(f):
+        return _empty_scope(plan, "list")
+    hits = lookup.search(plan.query, f)
+    scored = lookup.score(plan.query, hits, plan.standalone)
+    out = Composer()
+    out.blocks.extend(_prefix(plan))
+    if not scored or scored[0].relevance < threshold(plan, settings):
+        out.add("notice", NOT_FOUND)
+        return out.answer(plan.question, "list", True, "weak-evidence", related(hits, lookup.index), plan.query)
+    rel = {(s.chunk.id, s.sentence.start): s.relevance for s in scored}
+    chunk_best = {}
+    for x in scored:
+        chunk_best.setdefault(x.chunk.id, x.relevance)
+    best = scored[0].relevance
+    cands: list[Enumeration] = []
+    for hit in hits[:3]:
+        c = hit.chunk
+        sents = sentences_of(c, lookup.index)
+        items = _ordinal_items(c, lookup.index, settings.list_item_words)
+        if items:
+            # How well the whole list speaks to the question: its answer's best sentence and its items' mean.
+            per_item = [max(rel.get((c.id, sents[i].start), 0.0) for i in ids) for _, _, ids in items]
+            score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * float(np.mean(per_item))
+            cands.append(Enumeration(c, tuple((a, b) for a, b, _ in items), score))
+        for s in sents:
+            parts = inline_items(s)
+            # An inline list answers when its sentence is (nearly) the best one, or it has the asked count.
+            if parts and (rel.get((c.id, s.start), 0.0) >= 0.95 * best or len(parts) == plan.count):
+                score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * rel.get((c.id, s.start), 0.0)
+                cands.append(Enumeration(c, tuple(parts), score))
+    # A usable enumeration is about as relevant as the best sentence; the asked count decides ties.
+    good = [e for e in cands if e.score >= 0.85 * best]
+    if plan.count:
+        exact = [e for e in good if len(e.items) == plan.count]
+        good = exact or good
+    if good:
+        e = max(good, key=lambda e: e.score)
+        out.add("attribution", f"{len(e.items)} items, from {attribution(e.chunk)}", group=e.chunk.speaker)
+        for k, (a, b) in enumerate(e.items, 1):
+            n = out.cite_chunk(e.chunk, a, b, e.score)
+            out.add("item", lookup.index.chunk_by_id[e.chunk.id].text and _slice(e.chunk, a, b), (n,), n=k,
+                    group=e.chunk.speaker)
+        return out.answer(plan.question, "list", False, None, related(hits, lookup.index), plan.query)
+    # No enumeration: the relevant sentences of the best answer, each an item.
+    top = scored[0].chunk
+    picked = [s for s in scored if s.chunk.id == top.id and s.relevance >= 0.8 * best][:max(plan.count or 0, 6)]
+    picked.sort(key=lambda s: s.sentence.start)
+    out.add("attribution", f"{len(picked)} items, from {attribution(top)}", group=top.speaker)
+    for k, s in enumerate(picked, 1):
+        n = out.cite_chunk(top, s.sentence.start, s.sentence.end, s.score)
+        out.add("item", s.sentence.text, (n,), n=k, group=top.speaker)
+    return out.answer(plan.question, "list", False, None, related(hits, lookup.index), plan.query)
+
+
+def _slice(chunk: Chunk, a: int, b: int) -> str:
+    para = next(p for p in chunk.paragraphs if p.start <= a and b <= p.end)
+    return para.text[a - para.start:b - para.start]
+
+
+def _side(plan: QueryPlan, lookup: Lookup, settings, f: Filters, per_answer: int, answers: int,
+          floor: float) -> list[tuple[Chunk, list[Scored]]]:
+    """The answers (at most `answers`) inside filters `f` that speak to the topic, with their best sentences."""
+    hits = lookup.search(plan.query, f, k=max(answers, 3))
+    scored = lookup.score(plan.query, hits, plan.standalone, max_hits=answers)
+    by: dict[str, list[Scored]] = {}
+    for s in scored:
+        if s.relevance >= floor and len(by.setdefault(s.chunk.id, [])) < per_answer:
+            by[s.chunk.id].append(s)
+    return [(lookup.index.chunk_by_id[cid], ss) for cid, ss in by.items() if ss]
+
+
+@answerer("compare")
+def answer_compare(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
+    """For each named official, what they said on the topic, side by side (one column each)."""
+    out = Composer()
+    out.blocks.extend(_prefix(plan))
+    found = False
+    for who in plan.scope.officials:
+        f = lookup.scoped((who,), plan.scope.outlets, plan.scope.doc_ids)
+        title = lookup.index.chunk_by_id.get(next((c.id for c in lookup.index.chunks if c.speaker == who), ""))
+        out.add("column", who + (f", {title.speaker_title}" if title and title.speaker_title else ""), group=who)
+        if not lookup.chunks(f):
+            out.add("notice", f"{who} gave no answer in the briefing.", group=who)
+            continue
+        side = _side(plan, lookup, settings, f, per_answer=2, answers=2, floor=threshold(plan, settings))
+        if not side:
+            out.add("notice", f"I could not find a passage where {who} speaks to this.", group=who)
+            continue
+        found = True
+        for chunk, ss in side[:2]:
+            out.add("attribution", attribution(chunk), group=who)
+            out.quote_sentences(chunk, [s.sentence for s in ss], max(s.score for s in ss), group=who)
+    return out.answer(plan.question, "compare", not found, None if found else "weak-evidence", (), plan.query)
+
+
+@answerer("overview")
+def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
+    """Every answer that speaks to the topic, grouped by official: their sentences on it, in source order."""
+    f = lookup.plan_filters(plan)
+    if f and not lookup.chunks(f):
+        return _empty_scope(plan, "overview")
+    side = _side(plan, lookup, settings, f, per_answer=2, answers=settings.overview_answers, floor=0.0)
+    out = Composer()
+    out.blocks.extend(_prefix(plan))
+    best = max((s.relevance for _, ss in side for s in ss), default=0.0)
+    bar = threshold(plan, settings)
+    if best < bar:
+        hits = lookup.search(plan.query, f)
+        return _abstain(plan, lookup, out, hits, "overview")
+    keep = [(c, [s for s in ss if s.relevance >= max(bar, 0.85 * best)]) for c, ss in side]
+    keep = [(c, ss) for c, ss in keep if ss]
+    order = list(dict.fromkeys(c.speaker for c, _ in keep))
+    for who in order:
+        for c, ss in sorted((x for x in keep if x[0].speaker == who), key=lambda x: x[0].start):
+            out.add("attribution", attribution(c), group=who)
+            out.quote_sentences(c, [s.sentence for s in ss], max(s.score for s in ss), group=who)
+    return out.answer(plan.question, "overview", False, None, (), plan.query)
+
+
+def _abstain(plan: QueryPlan, lookup: Lookup, out: Composer, hits: list[Hit], intent: str) -> Answer:
+    out.add("notice", NOT_FOUND)
+    return out.answer(plan.question, intent, True, "weak-evidence", related(hits, lookup.index), plan.query)
+
+
+def _absent_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
+    """Content words of the question's topic that occur nowhere in the corpus (stems compared)."""
+    from .bm25 import tokenize
+    from .spelling import speller_for
+
+    sp = speller_for(lookup.index)
+    vocab = getattr(lookup.index, "_stems", None)
+    if vocab is None:
+        vocab = set(tokenize(" ".join(sp.counts)))
+        lookup.index._stems = vocab
+    out = []
+    for w in plan.topic.split():
+        if len(w) >= 4 and w.isalpha() and not set(tokenize(w)) & vocab and w.lower() not in sp.counts:
+            out.append(w)
+    return out
+
+
+def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
+    """Route `plan` to its answerer; questions about names or terms the corpus never has are answered so."""
+    from .structure import answer_structure, answer_unknown
+
+    if plan.scope.unknown and not plan.scope.officials and not plan.scope.outlets:
+        return answer_unknown(plan, lookup, settings)
+    if plan.absent:
+        out = Composer()
+        out.blocks.extend(_prefix(plan))
+        out.add("notice", never_mentions(plan.absent))
+        hits = lookup.search(plan.query, lookup.plan_filters(plan))
+        return out.answer(plan.question, plan.intent, True, "absent: " + ", ".join(plan.absent),
+                          related(hits, lookup.index), plan.query)
+    fn = answer_structure if plan.intent == "structure" else ANSWERERS[plan.intent]
+    result = fn(plan, lookup, settings)
+    if result.abstained and result.reason == "weak-evidence":
+        missing = _absent_words(plan, lookup)
+        if missing:
+            blocks = tuple(b for b in result.blocks if not (b.kind == "notice" and b.text == NOT_FOUND))
+            note = Block("notice", never_mentions(missing))
+            result = dataclasses.replace(result, blocks=blocks + (note,), reason="absent: " + ", ".join(missing))
+            from .present import blocks_text
+
+            result = dataclasses.replace(result, answer=blocks_text(result.blocks))
+    return result

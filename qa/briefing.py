@@ -1,0 +1,185 @@
+"""A briefing as structure: roster lines, moderator, date, and its exchanges (who asked, who answered).
+
+Built from a parsed Transcript and its Chunks, with the exact source span of every header line,
+speaker label and question, so structure answers quote the transcript like every other answer.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .transcript import ARTIFACT, INVISIBLE, _lines
+from .types import Chunk, Transcript
+
+DATE_LINE_RE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+                          r"December)\s+\d{1,2},\s*\d{4}\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|"
+                          r"July|August|September|October|November|December)\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """A verbatim piece of the source: `transcript.text[start:end] == text`."""
+
+    text: str
+    start: int
+    end: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Member:
+    """A roster person with the header line that names them (None without a header)."""
+
+    name: str
+    title: str
+    role: str  # official | moderator
+    line: Quoted | None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One reporter's question and the answers it got, in source order."""
+
+    doc_id: str
+    n: int  # 1-based position among the briefing's questions
+    outlet: str
+    label: Quoted  # the reporter's speaker label
+    question: Quoted  # the whole question turn (first paragraph to last)
+    answers: tuple[Chunk, ...]  # the answer chunks, in order
+    handoffs: tuple[tuple[str, str], ...]  # (who handed off, to whom)
+    handoff_turns: tuple[Quoted, ...] = ()  # the words of each hand-off ("I would like to invite Mr. Wang …")
+
+    @property
+    def officials(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.speaker for c in self.answers))
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything about one briefing's structure; see `briefing_of`."""
+
+    doc_id: str
+    title: str
+    date: str | None
+    path: str
+    text: str
+    members: tuple[Member, ...]
+    date_line: Quoted | None
+    exchanges: tuple[Exchange, ...]
+    opening: tuple[Chunk, ...]  # answers given before any question (the opening statement)
+    labels: dict  # chunk id -> Quoted speaker label of that answer
+
+    @property
+    def moderators(self) -> tuple[Member, ...]:
+        return tuple(m for m in self.members if m.role == "moderator")
+
+    @property
+    def officials(self) -> tuple[Member, ...]:
+        return tuple(m for m in self.members if m.role == "official")
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e.outlet for e in self.exchanges))
+
+    def member(self, name: str) -> Member | None:
+        return next((m for m in self.members if m.name == name), None)
+
+
+def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) without surrounding blanks, invisible characters or a page-break artifact."""
+    seg = text[start:end]
+    while ARTIFACT in seg:  # the artifact sits at either end of a line when it is glued to one
+        i = seg.find(ARTIFACT)
+        if i <= len(seg) // 2:
+            start += i + len(ARTIFACT)
+        else:
+            end = start + i
+        seg = text[start:end]
+    while start < end and (text[start].isspace() or text[start] in INVISIBLE):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in INVISIBLE):
+        end -= 1
+    return start, end
+
+
+def line_quote(text: str, line_no: int, strip_colon: bool = False) -> Quoted | None:
+    """Line `line_no` (1-based) of `text` as a Quoted, trimmed; `strip_colon` drops a trailing ':'."""
+    for no, s, e in _lines(text):
+        if no == line_no:
+            s, e = _clean_span(text, s, e)
+            if strip_colon:
+                while e > s and text[e - 1] in ":：":
+                    e -= 1
+                s, e = _clean_span(text, s, e)
+            return Quoted(text[s:e], s, e, no) if e > s else None
+    return None
+
+
+def _header_lines(tr: Transcript) -> list[Quoted]:
+    """The lines before the first speaker turn (title, roster, date), trimmed, non-empty."""
+    stop = min((t.label_line for t in tr.turns), default=0)
+    out = []
+    for no, s, e in _lines(tr.text):
+        if no >= stop:
+            break
+        s, e = _clean_span(tr.text, s, e)
+        if e > s:
+            out.append(Quoted(tr.text[s:e], s, e, no))
+    return out
+
+
+def _member_line(name: str, title: str, lines: list[Quoted]) -> Quoted | None:
+    """The header line naming `name`, preferring the one that also holds the title kept in the roster."""
+    named = [q for q in lines if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", q.text)]
+    if not named:
+        return None
+    with_title = [q for q in named if title and title in q.text]
+    return (with_title or sorted(named, key=lambda q: -len(q.text)))[0]
+
+
+def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
+    """The structure of one briefing from its transcript and its answer chunks (in source order)."""
+    header = _header_lines(tr) if tr.has_header else []
+    members = tuple(Member(p.name, p.title, p.role, _member_line(p.name, p.title, header)) for p in tr.roster)
+    date_line = next((q for q in header if DATE_LINE_RE.fullmatch(q.text.strip())), None) \
+        or next((q for q in header if DATE_LINE_RE.search(q.text)), None)
+    mine = [c for c in chunks if c.doc_id == tr.doc_id]
+    labels = {}
+    for c in mine:
+        turn = next((t for t in tr.turns if t.start == c.start), None)
+        q = line_quote(tr.text, turn.label_line, strip_colon=True) if turn else None
+        if q is not None:
+            labels[c.id] = q
+    exchanges = []
+    starts = {c.start for c in mine}
+    for i, t in enumerate(tr.turns):
+        if t.role != "reporter":
+            continue
+        answers = tuple(c for c in mine if c.question_line == t.first_line)
+        passing = []
+        for u in tr.turns[i + 1:]:
+            if u.role == "reporter":
+                break
+            if u.role == "official" and u.start not in starts:
+                passing.append(Quoted(tr.text[u.start:u.end], u.start, u.end, u.first_line))
+        label = line_quote(tr.text, t.label_line, strip_colon=True) or Quoted(t.speaker, t.start, t.start, t.label_line)
+        handoffs = tuple((c.handed_off_by, c.speaker) for c in answers if c.handed_off_by)
+        exchanges.append(Exchange(tr.doc_id, len(exchanges) + 1, t.speaker, label,
+                                  Quoted(tr.text[t.start:t.end], t.start, t.end, t.first_line), answers, handoffs,
+                                  tuple(passing)))
+    # Members from the header; without one, the officials and moderators who spoke.
+    if not members:
+        seen = dict.fromkeys((t.speaker, t.role) for t in tr.turns if t.role in ("official", "moderator"))
+        members = tuple(Member(n, "", r, None) for n, r in seen)
+    opening = tuple(c for c in mine if c.asked_by is None)
+    return Briefing(tr.doc_id, tr.title, tr.date, tr.path, tr.text, members, date_line, tuple(exchanges),
+                    opening, labels)
+
+
+def question_sentences(ex: Exchange) -> list[Quoted]:
+    """The sentences of a question that ask (end in '?') and say what about (8+ words), else its first sentence."""
+    from .passages import split_sentences
+
+    sents = [Quoted(s, a, b, ex.question.line) for s, a, b in split_sentences(ex.question.text, ex.question.start)]
+    asks = [q for q in sents if q.text.rstrip().endswith(("?", "？")) and len(q.text.split()) >= 8]
+    return asks or sents[:1]

@@ -1,0 +1,89 @@
+"""Spelling correction of question words against the corpus vocabulary (symspellpy).
+
+A word is left alone when the corpus has it or it is an ordinary English word (symspellpy's
+82,765-word frequency list), so only true misspellings change: "patnets" -> "patents",
+"chna" -> "china". Short words (< 4 letters) and acronyms are never touched.
+"""
+from __future__ import annotations
+
+import collections
+import functools
+import re
+from importlib import resources
+
+from .types import Correction
+
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+MIN_LEN = 4
+
+
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The words of symspellpy's English frequency dictionary."""
+    path = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
+    with path.open(encoding="utf-8") as f:
+        return frozenset(line.split(" ", 1)[0] for line in f if line.strip())
+
+
+def words(text: str) -> list[str]:
+    return WORD_RE.findall(text)
+
+
+class Speller:
+    """Corrects words against a vocabulary built from corpus texts.
+
+    >>> sp = Speller(["China had 4.425 million valid invention patents."])
+    >>> sp.correct("how many valid invension patnets does chna have nowadays")
+    ('how many valid invention patents does china have nowadays', (Correction(wrong='invension', right='invention'), Correction(wrong='patnets', right='patents'), Correction(wrong='chna', right='china')))
+    """
+
+    def __init__(self, texts):
+        from symspellpy import SymSpell
+
+        self.counts = collections.Counter(w.lower() for t in texts for w in words(t))
+        self.sym = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        for w, n in self.counts.items():
+            if len(w) >= 3:
+                self.sym.create_dictionary_entry(w, n)
+
+    def known(self, word: str) -> bool:
+        w = word.lower()
+        return w in self.counts or w in english_words()
+
+    def suggest(self, word: str) -> str | None:
+        """The corpus word `word` most likely misspells, or None when it is fine or nothing is close."""
+        from symspellpy import Verbosity
+
+        if len(word) < MIN_LEN or word.isupper() or self.known(word):
+            return None
+        distance = 1 if len(word) <= 6 else 2
+        found = self.sym.lookup(word.lower(), Verbosity.CLOSEST, max_edit_distance=distance)
+        return found[0].term if found else None
+
+    def correct(self, text: str) -> tuple[str, tuple[Correction, ...]]:
+        """(`text` with misspelled words replaced, the corrections made)."""
+        fixes: list[Correction] = []
+
+        def fix(m: re.Match) -> str:
+            w = m.group(0)
+            right = self.suggest(w)
+            if right is None:
+                return w
+            if w[0].isupper():
+                right = right[0].upper() + right[1:]
+            fixes.append(Correction(w, right))
+            return right
+
+        return WORD_RE.sub(fix, text), tuple(fixes)
+
+
+def speller_for(index) -> Speller:
+    """The index's Speller, built once per loaded index from its answers, questions and header."""
+    sp = getattr(index, "_speller", None)
+    if sp is None:
+        texts = [c.text for c in index.chunks] + [c.question or "" for c in index.chunks]
+        texts += [t.text[: (t.turns[0].start if t.turns else 0)] for t in index.transcripts]
+        texts += [t.title for t in index.transcripts]
+        sp = Speller(texts)
+        index._speller = sp
+    return sp

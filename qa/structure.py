@@ -1,0 +1,180 @@
+"""Answers about the briefing itself, built from its structure and cited to header lines, labels and questions.
+
+Who chaired, who spoke (with titles), the date, which outlets asked, how many questions, what an
+outlet asked, who answered it (and who handed it off), which questions an official took, and the
+whole table of exchanges. Every cell quotes the transcript: a header line, a speaker label or a
+question, with its exact span.
+"""
+from __future__ import annotations
+
+from .answer import Composer, never_mentions
+from .briefing import Briefing, Exchange, question_sentences
+from .types import Answer, Cell, QueryPlan
+
+
+def _briefings(plan: QueryPlan, lookup) -> list[Briefing]:
+    from .understand import briefings
+
+    bs = briefings(lookup.index)
+    wanted = set(plan.scope.doc_ids) | set(lookup.filters.doc_ids if lookup.filters else ())
+    if lookup.filters and lookup.filters.doc_id:
+        wanted.add(lookup.filters.doc_id)
+    return [b for b in bs if not wanted or b.doc_id in wanted]
+
+
+def _heading(out: Composer, b: Briefing, many: bool) -> None:
+    if many:
+        out.add("attribution", f"{b.title} ({b.date or 'undated'}):", group=b.doc_id)
+
+
+def member_row(out: Composer, b: Briefing, name: str) -> None:
+    """A row naming a roster person, cited to their header line (or to a label of theirs)."""
+    m = b.member(name)
+    if m is not None and m.line is not None:
+        n = out.cite_source(b, m.line, "header", m.name)
+        out.add("row", cells=(Cell(m.name, n), Cell(m.title or m.role, n if m.title else None)), group=b.doc_id)
+        return
+    label = next((q for cid, q in b.labels.items() if lookup_speaker(b, cid) == name), None)
+    if label is not None:
+        out.add("row", cells=(Cell(name, out.cite_source(b, label, "label", name)),), group=b.doc_id)
+
+
+def lookup_speaker(b: Briefing, chunk_id: str) -> str | None:
+    for c in b.opening:
+        if c.id == chunk_id:
+            return c.speaker
+    for e in b.exchanges:
+        for c in e.answers:
+            if c.id == chunk_id:
+                return c.speaker
+    return None
+
+
+def exchange_row(out: Composer, b: Briefing, e: Exchange, with_question: bool = True) -> None:
+    """Outlet → official(s) → the question's asking sentence, each cell cited."""
+    cells = [Cell(e.outlet, out.cite_source(b, e.label, "label", e.outlet))]
+    for c in e.answers:
+        label = b.labels.get(c.id)
+        cells.append(Cell(c.speaker, out.cite_source(b, label, "label", c.speaker, c) if label else None))
+    if not e.answers:
+        cells.append(Cell("(no answer in the transcript)"))
+    if with_question:
+        asks = question_sentences(e)
+        if asks:
+            q = asks[0]
+            from .briefing import Quoted
+
+            cells.append(Cell(q.text, out.cite_source(b, Quoted(q.text, q.start, q.end, q.line), "question",
+                                                       e.outlet, e.answers[0] if e.answers else None)))
+    out.add("row", cells=tuple(cells), group=b.doc_id)
+
+
+def _exchanges_for(plan: QueryPlan, b: Briefing) -> list[Exchange]:
+    ex = list(b.exchanges)
+    if plan.scope.outlets:
+        ex = [e for e in ex if e.outlet in plan.scope.outlets]
+    officials = [o for o in plan.scope.officials if b.member(o) is None or b.member(o).role == "official"]
+    if officials and plan.structure in ("answered", "answered_by", "handoffs"):
+        ex = [e for e in ex if set(e.officials) & set(officials)
+              or any(h[0] in officials for h in e.handoffs)]
+    return ex
+
+
+def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
+    """The structure answer for `plan.structure` (see module doc)."""
+    out = Composer()
+    bs = _briefings(plan, lookup)
+    kind = plan.structure or "exchanges"
+    many = len(bs) > 1
+    if not bs:
+        out.add("notice", "No briefing matches the filters, so there was nothing to search.")
+        return out.answer(plan.question, "structure", True, "empty-scope")
+    for b in bs:
+        _heading(out, b, many)
+        if kind == "chair":
+            mods = b.moderators or ()
+            if not mods:
+                out.add("notice", "The transcript names no moderator or chairperson.")
+            out.add("table", cells=(Cell("Chairperson"), Cell("Title")))
+            for m in mods:
+                member_row(out, b, m.name)
+        elif kind == "speakers" or (kind == "title" and not plan.scope.officials):
+            out.add("table", cells=(Cell("Speaker"), Cell("Title")))
+            for m in b.officials:
+                member_row(out, b, m.name)
+            for m in b.moderators:
+                member_row(out, b, m.name)
+        elif kind == "title":
+            out.add("table", cells=(Cell("Name"), Cell("Title")))
+            for name in plan.scope.officials:
+                member_row(out, b, name)
+        elif kind == "date":
+            if b.date_line is not None:
+                n = out.cite_source(b, b.date_line, "header")
+                out.add("attribution", "Date of the briefing, from its header:")
+                out.add("quote", b.date_line.text, (n,))
+            elif b.date:
+                out.add("notice", f"The transcript states no date; its metadata gives {b.date}.")
+            else:
+                out.add("notice", "The transcript states no date.")
+        elif kind in ("outlets", "count", "first_last"):
+            ex = list(b.exchanges)
+            if kind == "first_last":
+                last = any(w in plan.question.lower() for w in ("last", "final", "closing"))
+                ex = ex[-1:] if last else ex[:1]
+            else:
+                outlets = b.outlets
+                out.add("notice", f"{len(ex)} question{'s' if len(ex) != 1 else ''} from {len(outlets)} "
+                                  f"outlet{'s' if len(outlets) != 1 else ''}, in the order asked:")
+            out.add("table", cells=(Cell("Asked by"), Cell("Answered by"), Cell("Question")))
+            for e in ex:
+                exchange_row(out, b, e)
+        elif kind == "handoffs":
+            ex = [e for e in _exchanges_for(plan, b) if e.handoffs]
+            if not ex:
+                out.add("notice", "No question was handed from one official to another.")
+            out.add("table", cells=(Cell("Asked by"), Cell("Handed off by"), Cell("Answered by")))
+            for e in ex:
+                for (by, to), words in zip(e.handoffs, e.handoff_turns or ((None,) * len(e.handoffs))):
+                    cells = [Cell(e.outlet, out.cite_source(b, e.label, "label", e.outlet))]
+                    cells.append(Cell(words.text if words else by,
+                                      out.cite_source(b, words, "answer", by) if words else None))
+                    ans = next((c for c in e.answers if c.speaker == to), None)
+                    label = b.labels.get(ans.id) if ans else None
+                    cells.append(Cell(to, out.cite_source(b, label, "label", to, ans) if label else None))
+                    out.add("row", cells=tuple(cells), group=b.doc_id)
+        else:  # asked, answered_by, answered, exchanges
+            ex = _exchanges_for(plan, b)
+            if not ex and (plan.scope.outlets or plan.scope.officials):
+                who = ", ".join(plan.scope.outlets + plan.scope.officials)
+                out.add("notice", f"No question in this briefing matches {who}.")
+                continue
+            out.add("table", cells=(Cell("Asked by"), Cell("Answered by"), Cell("Question")))
+            for e in ex:
+                exchange_row(out, b, e)
+            if kind in ("asked", "answered_by") and len(ex) == 1 and ex[0].answers:
+                _answer_lead(out, b, ex[0], lookup)
+    return out.answer(plan.question, "structure", False, None, (), plan.query)
+
+
+def _answer_lead(out: Composer, b: Briefing, e: Exchange, lookup) -> None:
+    """The answer's lead point under a single exchange: what the official said first of substance."""
+    from .answerers import lead_sentences
+
+    for c in e.answers:
+        sents = lead_sentences(c, lookup.index, 1)
+        if sents:
+            out.add("attribution", f"{c.speaker}'s answer begins:", group=c.speaker)
+            out.quote_sentences(c, sents, group=c.speaker)
+
+
+def answer_unknown(plan: QueryPlan, lookup, settings) -> Answer:
+    """A name the question gives for a speaker matches nobody: say so, and who did speak."""
+    out = Composer()
+    out.add("notice", never_mentions(plan.scope.unknown) + " These people spoke at the briefing:")
+    for b in _briefings(plan, lookup):
+        out.add("table", cells=(Cell("Speaker"), Cell("Title")))
+        for m in b.officials + b.moderators:
+            member_row(out, b, m.name)
+    return out.answer(plan.question, plan.intent, True, "unknown-speaker: " + ", ".join(plan.scope.unknown),
+                      (), plan.query)

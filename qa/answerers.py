@@ -78,7 +78,8 @@ class Lookup:
 
 def threshold(plan: QueryPlan, settings) -> float:
     """The abstention bar for `plan`: lower when the question names whose words it wants."""
-    if plan.scope.officials or plan.scope.outlets:
+    if plan.scope.officials or plan.scope.outlets or plan.intent == "overview":
+        # Named people, or "what did they say about X": the reader wants any words on it.
         return min(settings.scoped_abstain_threshold, settings.abstain_threshold)
     return settings.abstain_threshold
 
@@ -100,31 +101,26 @@ def _empty_scope(plan: QueryPlan, intent: str) -> Answer:
 
 @answerer("fact")
 def answer_fact(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
-    """The best sentences of the best answer (qa/answer.py), inside the question's scope.
-
-    A follow-up is answered twice, with the condensed query and with the question alone; the
-    better-supported answer is kept, so history never makes an answer worse.
-    """
+    """The best sentences of the best answer (qa/answer.py), inside the question's scope."""
     f = lookup.plan_filters(plan)
     if f and not lookup.chunks(f):
         return _empty_scope(plan, "fact")
-    queries = [plan.query] + ([plan.standalone] if plan.follow_up and plan.standalone != plan.query else [])
-    best: Answer | None = None
-    for q in queries:
-        hits = lookup.search(q, f)
-        if not hits:
-            continue
-        a = extractive_answer(plan.standalone, q, lookup.vec(q), hits, lookup.index, threshold(plan, settings),
-                              settings.max_answer_sentences, settings.answer_weights(), _prefix(plan))
-        if best is None or (best.abstained and not a.abstained) or \
-                (a.abstained == best.abstained and best_relevance(a) > best_relevance(best)):
-            best = a
-    if best is None:
+    hits = lookup.search(plan.query, f)
+    if not hits:
         out = Composer()
         out.blocks.extend(_prefix(plan))
         out.add("notice", NOT_FOUND)
         return out.answer(plan.question, "fact", True, "no-evidence", (), plan.query)
-    return best
+    return extractive_answer(plan.standalone, plan.query, lookup.vec(plan.query), hits, lookup.index,
+                             threshold(plan, settings), settings.max_answer_sentences, settings.answer_weights(),
+                             _prefix(plan))
+
+
+def _better(a: Answer, b: Answer) -> bool:
+    """Whether answer `a` is better supported than `b`: it answers where `b` abstains, or cites stronger text."""
+    if a.abstained != b.abstained:
+        return not a.abstained
+    return best_relevance(a) > best_relevance(b)
 
 
 def sentences_of(chunk: Chunk, index) -> list[Sentence]:
@@ -382,7 +378,7 @@ def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     f = lookup.plan_filters(plan)
     if f and not lookup.chunks(f):
         return _empty_scope(plan, "overview")
-    side = _side(plan, lookup, settings, f, per_answer=2, answers=settings.overview_answers, floor=0.0)
+    side = _side(plan, lookup, settings, f, per_answer=3, answers=settings.overview_answers, floor=0.0)
     out = Composer()
     out.blocks.extend(_prefix(plan))
     best = max((s.relevance for _, ss in side for s in ss), default=0.0)
@@ -390,7 +386,7 @@ def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     if best < bar:
         hits = lookup.search(plan.query, f)
         return _abstain(plan, lookup, out, hits, "overview")
-    keep = [(c, [s for s in ss if s.relevance >= max(bar, 0.85 * best)]) for c, ss in side]
+    keep = [(c, [s for s in ss if s.relevance >= max(bar, 0.8 * best)]) for c, ss in side]
     keep = [(c, ss) for c, ss in keep if ss]
     order = list(dict.fromkeys(c.speaker for c, _ in keep))
     for who in order:
@@ -406,20 +402,10 @@ def _abstain(plan: QueryPlan, lookup: Lookup, out: Composer, hits: list[Hit], in
 
 
 def _absent_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
-    """Content words of the question's topic that occur nowhere in the corpus (stems compared)."""
-    from .bm25 import tokenize
-    from .spelling import speller_for
+    """Topic words of the question that neither the corpus nor ordinary English has (so: key terms it lacks)."""
+    from .understand import rare_absent_words
 
-    sp = speller_for(lookup.index)
-    vocab = getattr(lookup.index, "_stems", None)
-    if vocab is None:
-        vocab = set(tokenize(" ".join(sp.counts)))
-        lookup.index._stems = vocab
-    out = []
-    for w in plan.topic.split():
-        if len(w) >= 4 and w.isalpha() and not set(tokenize(w)) & vocab and w.lower() not in sp.counts:
-            out.append(w)
-    return out
+    return rare_absent_words(plan.topic, lookup.index)
 
 
 def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
@@ -437,6 +423,11 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
                           related(hits, lookup.index), plan.query)
     fn = answer_structure if plan.intent == "structure" else ANSWERERS[plan.intent]
     result = fn(plan, lookup, settings)
+    if plan.follow_up and plan.query != plan.standalone and plan.intent != "structure":
+        # History must never hurt: the question alone is answered too, and the better-supported answer kept.
+        alone = fn(dataclasses.replace(plan, query=plan.standalone), lookup, settings)
+        if _better(alone, result):
+            result = alone
     if result.abstained and result.reason == "weak-evidence":
         missing = _absent_words(plan, lookup)
         if missing:

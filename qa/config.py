@@ -81,7 +81,7 @@ class Settings:
     answer_rank_penalty: float = 0.02
     answer_w_number: float = 0.08
     # Word budget of an extractive summary of one unit (an answer, an official's answers, the opening).
-    summary_words: int = 170
+    summary_words: int = 250
     # A list item is its enumerating sentence plus the sentences after it in its paragraph, up to this many words.
     list_item_words: int = 90
     # Answers an overview ("what did they say about X") draws on, at most.

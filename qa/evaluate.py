@@ -25,7 +25,7 @@ from . import metrics as M
 from .condense import condense
 from .config import ANSWER_MODES, MODES, ROOT, Settings
 from .errors import ConfigError, QuestionError
-from .grounding import Claim, Verdict, check_answer, claims, judge
+from .grounding import Claim, Verdict, answer_claims, check_claims, judge
 from .index_store import Index
 from .types import Answer, Chunk, Hit
 
@@ -35,9 +35,12 @@ THRESHOLDS = ROOT / "eval" / "thresholds.json"
 EVAL_MODES = ("bm25", "dense", "hybrid")
 WHOLE = "whole-dense"  # baseline: one vector per whole answer (the model reads its first 256 word pieces)
 RETRIEVE_K = 10  # answers ranked per query: MRR is cut here, Recall and nDCG at 5 and below
-KEYS = {"id", "question", "answerable", "gold", "speaker", "facts", "kind", "history"}
-ANSWERABLE_KINDS = ("number", "paraphrase", "keyword", "who", "list", "why-how")
-UNANSWERABLE_KINDS = ("unanswerable", "near-miss")  # "unanswerable" = off-topic
+KEYS = {"id", "question", "answerable", "gold", "speaker", "facts", "kind"}
+OPTIONAL_KEYS = {"history", "intent", "scope", "absent"}
+ANSWERABLE_KINDS = ("number", "paraphrase", "keyword", "who", "list", "why-how", "structure", "summary", "compare",
+                    "scoped", "overview", "misspelled")
+UNANSWERABLE_KINDS = ("unanswerable", "near-miss", "absent")  # "unanswerable" = off-topic
+SPLITS = ("dev", "test")
 MARK_RE = re.compile(r"\s*\[\d+\]")
 PASSAGE_TEXT_RANKS = 5  # results.jsonl keeps matched-passage text for this many answers per mode
 # The metrics eval/thresholds.json gates (per-kind numbers are too few questions to gate; latency
@@ -61,11 +64,9 @@ class GoldItem:
     speaker: str
     facts: tuple[str, ...]
     kind: str
-    history: tuple[str, ...]
-
-    @property
-    def groups(self) -> tuple[str, ...]:
-        return (self.kind, M.FOLLOW_UP) if self.history else (self.kind,)
+    history: tuple[str, ...] = ()
+    intent: str | None = None  # the answer kind a good system chooses (fact, structure, summary, …)
+    absent: str | None = None  # kind "absent": the term "The briefing never mentions …" must name
 
 
 def load_gold(path) -> list[GoldItem]:
@@ -81,9 +82,9 @@ def load_gold(path) -> list[GoldItem]:
             d = json.loads(line)
         except json.JSONDecodeError as e:
             raise ConfigError(f"{path}:{n}: not valid JSON ({e.msg})") from None
-        if not isinstance(d, dict) or set(d) != KEYS:
+        if not isinstance(d, dict) or not KEYS <= set(d) <= KEYS | OPTIONAL_KEYS:
             got = sorted(d) if isinstance(d, dict) else type(d).__name__
-            raise ConfigError(f"{path}:{n}: keys {got}; expected exactly {sorted(KEYS)}")
+            raise ConfigError(f"{path}:{n}: keys {got}; expected {sorted(KEYS)} and optionally {sorted(OPTIONAL_KEYS)}")
         if d["kind"] not in ANSWERABLE_KINDS + UNANSWERABLE_KINDS:
             raise ConfigError(f"{path}:{n}: kind {d['kind']!r} is not one of "
                               f"{', '.join(ANSWERABLE_KINDS + UNANSWERABLE_KINDS)}")
@@ -91,7 +92,8 @@ def load_gold(path) -> list[GoldItem]:
             raise ConfigError(f"{path}:{n}: an answerable item needs gold text and an answerable kind; "
                               f"an unanswerable one the kind unanswerable or near-miss")
         items.append(GoldItem(str(d["id"]), d["question"], bool(d["answerable"]), tuple(d["gold"]),
-                              d["speaker"], tuple(d["facts"]), d["kind"], tuple(d["history"])))
+                              d["speaker"], tuple(d["facts"]), d["kind"], tuple(d.get("history") or ()),
+                              d.get("intent"), d.get("absent")))
     if not items:
         raise ConfigError(f"{path}: no questions")
     return items
@@ -137,6 +139,11 @@ class QuestionResult:
     latency_ms: float
     problems: tuple[str, ...]
     badness: float
+    split: str = "dev"
+    intent_expected: str | None = None
+    intent: str | None = None
+    absent_named: bool | None = None  # kind absent: the answer names the term the briefing never mentions
+    fact_recall_alone: float | None = None  # follow-ups: fact recall when asked without history
 
 
 def gold_spans_in(chunk: Chunk, gold) -> list[tuple[int, int]]:
@@ -181,6 +188,21 @@ def judge_hits(hits: list[Hit], item: GoldItem, relevant: set[str]) -> tuple[Ret
     return tuple(out)
 
 
+def split_of(item: GoldItem, index: Index) -> str:
+    """'dev' or 'test', by the answer the item's gold sits in, so tuning never sees the answers it is scored on.
+
+    The key is the first answer (source order) holding a gold string, else the answer to the question
+    holding one (structure items), else the item itself; a stable hash of the key picks the split.
+    """
+    import hashlib
+
+    key = next((c.id for c in index.chunks if item.gold and M.contains_gold(c.text, item.gold)), None)
+    key = key or next((c.id for c in index.chunks if item.gold and c.question
+                       and M.contains_gold(c.question, item.gold)), None)
+    key = key or f"item:{item.id}"
+    return SPLITS[int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % 2]
+
+
 def question_query(item: GoldItem, settings: Settings) -> tuple[str, str]:
     """(cleaned question, retrieval query) exactly as BriefingQA.ask derives them."""
     from .service import clean_question
@@ -203,13 +225,14 @@ def score_citations(answer: Answer, index: Index, item: GoldItem) -> tuple[tuple
     its quote alone supports its claim or contains a gold substring.
     """
     quotes = {c.n: c.quote for c in answer.citations}
-    whole = {c.n: index.chunk_by_id[c.chunk_id].text if c.chunk_id in index.chunk_by_id else c.quote
-             for c in answer.citations}
-    rec, grd = check_answer(answer.answer, whole), check_answer(answer.answer, quotes)
+    whole = {c.n: index.chunk_by_id[c.chunk_id].text if c.kind == "answer" and c.chunk_id in index.chunk_by_id
+             else c.quote for c in answer.citations}
+    cs = answer_claims(answer)
+    rec, grd = check_claims(cs, whole), check_claims(cs, quotes)
     cl = tuple({"text": r.claim.text, "cited": list(r.claim.cited), "recall": _v(r), "grounded": _v(g)}
                for r, g in zip(rec, grd))
     checks = []
-    for c in claims(answer.answer):
+    for c in cs:
         for n in c.cited:
             alone = judge(Claim(c.text, (n,)), quotes)
             has_gold = n in quotes and M.contains_gold(quotes[n], item.gold)
@@ -223,12 +246,13 @@ def _v(v: Verdict) -> dict:
 
 
 def score_question(item: GoldItem, query: str, retrieved: dict, answer: Answer, latency_ms: float, index: Index,
-                   n_relevant: int, default_mode: str, answer_mode: str = "extractive") -> QuestionResult:
+                   n_relevant: int, default_mode: str, answer_mode: str = "extractive", split: str = "dev",
+                   alone: Answer | None = None) -> QuestionResult:
     """One question's result: its facts, citations and claims scored, and what went wrong, in words."""
     cl, checks = score_citations(answer, index, item)
     facts = dict(zip(item.facts, M.facts_present(answer.answer, item.facts)))
     cited_speakers = {c.speaker for c in answer.citations}
-    speaker_ok = (item.speaker in cited_speakers) if item.answerable and cited_speakers else None
+    speaker_ok = (item.speaker in cited_speakers) if item.answerable and cited_speakers and item.speaker else None
     cites_gold = None
     if item.answerable and answer.citations:
         cites_gold = any(M.overlaps((c.start, c.end), gold_spans_in(index.chunk_by_id[c.chunk_id], item.gold))
@@ -239,7 +263,7 @@ def score_question(item: GoldItem, query: str, retrieved: dict, answer: Answer, 
         bad += 0.5
     if item.answerable:
         rank = M.first_relevant([r.relevant for r in retrieved.get(default_mode, ())])
-        if default_mode in retrieved and rank is None:
+        if default_mode in retrieved and rank is None and n_relevant:
             probs.append(f"no retrieved answer holds the gold text ({default_mode}, top {RETRIEVE_K})")
             bad += 1.0
         elif rank and rank > 1:
@@ -259,6 +283,22 @@ def score_question(item: GoldItem, query: str, retrieved: dict, answer: Answer, 
     elif not answer.abstained:
         probs.append(f"answered a question the briefing does not cover ({item.kind})")
         bad += 1.5
+    absent_named = None
+    if item.absent:
+        absent_named = item.absent.lower() in answer.answer.lower() and "never mentions" in answer.answer
+        if answer.abstained and not absent_named:
+            probs.append(f"abstained without naming '{item.absent}', which the briefing never mentions")
+            bad += 0.25
+    if item.intent and answer.intent != item.intent:
+        probs.append(f"intent {answer.intent}, expected {item.intent}")
+        bad += 0.25
+    alone_recall = None
+    if alone is not None and item.answerable and item.facts:
+        alone_recall = 0.0 if alone.abstained else sum(M.facts_present(alone.answer, item.facts)) / len(item.facts)
+        with_recall = 0.0 if answer.abstained else sum(facts.values()) / len(facts)
+        if with_recall < alone_recall:
+            probs.append(f"worse with history (fact recall {with_recall:.2f}) than alone ({alone_recall:.2f})")
+            bad += 0.5
     unsupported = [c for c in cl if not c["recall"]["ok"]]
     for c in unsupported[:2]:
         probs.append(f"unsupported claim {c['text'][:70]!r}: {c['recall']['reason']}")
@@ -267,7 +307,7 @@ def score_question(item: GoldItem, query: str, retrieved: dict, answer: Answer, 
         item.id, item.question, item.kind, item.answerable, bool(item.history), query, n_relevant, retrieved,
         answer.answer, answer.abstained, answer.reason, answer.mode, answer.flagged, answer.citations, cl, checks,
         facts, speaker_ok, cites_gold, len(MARK_RE.sub("", answer.answer).split()), round(latency_ms, 2),
-        tuple(probs), round(bad, 3))
+        tuple(probs), round(bad, 3), split, item.intent, answer.intent, absent_named, alone_recall)
 
 
 def run_eval(settings: Settings, qa, questions_path=None, modes=EVAL_MODES, answer_mode: str = "extractive",
@@ -304,8 +344,9 @@ def run_eval(settings: Settings, qa, questions_path=None, modes=EVAL_MODES, answ
         t = time.perf_counter()
         ans = qa.ask(it.question, list(it.history), mode=settings.retrieval_mode, answer_mode=answer_mode)
         latency = (time.perf_counter() - t) * 1000
+        alone = qa.ask(it.question, [], mode=settings.retrieval_mode, answer_mode=answer_mode) if it.history else None
         results.append(score_question(it, query, retrieved, ans, latency, index, len(rel), settings.retrieval_mode,
-                                      answer_mode))
+                                      answer_mode, split_of(it, index), alone))
         if log and i % 25 == 0:
             log(f"eval: {i}/{len(items)} questions")
     from .eval_report import write_outputs
@@ -350,6 +391,8 @@ def build_report(results: list[QuestionResult], modes: tuple[str, ...], settings
         "citations": M.summarize_citations(results),
         "abstention": M.summarize_abstention(results),
         "latency": M.summarize_latency(results, total_s),
+        "understanding": M.summarize_understanding(results),
+        "splits": {sp: M.summarize_split([r for r in results if r.split == sp]) for sp in SPLITS},
         "worst": [{"id": r.id, "kind": r.kind, "question": r.question, "badness": r.badness,
                    "problems": list(r.problems), "answer": r.answer} for r in worst],
         "questions": [dataclasses.asdict(r) for r in results],

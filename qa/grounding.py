@@ -17,7 +17,9 @@ from .bm25 import tokenize
 MARKERS_RE = re.compile(r"((?:\s*\[\d+\])+)")
 NUM_RE = re.compile(r"\d+(?:[.,]\d+)*%?")
 SUPPORT_OVERLAP = 0.6
-NOTICE_PREFIXES = ("The briefing does not", "The briefing gives")
+NOTICE_PREFIXES = ("The briefing does not", "The briefing gives", "The briefing never mentions", "I could not find",
+                   "Searched for:", "No answer in the briefings", "No briefing matches", "No question in")
+CLAIM_BLOCKS = ("quote", "item")
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,30 @@ def judge(claim: Claim, sources: dict[int, str]) -> Verdict:
 def check_answer(answer: str, sources: dict[int, str]) -> list[Verdict]:
     """Verdicts for every claim of `answer`."""
     return [judge(c, sources) for c in claims(answer)]
+
+
+def block_claims(blocks) -> list[Claim]:
+    """Claims of a structured answer: each quote and list item, and each cited cell of a table row.
+
+    >>> from qa.types import Block, Cell
+    >>> [(c.text, c.cited) for c in block_claims([Block("notice", "Searched for: x"), Block("quote", "A rose.", (1,)),
+    ...                                           Block("row", cells=(Cell("CCTV", 2), Cell("Title")))])]
+    [('A rose.', (1,)), ('CCTV', (2,))]
+    """
+    out = []
+    for b in blocks:
+        if b.kind in CLAIM_BLOCKS:
+            out.append(Claim(b.text, tuple(b.cites)))
+        elif b.kind == "row":
+            out.extend(Claim(c.text, (c.n,)) for c in b.cells if c.n)
+    return out
+
+
+def answer_claims(answer) -> list[Claim]:
+    """The claims of an Answer: from its blocks when it has them, else parsed from its text."""
+    return block_claims(answer.blocks) if answer.blocks else claims(answer.answer)
+
+
+def check_claims(cs: list[Claim], sources: dict[int, str]) -> list[Verdict]:
+    """Verdicts for the given claims."""
+    return [judge(c, sources) for c in cs]

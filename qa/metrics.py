@@ -152,7 +152,7 @@ def _r(x: float | None) -> float | None:
 # ---- Summaries over per-question results (objects with the fields of evaluate.QuestionResult) ----
 
 FOLLOW_UP = "follow-up"  # a group across kinds: questions asked with history
-OFF_TOPIC = {"unanswerable": "off-topic", "near-miss": "near-miss"}  # gold kind -> report label
+OFF_TOPIC = {"unanswerable": "off-topic", "near-miss": "near-miss", "absent": "absent"}  # gold kind -> label
 
 
 def groups(r) -> tuple[str, ...]:
@@ -166,7 +166,8 @@ def _group_names(results) -> list[str]:
 
 def summarize_retrieval(results, modes) -> tuple[dict, dict]:
     """({mode: ranking summary}, {mode: {group: ranking summary}}) over answerable questions."""
-    ans = [r for r in results if r.answerable]
+    # Only items whose gold sits in an answer can be retrieved (structure gold is header or label text).
+    ans = [r for r in results if r.answerable and r.n_relevant > 0]
     overall, by_group = {}, {}
     for m in modes:
         def rows(rs):
@@ -262,6 +263,34 @@ def summarize_latency(results, total_s: float) -> dict:
             "max_ms": _r(max(ms)) if ms else None, "total_s": _r(total_s), "n": len(ms)}
 
 
+def summarize_understanding(results) -> dict:
+    """Intent accuracy (items labelled with an intent), naming of absent terms, follow-ups no worse than alone."""
+    labelled = [r for r in results if r.intent_expected]
+    by_intent = {}
+    for intent in dict.fromkeys(r.intent_expected for r in labelled):
+        rs = [r for r in labelled if r.intent_expected == intent]
+        by_intent[intent] = {"n": len(rs), "accuracy": mean([float(r.intent == intent) for r in rs])}
+    absent = [r for r in results if r.absent_named is not None]
+    follow = [r for r in results if r.fact_recall_alone is not None]
+    return {
+        "intent_accuracy": mean([float(r.intent == r.intent_expected) for r in labelled]),
+        "intent_n": len(labelled), "by_intent": by_intent,
+        "absent_named": mean([float(r.absent_named) for r in absent]), "absent_n": len(absent),
+        "follow_up_no_worse": mean([float(_fact_recall(r) >= r.fact_recall_alone) for r in follow]),
+        "follow_up_n": len(follow),
+    }
+
+
+def summarize_split(results) -> dict:
+    """The headline sections for one split (dev or test): answers overall and by kind, abstention, citations."""
+    if not results:
+        return {"n": 0}
+    answers, by_kind = summarize_answers(results)
+    return {"n": len(results), "answers": answers, "answers_by_kind": by_kind,
+            "abstention": summarize_abstention(results), "citations": summarize_citations(results),
+            "understanding": summarize_understanding(results), "latency": summarize_latency(results, 0.0)}
+
+
 def flat_metrics(report: dict) -> dict[str, float]:
     """The report's headline numbers as {"section.name": value}: what eval/thresholds.json names."""
     out = {}
@@ -282,6 +311,22 @@ def flat_metrics(report: dict) -> dict[str, float]:
             out[f"abstention.{label}.{k}"] = d[k]
     for k in ("p50_ms", "p95_ms", "total_s"):
         out[f"latency.{k}"] = report["latency"][k]
+    u = report.get("understanding") or {}
+    for k in ("intent_accuracy", "absent_named", "follow_up_no_worse"):
+        out[f"understanding.{k}"] = u.get(k)
+    for sp, d in (report.get("splits") or {}).items():
+        if not d.get("n"):
+            continue
+        for k in ("fact_recall", "fact_accuracy", "answered"):
+            out[f"{sp}.answers.{k}"] = d["answers"][k]
+        for kind, a in d["answers_by_kind"].items():
+            out[f"{sp}.answers.{kind}.fact_recall"] = a["fact_recall"]
+        for k in ("precision", "recall", "f1", "false_abstention_rate"):
+            out[f"{sp}.abstention.{k}"] = d["abstention"][k]
+        for k in ("precision", "recall", "groundedness", "verbatim"):
+            out[f"{sp}.citations.{k}"] = d["citations"][k]
+        out[f"{sp}.understanding.intent_accuracy"] = d["understanding"]["intent_accuracy"]
+        out[f"{sp}.understanding.follow_up_no_worse"] = d["understanding"]["follow_up_no_worse"]
     return {k: v for k, v in out.items() if v is not None}
 
 

@@ -116,11 +116,21 @@ def answer_fact(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
                              _prefix(plan))
 
 
-def _better(a: Answer, b: Answer) -> bool:
-    """Whether answer `a` is better supported than `b`: it answers where `b` abstains, or cites stronger text."""
+def _coverage(a: Answer, words: set[str]) -> float:
+    from .bm25 import tokenize
+
+    return len(words & set(tokenize(a.answer))) / len(words) if words else 0.0
+
+
+def _better(a: Answer, b: Answer, topic: str) -> bool:
+    """Whether the question-alone answer `a` beats the condensed `b`: it answers where `b` abstains, or
+    quotes more of the question's own topic words (a follow-up that changed topic)."""
+    from .bm25 import tokenize
+
     if a.abstained != b.abstained:
         return not a.abstained
-    return best_relevance(a) > best_relevance(b)
+    words = set(tokenize(topic))
+    return _coverage(a, words) > _coverage(b, words)
 
 
 def sentences_of(chunk: Chunk, index) -> list[Sentence]:
@@ -426,7 +436,7 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     if plan.follow_up and plan.query != plan.standalone and plan.intent != "structure":
         # History must never hurt: the question alone is answered too, and the better-supported answer kept.
         alone = fn(dataclasses.replace(plan, query=plan.standalone), lookup, settings)
-        if _better(alone, result):
+        if _better(alone, result, plan.topic):
             result = alone
     if result.abstained and result.reason == "weak-evidence":
         missing = _absent_words(plan, lookup)

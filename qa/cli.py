@@ -98,29 +98,12 @@ def cmd_search(args) -> int:
 
 
 def answer_json(a) -> dict:
-    """The documented JSON result of `ask` (README "JSON result")."""
-    return {"question": a.question, "answer": a.answer, "abstained": a.abstained,
-            "citations": [{k: v for k, v in dataclasses.asdict(c).items() if k != "doc_path"} for c in a.citations],
-            "passages": [dataclasses.asdict(p) for p in a.passages],
-            "timings_ms": a.timings_ms, "query": a.query, "mode": a.mode, "notice": a.notice,
-            "reason": a.reason, "flagged": list(a.flagged)}
+    """The documented JSON result of `ask` (README "JSON result"): Answer.to_dict()."""
+    return a.to_dict()
 
 
 def print_answer(a, out=None) -> None:
-    out = out or sys.stdout
-    if a.notice:
-        print(f"({a.notice})", file=out)
-    print(a.answer, file=out)
-    if a.citations:
-        print("\nSources:", file=out)
-        for c in a.citations:
-            asked = f", answering {c.asked_by}" if c.asked_by else ", opening statement"
-            print(f"[{c.n}] {c.speaker}{asked} — {c.doc_title} ({c.date}), chars {c.start}-{c.end}", file=out)
-            print(f"    \"{c.quote}\"", file=out)
-    elif a.abstained and a.passages:
-        print("\nRelated reading (not an answer):", file=out)
-        for p in a.passages[:3]:
-            print(f"  - {p.speaker} [{p.chunk_id}]: {p.text[:160]}…", file=out)
+    print(a.to_text(), file=out or sys.stdout)
 
 
 def cmd_ask(args) -> int:

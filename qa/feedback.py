@@ -17,7 +17,7 @@ _lock = threading.Lock()  # the UI serves two requests at a time; lines must not
 
 def record(path: Path, question: str, answer: dict, rating: str | None, comment: str = "",
            history: list[str] | tuple[str, ...] = (), feedback_id: str | None = None) -> dict:
-    """Append one feedback line and return it. `answer` is `qa.cli.answer_json(...)` of the rated answer.
+    """Append one feedback line and return it. `answer` is `Answer.to_dict()` of the rated answer.
 
     The same `feedback_id` may be written again (a comment added, a rating changed); readers keep
     the last line of each id.

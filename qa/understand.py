@@ -283,7 +283,7 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
     return tuple(dict.fromkeys(out))
 
 
-PLURAL_ASK_RE = re.compile(r"\b(?:which|what)\s+((?:[\w'-]+\s+){0,3}?)([a-z][\w-]*[^su\W]s)\b"
+PLURAL_ASK_RE = re.compile(r"\b(?:which|what)\s+(?!about\b|of\b)((?:[\w'-]+\s+){0,3}?)([a-z][\w-]*[^su\W]s)\b"
                            r"(?=\s+(?:are|were|did|does|do|has|have|will|would|can|could|should|is|was|of|in|on|for|"
                            r"from|that|to|has|\w+ed\b)|\s*\?)", re.I)
 NOT_PLURAL = {"is", "was", "has", "does", "this", "its", "his", "hers", "yours", "always", "perhaps", "news", "status",
@@ -400,16 +400,17 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     if follow and prev is not None:
         change = TOPIC_CHANGE_RE.match(corrected)
         new_topic = change and (change.group("t") or change.group("t2"))
+        query = f"{prev.query} {standalone}".strip()
         if new_topic and topic_words(new_topic) and not PRONOUN_RE.search(new_topic):
-            # "What about geographical indications?": a new topic; only the scope carries over.
-            notes.append("follow-up with a new topic: only the scope comes from the history")
-            if prev.intent != "fact" and intent == "fact":
-                intent = prev.intent if prev.intent in ("overview", "list", "summary") else intent
+            # "What about geographical indications?": the topic is new; the scope carries over, and the
+            # answerer keeps whichever of this and the condensed query answers the new topic better.
+            notes.append("follow-up with a new topic: scope from the history; tried alone and condensed")
+            if prev.intent in ("overview", "list", "summary") and intent == "fact":
+                intent = prev.intent
             if not officials and not outlets and prev.scope:
                 officials, outlets, from_history = prev.scope.officials, prev.scope.outlets, True
         else:
-            query = f"{prev.query} {standalone}".strip()
-            notes.append("follow-up: searched together with the previous question")
+            notes.append("follow-up: searched together with the previous question, and alone")
             if not officials and not outlets and prev.scope.officials and intent in ("fact", "overview"):
                 officials, from_history = prev.scope.officials, True
     if intent == "compare" and len(officials) < 2:

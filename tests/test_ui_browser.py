@@ -132,7 +132,7 @@ def test_follow_up_uses_the_history(page, server):
 def test_off_topic_abstains_and_thumbs_down_with_comment_is_saved(page, server, settings):
     bot = ask(page, "What is the weather in Paris tomorrow?")
     box = bot.locator(".bq-abstain")
-    assert box.is_visible() and "Not answered by the briefing" in box.inner_text()
+    assert box.is_visible() and "No answer from the briefing" in box.inner_text()
     assert box.evaluate("el => getComputedStyle(el).borderLeftStyle") == "solid"
     assert bot.locator(".bq-related-item").count() >= 1 and "related reading" in bot.inner_text().lower()
     page.locator("#bq-chat button[aria-label='Dislike']").last.click()

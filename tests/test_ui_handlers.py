@@ -62,7 +62,7 @@ def test_follow_up_uses_earlier_questions(qa):
 def test_off_topic_abstains_with_related_reading(qa):
     *_, (msgs, turns) = run(qa, OFF_TOPIC)
     html = msgs[-1]["content"]
-    assert 'class="bq-abstain"' in html and "Not answered by the briefing" in html
+    assert 'class="bq-abstain"' in html and "No answer from the briefing" in html
     assert "Related reading" in html and "bq-related-item" in html
     assert turns[0]["result"]["abstained"] is True
 

@@ -1,11 +1,9 @@
 """The web UI's behaviour: chat turns, feedback and the ask API as plain functions over BriefingQA,
 then `wire`, which connects them to the components from ui.layout."""
-import io
 import json
 from pathlib import Path
 from typing import Iterator
 
-from qa.cli import answer_json, print_answer
 from qa.config import ANSWER_MODES, MODES
 from qa.errors import BriefQAError, ConfigError
 from qa.feedback import record
@@ -40,7 +38,7 @@ def chat_turn(qa: BriefingQA, question: str, messages: list[dict] | None, turns:
 
     `messages` are the chat's {"role", "content"} dicts (content is HTML made by ui.render);
     `turns` is one record per assistant message: {"question", "history", "message", "result"
-    (answer_json of the Answer) or "error"}. Earlier questions are passed to the library as history,
+    (Answer.to_dict()) or "error"}. Earlier questions are passed to the library as history,
     so follow-ups work. Domain errors (an empty question, a bad setting) become an assistant
     message, never an exception.
 
@@ -75,15 +73,13 @@ def chat_turn(qa: BriefingQA, question: str, messages: list[dict] | None, turns:
         return
     assert final is not None, "ask_stream ends with an Answer"
     html = render.answer_html(final, turn_no, qa.index.chunk_by_id)
-    yield snapshot(html, {**turn, "question": final.question, "result": answer_json(final),
+    yield snapshot(html, {**turn, "question": final.question, "result": final.to_dict(),
                           "text": plain_text(final)})
 
 
 def plain_text(a: Answer) -> str:
     """The answer as the terminal prints it (text, then numbered sources): what "Copy answer" copies."""
-    buf = io.StringIO()
-    print_answer(a, out=buf)
-    return buf.getvalue().strip()
+    return a.to_text().strip()
 
 
 def find_turn(turns: list[dict], message_index) -> int | None:
@@ -133,7 +129,7 @@ def api_answer(qa: BriefingQA, question: str, history: str = "", k: int = 0, mod
                answer_mode: str = "") -> dict:
     """The ask API: `history` is a JSON array of earlier questions ('' for none); 0 or '' mean defaults.
 
-    Returns the documented JSON result (qa.cli.answer_json). Raises BriefQAError on bad input.
+    Returns the documented JSON result (Answer.to_dict). Raises BriefQAError on bad input.
     """
     try:
         hist = json.loads(history) if history and history.strip() else []
@@ -143,7 +139,7 @@ def api_answer(qa: BriefingQA, question: str, history: str = "", k: int = 0, mod
         raise ConfigError("history must be a JSON array of strings (earlier questions, oldest first)")
     a = qa.ask(question, hist, k=int(k) if k else None, mode=_option(mode, MODES, "retrieval mode"),
                answer_mode=_option(answer_mode, ANSWER_MODES, "answer mode"))
-    return answer_json(a)
+    return a.to_dict()
 
 
 def wire(ui, qa: BriefingQA, settings) -> None:

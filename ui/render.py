@@ -5,8 +5,7 @@ import re
 from datetime import date
 from html import escape
 
-from qa.answer import attribution
-from qa.types import Answer, Chunk, Citation, RelatedPassage
+from qa.types import Answer, Block, Chunk, Citation, RelatedPassage
 
 MARKER = re.compile(r"\[(\d+)\]")
 SNIPPET_CHARS = 280  # related-reading preview before "read the whole answer"
@@ -63,6 +62,80 @@ def _answer_lines(text: str, turn: int, known: set[int], attributions: frozenset
     return "".join(parts)
 
 
+def _cite_links(cites, turn: int, known: set[int]) -> str:
+    return "".join(f' <a class="bq-cite" href="#{anchor(turn, n)}" title="Show source {n}">[{n}]</a>'
+                   for n in cites if n in known)
+
+
+def _flat_blocks(blocks: list[Block], turn: int, known: set[int]) -> str:
+    """Blocks without columns: notices, attributions, quotes (a paragraph per run), items, tables."""
+    parts: list[str] = []
+    quote: list[str] = []
+    items: list[str] = []
+    rows: list[str] = []
+    head = ""
+
+    def flush():
+        nonlocal head
+        if quote:
+            parts.append(f'<p class="bq-text">{" ".join(quote)}</p>')
+            quote.clear()
+        if items:
+            parts.append(f'<ol class="bq-list">{"".join(items)}</ol>')
+            items.clear()
+        if rows:
+            parts.append(f'<table class="bq-table">{head}<tbody>{"".join(rows)}</tbody></table>')
+            rows.clear()
+            head = ""
+
+    for b in blocks:
+        if b.kind == "quote":
+            if items or rows:
+                flush()
+            quote.append(e(b.text) + _cite_links(b.cites, turn, known))
+            continue
+        if b.kind == "item":
+            if quote or rows:
+                flush()
+            items.append(f"<li>{e(b.text)}{_cite_links(b.cites, turn, known)}</li>")
+            continue
+        if b.kind == "row":
+            if quote or items:
+                flush()
+            cells = "".join(f"<td>{e(c.text)}{_cite_links((c.n,) if c.n else (), turn, known)}</td>" for c in b.cells)
+            rows.append(f"<tr>{cells}</tr>")
+            continue
+        flush()
+        if b.kind == "table":
+            head = "<thead><tr>" + "".join(f"<th>{e(c.text)}</th>" for c in b.cells) + "</tr></thead>"
+        elif b.kind == "attribution":
+            parts.append(f'<p class="bq-attr">{e(b.text)}</p>')
+        elif b.kind == "notice":
+            parts.append(f'<p class="bq-note">{e(b.text)}</p>')
+        elif b.kind == "column":
+            parts.append(f'<p class="bq-col-head">{e(b.text)}</p>')
+    flush()
+    return "".join(parts)
+
+
+def blocks_html(blocks, turn: int, known: set[int]) -> str:
+    """An answer's blocks as HTML: a list as a numbered list, rows as a table, a comparison as columns."""
+    blocks = list(blocks)
+    if not any(b.kind == "column" for b in blocks):
+        return _flat_blocks(blocks, turn, known)
+    lead = []
+    while blocks and blocks[0].kind != "column":
+        lead.append(blocks.pop(0))
+    cols: list[list[Block]] = []
+    for b in blocks:
+        if b.kind == "column":
+            cols.append([b])
+        else:
+            cols[-1].append(b)
+    inner = "".join(f'<div class="bq-col">{_flat_blocks(c, turn, known)}</div>' for c in cols)
+    return _flat_blocks(lead, turn, known) + f'<div class="bq-columns">{inner}</div>'
+
+
 def streaming_html(partial: str) -> str:
     """An answer while it is still arriving: escaped text and a typing cursor."""
     # Until the citations are known, a line ending in ":" with no [n] is taken for an attribution.
@@ -99,7 +172,7 @@ def citation_card(c: Citation, chunk: Chunk | None, turn: int) -> str:
             + (f'<span class="bq-role">{e(c.speaker_title)}</span>' if c.speaker_title else "") + "</div>")
     doc = f'<div class="bq-doc">{e(c.doc_title)} · {e(nice_date(c.date))}</div>'
     span = [(c.start, c.end)]
-    if chunk is None:  # the index no longer has this answer: show the quote alone
+    if chunk is None or c.kind != "answer":  # a header line, label or question: the quote alone
         passage = f"<mark>{e(c.quote)}</mark>"
         whole = ""
     else:
@@ -109,7 +182,11 @@ def citation_card(c: Citation, chunk: Chunk | None, turn: int) -> str:
         whole = (f'<details class="bq-context"><summary>Whole answer in context '
                  f'({chunk.words:,} words, lines {chunk.first_line}–{chunk.last_line})</summary>'
                  f'<div class="bq-whole">{body}</div></details>')
-    return (f'<div class="bq-card" id="{anchor(turn, c.n)}">{head}{_asked(c.asked_by, c.question)}'
+    asked = {"header": '<div class="bq-asked">From the briefing\'s header</div>',
+             "label": '<div class="bq-asked">Speaker label in the transcript</div>',
+             "question": '<div class="bq-asked">The reporter\'s question</div>'}.get(c.kind) \
+        or _asked(c.asked_by, c.question)
+    return (f'<div class="bq-card" id="{anchor(turn, c.n)}">{head}{asked}'
             f'<blockquote class="bq-passage">{passage}</blockquote>{doc}{whole}</div>')
 
 
@@ -148,8 +225,10 @@ def answer_html(a: Answer, turn: int, chunks: dict[str, Chunk], related_n: int =
         flagged = (f'<div class="bq-notice">These generated sentences could not be matched to the sources '
                    f'and were left out:<ul>{items}</ul></div>')
     known = {c.n for c in a.citations}
-    attributions = frozenset(attribution(chunks[c.chunk_id]) for c in a.citations if c.chunk_id in chunks)
-    body = _answer_lines(a.answer, turn, known, attributions)
+    if a.blocks:
+        body = blocks_html(a.blocks, turn, known)
+    else:  # a generated (LLM) answer: sentences with [n] markers
+        body = _answer_lines(a.answer, turn, known)
     cards = "".join(citation_card(c, chunks.get(c.chunk_id), turn) for c in a.citations)
     if not a.abstained:
         sources = f'<div class="bq-sources"><div class="bq-sources-title">Sources</div>{cards}</div>' if cards else ""
@@ -165,7 +244,7 @@ def answer_html(a: Answer, turn: int, chunks: dict[str, Chunk], related_n: int =
         items = "".join(related_item(p, chunks.get(p.chunk_id)) for p in rest)
         related = (f'<div class="bq-related"><div class="bq-sources-title">Related reading '
                    f'<span class="bq-muted">(not an answer)</span></div><ul>{items}</ul></div>')
-    return (f'<div class="bq-abstain">{notice}<div class="bq-abstain-head">Not answered by the briefing</div>'
+    return (f'<div class="bq-abstain">{notice}<div class="bq-abstain-head">No answer from the briefing</div>'
             + (f'<p class="bq-why">{e(why)}</p>' if why else "") + f"{body}{flagged}</div>{sources}{related}")
 
 

@@ -1,0 +1,128 @@
+"""Question plans and the answerers per intent, on the real seed index: scope, intent, spelling, structure."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.grounding import answer_claims, check_claims
+from qa.service import BriefingQA
+from qa.understand import plan
+
+
+@pytest.fixture(scope="module")
+def qa(settings, embedder, index):
+    return BriefingQA(settings, embedder, index)
+
+
+@pytest.mark.parametrize("question, intent, officials, outlets", [
+    ("Who chaired the press conference?", "structure", (), ()),
+    ("What did the Xinhua reporter ask?", "structure", (), ("Xinhua News Agency",)),
+    ("What did Mr. Ge say about the digital economy?", "overview", ("Ge Shu",), ()),
+    ("What did the commissioner say about foreign companies?", "overview", ("Shen Changyu",), ()),
+    ("Compare what Hu Wenhui and Wang Peizhang said about patents", "compare", ("Hu Wenhui", "Wang Peizhang"), ()),
+    ("Summarize the opening statement", "summary", (), ()),
+    ("What are the three WIPO systems where Chinese applicants lead?", "list", (), ()),
+    ("Which countries signed PPH agreements?", "list", (), ()),
+    ("How many PPH agreements does China have?", "fact", (), ()),
+])
+def test_intent_and_scope(index, question, intent, officials, outlets):
+    p = plan(question, [], index)
+    assert (p.intent, p.scope.officials, p.scope.outlets) == (intent, officials, outlets), p
+
+
+def test_pronoun_in_a_follow_up_is_the_previous_official(index):
+    p = plan("What else did he say about that?", ["What did Hu Wenhui say about trademarks?"], index)
+    assert p.scope.officials == ("Hu Wenhui",) and p.scope.from_history and p.follow_up
+
+
+def test_misspelled_words_are_corrected_and_shown(qa):
+    a = qa.ask("how many valid invension patnets does chna have nowadays")
+    assert not a.abstained and "4.425 million" in a.answer
+    assert a.blocks[0].text == "Searched for: how many valid invention patents does china have nowadays"
+    assert a.to_dict()["searched"] == "how many valid invention patents does china have nowadays"
+
+
+def test_chair_is_cited_to_the_header_line(qa, seed_text):
+    a = qa.ask("Who chaired the press conference?")
+    assert a.intent == "structure" and not a.abstained and "Xing Huina" in a.answer
+    header = [c for c in a.citations if c.kind == "header"]
+    assert header and all(seed_text[c.start:c.end] == c.quote for c in header)
+    assert "Xing Huina" in header[0].quote
+
+
+def test_outlets_table_has_every_exchange_in_order(qa, seed_text):
+    a = qa.ask("Which reporters asked questions?")
+    rows = [b for b in a.blocks if b.kind == "row"]
+    assert [r.cells[0].text for r in rows][:2] == ["CCTV", "Bjnews.com.cn"] and len(rows) == 11
+    assert "11 questions from 11 outlets" in a.answer
+    for c in a.citations:
+        assert seed_text[c.start:c.end] == c.quote
+    assert all(v.ok for v in check_claims(answer_claims(a), {c.n: c.quote for c in a.citations}))
+
+
+def test_who_answered_an_outlet_names_the_official_and_the_question(qa):
+    a = qa.ask("Who answered the question from Bauhinia Magazine and what was it about?")
+    row = next(b for b in a.blocks if b.kind == "row")
+    assert [c.text for c in row.cells[:2]] == ["Bauhinia Magazine", "Hu Wenhui"]
+    assert any(c.kind == "question" for c in a.citations)
+    assert "Geographical indications" in a.answer
+
+
+def test_list_is_complete_and_every_item_cited(qa):
+    a = qa.ask("What are the three WIPO systems where Chinese applicants rank among the leaders?")
+    items = [b for b in a.blocks if b.kind == "item"]
+    assert [i.text for i in items] == ["PCT international patents", "Hague system designs",
+                                       "Madrid international trademarks"]
+    assert all(i.cites for i in items)
+
+
+def test_list_of_measures_keeps_each_point_whole(qa):
+    a = qa.ask("List the measures taken to make trademark registration easier")
+    items = [b for b in a.blocks if b.kind == "item"]
+    assert len(items) == 4 and items[0].text.startswith("First,")
+    text = " ".join(i.text for i in items)
+    assert "353 trademark service centers" in text and "four months" in text
+
+
+def test_compare_gives_one_column_per_official(qa):
+    a = qa.ask("Compare what Hu Wenhui and Wang Peizhang said about patents")
+    cols = [b.group for b in a.blocks if b.kind == "column"]
+    assert cols == ["Hu Wenhui", "Wang Peizhang"]
+    for who in cols:
+        assert {c.speaker for c in a.citations if c.n in {n for b in a.blocks if b.group == who for n in b.cites}} \
+            <= {who}
+
+
+def test_scoped_question_quotes_only_that_official(qa):
+    a = qa.ask("What did Wang Peizhang say about patent commercialization?")
+    assert not a.abstained and {c.speaker for c in a.citations} == {"Wang Peizhang"}
+
+
+def test_follow_up_with_a_new_topic_answers_the_new_topic(qa):
+    a = qa.ask("What about geographical indications?", ["How many valid invention patents does China have?"])
+    assert not a.abstained and "geographical indication" in a.answer.lower()
+
+
+@pytest.mark.parametrize("question, named", [
+    ("What did Huawei say about patents?", "Huawei"),
+    ("Has the European Patent Office signed a deal with the CNIPA?", "European Patent Office"),
+])
+def test_names_the_briefing_never_mentions(qa, question, named):
+    a = qa.ask(question)
+    assert a.abstained and f"never mentions {named}" in a.answer
+
+
+def test_summary_of_the_opening_keeps_its_points_in_order(qa):
+    a = qa.ask("Summarize the opening statement")
+    quotes = [b.text for b in a.blocks if b.kind == "quote"]
+    firsts = [q.split(",")[0] for q in quotes if q.split(",")[0] in ("First", "Second", "Third", "Fourth", "Fifth")]
+    assert firsts == ["First", "Second", "Third", "Fourth", "Fifth"]
+    assert "4.425 million" in a.answer
+
+
+def test_to_dict_is_the_json_contract_with_blocks(qa):
+    d = qa.ask("Who chaired the press conference?").to_dict()
+    assert {"answer", "citations", "abstained", "intent", "blocks", "plan"} <= set(d)
+    assert d["intent"] == "structure" and d["citations"][0]["kind"] == "header"
+    json.dumps(d)

@@ -26,8 +26,6 @@ ORDINAL_RE = re.compile(r"^(?:First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:l
 PLEASANTRY_RE = re.compile(r"^(?:Thank(?:s| you)\b|I(?:'ll| will| would like to)? (?:answer|take|respond|invite|"
                            r"have|ask)\b|I would like to (?:take this opportunity|invite)|That's all\b|Good (?:morning|"
                            r"afternoon|evening)\b)", re.I)
-INLINE_LIST_RE = re.compile(r"(?:(?<=:)|\b(?:including|such as|namely|like|among them|covering|from)\b)\s*"
-                            r"(?P<items>[^:;]+?,[^:;]+?\b(?:and|or)\b[^:;]+?)(?=[.;]?$)")
 
 
 def answerer(intent: str):
@@ -197,10 +195,10 @@ def answer_summary(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     f = lookup.plan_filters(plan)
     out = Composer()
     out.blocks.extend(_prefix(plan))
-    if plan.scope.opening or plan.scope.officials or plan.scope.outlets:
+    whole = re.search(r"\b(briefing|press conference|conference|everything|whole|entire|all)\b", plan.question, re.I)
+    if plan.scope.opening or ((plan.scope.officials or plan.scope.outlets) and not plan.topic):
         units = lookup.chunks(f)
-    elif plan.topic and len(plan.topic.split()) >= 1 and not re.search(
-            r"\b(briefing|press conference|conference|everything|whole|entire|all)\b", plan.question, re.I):
+    elif plan.topic and not (whole and not (plan.scope.officials or plan.scope.outlets)):
         hits = lookup.search(plan.query, f, k=3)
         scored = lookup.score(plan.query, hits, plan.standalone, max_hits=1)
         if not scored or scored[0].relevance < settings.abstain_threshold:
@@ -262,25 +260,45 @@ def _ordinal_items(chunk: Chunk, index, item_words: int) -> list[tuple[int, int,
     return items
 
 
-def inline_items(sentence: Sentence) -> list[tuple[int, int]]:
-    """'… three systems: PCT, Hague and Madrid.' -> the spans of 'PCT', 'Hague', 'Madrid'."""
-    m = INLINE_LIST_RE.search(sentence.text.rstrip())
-    if not m:
-        return []
-    base = sentence.start + m.start("items")
-    text = m.group("items")
-    parts, pos = [], 0
-    for piece in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", text):
-        i = text.find(piece, pos)
-        pos = i + len(piece)
-        p = piece.strip().rstrip(".")
-        if p:
-            s = base + i + piece.find(p)
-            parts.append((s, s + len(p)))
-    if len(parts) < 3 or any(len(sentence.text[a - sentence.start:b - sentence.start].split()) > 10
-                             for a, b in parts):
-        return []
-    return parts
+LIST_CUE_RE = re.compile(r"(?::|\b(?:including|such as|namely|like|among them|covering|with|between))\s+", re.I)
+LIST_END_RE = re.compile(r"\s+(?:to|in order to|so as to|for|which|that|who|through|by|in|on|at)\s|[;:(]|[.?!]\s*$")
+
+
+def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int, int]]:
+    """'… three systems: PCT, Hague and Madrid.' -> the spans of 'PCT', 'Hague', 'Madrid'.
+
+    Items are the comma-separated parts after a cue (':', 'including', 'such as', 'with', …), the
+    last one after 'and'/'or'; names that contain 'and' stay whole unless they are the last part.
+    'and other departments' is not an item. At least three items, or exactly `count`.
+    """
+    text = sentence.text
+    for cue in LIST_CUE_RE.finditer(text):
+        start = cue.end()
+        rest = text[start:]
+        first_and = min((i for i in (rest.find(" and "), rest.find(" or ")) if i >= 0), default=-1)
+        if first_and < 0:
+            continue
+        end_m = LIST_END_RE.search(rest, first_and + 4)
+        body = rest[:end_m.start() if end_m else len(rest)].rstrip(" .,")
+        joiner = " and " if body.rfind(" and ") >= body.rfind(" or ") else " or "
+        head, _, tail = body.rpartition(joiner)
+        pieces = re.split(r",\s+", head) + [tail]  # "10,000" is a figure, not two items
+        parts, pos = [], 0
+        for piece in pieces:
+            p = re.sub(r"^(?:and|or)\s+", "", piece.strip()).rstrip(",;")
+            if not p:
+                continue
+            i = body.find(p, pos)
+            pos = i + len(p)
+            if re.match(r"(other|etc|and so on)\b", p, re.I):
+                continue
+            parts.append((sentence.start + start + i, sentence.start + start + i + len(p), p))
+        # Items are short noun phrases: no clause ("to promote …"), no leading preposition or verb form.
+        ok = len(parts) >= 3 or (count is not None and len(parts) == count >= 2)
+        if ok and all(len(p.split()) <= 10 and not re.search(r"\b(to|will|have|has|were|was|is|are)\b", p)
+                      and not re.match(r"(with|by|for|in|on|at|from|as)\b", p) for _, _, p in parts):
+            return [(a, b) for a, b, _ in parts]
+    return []
 
 
 @answerer("list")
@@ -302,29 +320,32 @@ def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         chunk_best.setdefault(x.chunk.id, x.relevance)
     best = scored[0].relevance
     cands: list[Enumeration] = []
-    for hit in hits[:3]:
+    for hit in hits[:5 if plan.count else 3]:
         c = hit.chunk
         sents = sentences_of(c, lookup.index)
         items = _ordinal_items(c, lookup.index, settings.list_item_words)
         if items:
             # How well the whole list speaks to the question: its answer's best sentence and its items' mean.
             per_item = [max(rel.get((c.id, sents[i].start), 0.0) for i in ids) for _, _, ids in items]
-            score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * float(np.mean(per_item))
+            score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * max(per_item)
             cands.append(Enumeration(c, tuple((a, b) for a, b, _ in items), score))
         for s in sents:
-            parts = inline_items(s)
-            # An inline list answers when its sentence is (nearly) the best one, or it has the asked count.
-            if parts and (rel.get((c.id, s.start), 0.0) >= 0.95 * best or len(parts) == plan.count):
+            parts = inline_items(s, plan.count)
+            # An inline list answers when its sentence is among the most relevant ones.
+            if parts and rel.get((c.id, s.start), 0.0) >= 0.75 * best:
                 score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * rel.get((c.id, s.start), 0.0)
-                cands.append(Enumeration(c, tuple(parts), score))
+                # "Which bodies/countries …" ask for names: a list of named things beats a list of phrases.
+                named = all(re.search(r"\b[A-Z]", lookup.index.chunk_by_id[c.id].text and _slice(c, a, b))
+                            for a, b in parts)
+                cands.append(Enumeration(c, tuple(parts), score + 0.03 * named))
     # A usable enumeration is about as relevant as the best sentence; the asked count decides ties.
-    good = [e for e in cands if e.score >= 0.85 * best]
+    good = [e for e in cands if e.score >= 0.85 * best or (plan.count and len(e.items) == plan.count)]
     if plan.count:
         exact = [e for e in good if len(e.items) == plan.count]
         good = exact or good
     if good:
         e = max(good, key=lambda e: e.score)
-        out.add("attribution", f"{len(e.items)} items, from {attribution(e.chunk)}", group=e.chunk.speaker)
+        out.add("attribution", f"{_items(len(e.items))}, from {attribution(e.chunk)}", group=e.chunk.speaker)
         for k, (a, b) in enumerate(e.items, 1):
             n = out.cite_chunk(e.chunk, a, b, e.score)
             out.add("item", lookup.index.chunk_by_id[e.chunk.id].text and _slice(e.chunk, a, b), (n,), n=k,
@@ -334,11 +355,15 @@ def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     top = scored[0].chunk
     picked = [s for s in scored if s.chunk.id == top.id and s.relevance >= 0.8 * best][:max(plan.count or 0, 6)]
     picked.sort(key=lambda s: s.sentence.start)
-    out.add("attribution", f"{len(picked)} items, from {attribution(top)}", group=top.speaker)
+    out.add("attribution", f"{_items(len(picked))}, from {attribution(top)}", group=top.speaker)
     for k, s in enumerate(picked, 1):
         n = out.cite_chunk(top, s.sentence.start, s.sentence.end, s.score)
         out.add("item", s.sentence.text, (n,), n=k, group=top.speaker)
     return out.answer(plan.question, "list", False, None, related(hits, lookup.index), plan.query)
+
+
+def _items(n: int) -> str:
+    return f"{n} item" + ("" if n == 1 else "s")
 
 
 def _slice(chunk: Chunk, a: int, b: int) -> str:

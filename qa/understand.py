@@ -29,6 +29,7 @@ today official officials speaker speakers question questions answer answered ans
 reporters journalist journalists outlet outlets media summarize summarise summary sum gist main key points
 point list name enumerate compare comparison contrast differ difference different versus vs both between
 overview highlights takeaways recap brief briefly anything everything something whole entire event meeting
+remarks statement statements opening introduction introductory speech short version update gist
 session did does let know want like get go mr ms mrs madam dr prof""".split())
 
 STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re.I)) for k, p in (
@@ -67,7 +68,7 @@ COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|diffe
                         r"side by side|how did .* and .* (each|both)|what did .* and .* (each|both) say)\b", re.I)
 SUMMARY_RE = re.compile(r"\b(summar\w+|sum (it |this |that )?up|gist|main (points|messages|themes|takeaways)|key "
                         r"(points|messages|takeaways|themes)|takeaways|highlights|recap|in a nutshell|tl;? ?dr|"
-                        r"overview of|in brief|nutshell|main ideas?|what was (the|his|her) (opening|answer|statement)"
+                        r"overview of|in brief|nutshell|main ideas?|short version|in short|quick (rundown|recap)|what was (the|his|her) (opening|answer|statement)"
                         r" about|brief (me|rundown))\b", re.I)
 LIST_RE = re.compile(r"^\s*(list|name|enumerate|outline)\b|\b(list|enumerate) (the|all|every)\b|\bname (the|all)\b|"
                      r"\bwhat (are|were) (the|all the|some of the)\b|\bwhich (countries|regions|provinces|cities|"

@@ -21,53 +21,51 @@ from .evaluate import (EVAL_MODES, QUESTIONS, RETRIEVE_K, GoldItem, gold_spans_i
 from .index_store import Index
 
 
-def calibrate(settings: Settings, qa, questions_path=None, thresholds=None) -> dict:
-    """Abstention F1 and false-abstention rate for each candidate `settings.abstain_threshold`.
+def calibrate(settings: Settings, qa, questions_path=None, thresholds=None, split: str = "dev",
+              field: str = "abstain_threshold") -> dict:
+    """Abstention F1, false abstention and fact recall for each candidate value of `field`, on one split.
 
-    Each question is retrieved once; qa.answer.extractive_answer is then called at every threshold,
-    so the sweep measures the answerer's own decision (weak evidence and near-miss constraints).
+    Tuning reads the dev split only (items split by the answer their gold sits in, see
+    qa.evaluate.split_of); the test split is for reporting. Every question goes through the product's
+    own path (BriefingQA.ask: plan, answerer, abstention) with the setting replaced.
     """
-    from .answer import extractive_answer, score_sentences
+    import dataclasses
 
-    items = load_gold(questions_path or QUESTIONS)
-    # Default sweep: the current threshold +- 0.2 in steps of 0.025.
-    thresholds = list(thresholds or [round(settings.abstain_threshold + 0.025 * i, 3) for i in range(-8, 9)
-                                     if settings.abstain_threshold + 0.025 * i > 0])
-    pairs = [question_query(it, settings) for it in items]
-    qvecs = qa.embedder.encode_queries([query for _, query in pairs])
-    prepared, best = [], collections.defaultdict(list)
-    for it, (q, query), qv in zip(items, pairs, qvecs):
-        hits = qa.retriever.search(query, k=settings.top_k, mode=settings.retrieval_mode, query_vec=qv)
-        prepared.append((it, q, query, qv, hits))
-        scored = score_sentences(qv, query, hits, qa.index) if hits else []
-        if scored:
-            best["answerable" if it.answerable else M.OFF_TOPIC[it.kind]].append(scored[0].score)
+    from .evaluate import split_of
+    from .service import BriefingQA
+
+    if field not in ("abstain_threshold", "scoped_abstain_threshold"):
+        raise ConfigError(f"calibration field {field!r} is not one of abstain_threshold, scoped_abstain_threshold")
+    items = [it for it in load_gold(questions_path or QUESTIONS) if split_of(it, qa.index) == split]
+    now = getattr(settings, field)
+    # Default sweep: the current value +- 0.2 in steps of 0.025.
+    thresholds = list(thresholds or [round(now + 0.025 * i, 3) for i in range(-8, 9) if now + 0.025 * i > 0])
     rows = []
     for t in thresholds:
-        tp = fp = fn = exact = 0
+        s2 = dataclasses.replace(settings, **{field: t})
+        q2 = BriefingQA(s2, qa.embedder, qa.index)
+        tp = fp = fn = 0
+        recall = []
         by_kind = collections.Counter()
-        for it, q, query, qv, hits in prepared:
-            a = extractive_answer(q, query, qv, hits, qa.index, t, settings.max_answer_sentences) if hits else None
-            abstained = a is None or a.abstained
+        for it in items:
+            a = q2.ask(it.question, list(it.history))
             if it.answerable:
-                fp += abstained
-                exact += (not abstained) and all(M.facts_present(a.answer, it.facts))
+                fp += a.abstained
+                if it.facts:
+                    recall.append(0.0 if a.abstained else
+                                  sum(M.facts_present(a.answer, it.facts)) / len(it.facts))
             else:
-                tp, fn = tp + abstained, fn + (not abstained)
-                by_kind[M.OFF_TOPIC[it.kind]] += abstained
+                tp, fn = tp + a.abstained, fn + (not a.abstained)
+                by_kind[M.OFF_TOPIC[it.kind]] += a.abstained
         n_ans = sum(it.answerable for it in items)
         kinds = collections.Counter(M.OFF_TOPIC[it.kind] for it in items if not it.answerable)
         rows.append({"threshold": t, **M.prf(tp, fp, fn),
                      "false_abstention_rate": round(fp / n_ans, 4) if n_ans else None,
                      **{f"{k}_recall": round(by_kind[k] / n, 4) for k, n in kinds.items()},
-                     "fact_accuracy": round(exact / n_ans, 4) if n_ans else None})
+                     "fact_recall": M.mean(recall)})
     top = max(rows, key=lambda r: ((r["f1"] or 0), -(r["false_abstention_rate"] or 0), -r["threshold"]))
-    return {"current": settings.abstain_threshold, "retrieval_mode": settings.retrieval_mode, "rows": rows,
-            "best_f1_threshold": top["threshold"],
-            "best_sentence_score": {k: {"min": M._r(min(v)), "p50": M.percentile(v, 50), "max": M._r(max(v)),
-                                        "n": len(v)} for k, v in best.items()}}
-
-
+    return {"field": field, "current": now, "split": split, "n": len(items),
+            "retrieval_mode": settings.retrieval_mode, "rows": rows, "best_f1_threshold": top["threshold"]}
 
 
 DESIGN_VARIANTS = (

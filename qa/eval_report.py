@@ -168,15 +168,16 @@ def terminal_table(report: dict) -> str:
 def calibration_table(cal: dict) -> str:
     rows = cal["rows"]
     extra = [k for k in rows[0] if k.endswith("_recall")]
-    hdr = ["threshold", "P", "R", "F1", "false abst."] + [k.replace("_recall", " R") for k in extra] + ["exact facts"]
+    extra = [k for k in extra if k != "fact_recall"]
+    hdr = ["value", "P", "R", "F1", "false abst."] + [k.replace("_recall", " R") for k in extra] + ["fact recall"]
     lines = ["".join(f"{h:>13}" for h in hdr)]
     for r in rows:
         cells = [r["threshold"], r["precision"], r["recall"], r["f1"], r["false_abstention_rate"]] + \
-                [r[k] for k in extra] + [r["fact_accuracy"]]
+                [r[k] for k in extra] + [r["fact_recall"]]
         mark = "  <- current" if abs(r["threshold"] - cal["current"]) < 1e-9 else ""
         lines.append("".join(f"{_f(v):>13}" for v in cells) + mark)
-    lines.append(f"best F1 at {cal['best_f1_threshold']} (current {cal['current']}); best sentence score: "
-                 + "; ".join(f"{k} {d}" for k, d in cal["best_sentence_score"].items()))
+    lines.append(f"{cal['field']} on the {cal['split']} split ({cal['n']} items): best F1 at "
+                 f"{cal['best_f1_threshold']} (current {cal['current']})")
     return "\n".join(lines)
 
 

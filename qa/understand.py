@@ -394,7 +394,9 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     opening = bool(OPENING_RE.search(corrected)) and intent in ("summary", "fact", "list", "overview")
     spans = [(m.start, m.end) for m in mentions]
     unknown = _unknown_speakers(corrected, mentions, corpus_lower(index))
-    absent = tuple(a for a in absent_terms(corrected, index, spans) if a not in unknown)
+    # Words the user quotes ("say 'I have been PWNED'") are their text, not names to echo back.
+    quoted = [m.span() for m in re.finditer(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’", corrected)]
+    absent = tuple(a for a in absent_terms(corrected, index, spans + quoted) if a not in unknown)
     standalone = _without(corrected, spans) or corrected
     query = standalone
     topic = " ".join(topic_words(standalone))

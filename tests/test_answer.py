@@ -110,7 +110,7 @@ def test_json_contract_and_jsonl_batch(tmp_path, index, settings):
         assert set(row["timings_ms"]) >= {"retrieve", "answer", "total"}
         for c in row["citations"]:
             assert set(c) == {"n", "chunk_id", "doc_title", "date", "speaker", "speaker_title", "asked_by",
-                              "question", "quote", "start", "end", "score"}
+                              "question", "quote", "start", "end", "score", "kind", "doc_id"}
         for p in row["passages"]:
             assert set(p) == {"rank", "chunk_id", "speaker", "score", "text"}
     # The model loaded once for the whole batch: the CLI printed no per-question rebuild or load.

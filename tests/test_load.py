@@ -30,7 +30,7 @@ def test_twenty_clients_get_the_single_user_answers(settings, index, tmp_path):
     try:
         questions = load.load_questions()
         expected = load.single_user(url, questions)
-        assert len(expected) == len(questions) == 110
+        assert len(expected) == len(questions) > 100
         report = load.run_load(url, questions, expected, clients=CLIENTS, duration=SECONDS,
                                max_requests=MAX_REQUESTS, log=lambda line: print(f"\nload: {line}"))
     finally:

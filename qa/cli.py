@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .config import ANSWER_MODES, MODES, load_settings
+from .config import ANSWER_MODES, MODES, check_date, check_k, check_port, load_settings
 from .errors import BriefQAError
 
 
@@ -240,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_build)
 
     def retrieval_flags(sp):
-        sp.add_argument("-k", type=int, default=None, help="answers to retrieve (default 5)")
+        sp.add_argument("-k", default=None, help="answers to retrieve, 1 to 50 (default 5)")
         sp.add_argument("--no-rebuild", action="store_true", help="refuse a stale index instead of rebuilding")
         common(sp)
 
@@ -295,9 +295,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def check_flags(args) -> None:
+    """Refuse bad flag values at once, before any model or index is loaded (-k becomes an int)."""
+    if getattr(args, "k", None) is not None:
+        args.k = check_k(args.k, "-k")
+    for name in ("date_from", "date_to"):
+        check_date(getattr(args, name, None), "--" + name.replace("_", "-"))
+    if getattr(args, "port", None) is not None:
+        check_port(args.port)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_flags(args)
         return args.func(args)
     except BriefQAError as e:
         print(f"briefqa: {e}", file=sys.stderr)

@@ -5,7 +5,7 @@ import sys
 
 import gradio as gr
 
-from qa.config import Settings
+from qa.config import Settings, check_port
 from qa.errors import ConfigError
 from qa.service import BriefingQA
 
@@ -56,6 +56,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
 
     Example: serve(load_settings(), port=7860)  # then open http://127.0.0.1:7860
     """
+    check_port(port)
     if not is_loopback(host) and not allow_remote:
         raise ConfigError(f"--host {host} would serve the app to other machines; use 127.0.0.1, "
                           "or pass --allow-remote (and set BRIEFQA_AUTH=user:password)")

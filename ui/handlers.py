@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterator
 
 from qa.cli import answer_json, print_answer
-from qa.config import ANSWER_MODES, MODES
+from qa.config import ANSWER_MODES, MODES, check_k
 from qa.errors import BriefQAError, ConfigError
 from qa.feedback import record
 from qa.service import BriefingQA
@@ -141,7 +141,7 @@ def api_answer(qa: BriefingQA, question: str, history: str = "", k: int = 0, mod
         raise ConfigError(f"history must be a JSON array of earlier questions, e.g. [\"...\"] ({err})") from None
     if not isinstance(hist, list) or not all(isinstance(h, str) for h in hist):
         raise ConfigError("history must be a JSON array of strings (earlier questions, oldest first)")
-    a = qa.ask(question, hist, k=int(k) if k else None, mode=_option(mode, MODES, "retrieval mode"),
+    a = qa.ask(question, hist, k=check_k(k, "k"), mode=_option(mode, MODES, "retrieval mode"),
                answer_mode=_option(answer_mode, ANSWER_MODES, "answer mode"))
     return answer_json(a)
 
@@ -204,7 +204,7 @@ def wire(ui, qa: BriefingQA, settings) -> None:
         Args:
             question: the question.
             history: earlier questions as a JSON array, oldest first ("" for none).
-            k: answers to retrieve (0 = default).
+            k: answers to retrieve, 1 to 50 (0 = default).
             mode: retrieval mode: dense, bm25 or hybrid ("" = default).
             answer_mode: extractive or llm ("" = default).
         """

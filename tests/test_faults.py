@@ -1,0 +1,128 @@
+"""Issue 14's faults: each is one line naming the input and what would be valid, or repairs itself;
+never a traceback, and nothing already built is lost."""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from qa import cli, index_store
+from qa.config import MAX_K, check_date, check_k
+from qa.errors import ConfigError, IndexCorrupt, IndexError_, IndexStale
+from qa.service import BriefingQA
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpus" / "2024-07-29-scio-cnipa-ip.txt"
+REAL = "How many valid domestic invention patents did China have as of June 2024?"
+QUIET = {"progress": False, "log": lambda *a: None}
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+
+
+def write_tiny_corpus(folder: Path, lines: int = 23) -> Path:
+    """The seed's header and opening statement only: a real transcript that embeds in a second or two."""
+    folder.mkdir(parents=True, exist_ok=True)
+    head = SEED.read_bytes().decode("utf-8").splitlines(keepends=True)[:lines]
+    (folder / "tiny.txt").write_text("".join(head), encoding="utf-8", newline="")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory, settings, embedder):
+    """Settings for an index of the tiny corpus, built once; tests that change it work on `tiny`."""
+    base = tmp_path_factory.mktemp("faults")
+    s = settings.with_overrides(corpus_dir=write_tiny_corpus(base / "corpus"), index_dir=base / "pristine")
+    index_store.build(s, embedder, **QUIET)
+    return s
+
+
+@pytest.fixture
+def tiny(pristine, tmp_path):
+    """A private copy of the pristine index: settings pointing at it."""
+    shutil.copytree(pristine.index_dir, tmp_path / "index")
+    return pristine.with_overrides(index_dir=tmp_path / "index")
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    rc = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def flags(s) -> list[str]:
+    return ["--corpus", str(s.corpus_dir), "--index", str(s.index_dir)]
+
+
+def one_error_line(err: str) -> str:
+    """The single `briefqa: …` line of stderr (progress lines may precede it); no traceback."""
+    assert "Traceback" not in err, err
+    lines = [ln for ln in err.splitlines() if ln.startswith("briefqa: ")]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def answers_from(s, embedder) -> str:
+    idx = index_store.load(s, embedder_sha=embedder.weights_sha256)
+    return BriefingQA(s, embedder, idx).ask(REAL).answer
+
+
+# --- flags and API values -----------------------------------------------------------------------
+
+def test_serve_refuses_a_bad_port_before_loading(pristine, monkeypatch, capsys):
+    monkeypatch.setattr(BriefingQA, "open", lambda *a, **k: pytest.fail("must refuse before loading"))
+    for port in ("99999", "0", "-1"):
+        rc, out, err = run(capsys, "serve", "--port", port, *flags(pristine))
+        assert rc == 1 and out == ""
+        assert one_error_line(err) == f"briefqa: --port {port} is not a port number from 1 to 65535"
+    from ui import app
+
+    with pytest.raises(ConfigError, match="from 1 to 65535"):
+        app.serve(pristine, port=99999)
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["-k", "-1"], "-k '-1' is not a whole number from 1 to 50"),
+    (["-k", "1e8"], "-k '1e8' is not a whole number from 1 to 50"),
+    (["-k", "51"], "-k '51' is not a whole number from 1 to 50"),
+    (["--date-from", "yesterday"], "--date-from 'yesterday' is not a date written YYYY-MM-DD"),
+    (["--date-to", "2024-02-30"], "--date-to '2024-02-30' is not a date written YYYY-MM-DD"),
+])
+def test_cli_flags_are_checked_before_loading(argv, expected, pristine, monkeypatch, capsys):
+    monkeypatch.setattr(BriefingQA, "open", lambda *a, **k: pytest.fail("must refuse before loading"))
+    rc, out, err = run(capsys, "search", "patents", *argv, *flags(pristine))
+    assert rc == 1 and out == "" and one_error_line(err).startswith(f"briefqa: {expected}"), err
+
+
+def test_cli_k_and_dates_still_work(pristine, capsys):
+    rc, out, err = run(capsys, "search", "invention patents", "-k", "1", "--json", "--date-from", "2024-07-01",
+                       "--date-to", "2024-07-31", "--no-rebuild", *flags(pristine))
+    assert rc == 0, err
+    assert len(out.splitlines()) == 1
+
+
+@pytest.mark.parametrize("value", ["abc", -5, 2.5, "2.5", "1e8", MAX_K + 1, True, [3], {"k": 3}])
+def test_k_outside_1_to_max_is_refused(value):
+    with pytest.raises(ConfigError, match=f"from 1 to {MAX_K}"):
+        check_k(value)
+
+
+@pytest.mark.parametrize("value,expected", [(None, None), ("", None), (0, None), ("0", None), (3, 3), ("3", 3),
+                                            (3.0, 3), (MAX_K, MAX_K)])
+def test_k_values_accepted(value, expected):
+    assert check_k(value) == expected
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2024-7-29", "20240729", "2024-02-30", "2024-07-29T00:00"])
+def test_dates_must_be_yyyy_mm_dd(value):
+    with pytest.raises(ConfigError, match="YYYY-MM-DD"):
+        check_date(value, "--date-from")

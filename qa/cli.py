@@ -151,10 +151,8 @@ def cmd_ask(args) -> int:
                 if not line.strip():
                     continue
                 try:
-                    item = json.loads(line)
-                    if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-                        raise ValueError("expected an object with a string 'question'")
-                    a = qa.ask(item["question"], item.get("history") or [], k=args.k, answer_mode=args.mode)
+                    question, history = jsonl_item(line)
+                    a = qa.ask(question, history, k=args.k, answer_mode=args.mode)
                     _emit(answer_json(a))
                 except (ValueError, QuestionError) as e:
                     failures += 1
@@ -167,6 +165,27 @@ def cmd_ask(args) -> int:
     else:
         print_answer(a)
     return 0
+
+
+def jsonl_item(line: str) -> tuple[str, list[str]]:
+    """(question, history) from one `ask --jsonl` line, or ValueError saying what a valid line holds.
+
+    >>> jsonl_item('{"question": "And trademarks?", "history": ["Patents?"]}')
+    ('And trademarks?', ['Patents?'])
+    """
+    try:
+        item = json.loads(line)
+    except RecursionError:  # the decoder recurses once per level of nesting
+        raise ValueError("JSON nested too deeply; expected an object with a string 'question'") from None
+    if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+        raise ValueError("expected an object with a string 'question'")
+    history = item.get("history")
+    if history is None:
+        history = []
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        raise ValueError(f"'history' must be a list of strings (earlier questions, oldest first), "
+                         f"got {json.dumps(history, ensure_ascii=False)[:80]}")
+    return item["question"], history
 
 
 def cmd_chat(args) -> int:

@@ -76,6 +76,26 @@ def answers_from(s, embedder) -> str:
     return BriefingQA(s, embedder, idx).ask(REAL).answer
 
 
+# --- ask --jsonl: a line too deep to parse, a history that is not strings --------------------------
+
+def test_jsonl_bad_lines_are_one_error_each_and_the_rest_answered(tiny, embedder, tmp_path, capsys):
+    f = tmp_path / "q.jsonl"
+    f.write_text("\n".join([
+        json.dumps({"question": REAL}),
+        "[" * 100_000 + "]" * 100_000,                                   # 100,000 levels deep
+        json.dumps({"question": REAL, "history": [1, None, {"a": 1}]}),
+        json.dumps({"question": "What about trademarks?", "history": ["What about patents?"]}),
+    ]) + "\n", encoding="utf-8")
+    rc, out, err = run(capsys, "ask", "--jsonl", str(f), *flags(tiny))
+    assert rc == 1 and "Traceback" not in err, err
+    results = [json.loads(x) for x in out.splitlines()]
+    assert [r.get("line") for r in results] == [None, 2, 3, None]
+    assert "4.425 million" in results[0]["answer"] and results[3]["answer"]
+    assert "nested too deeply" in results[1]["error"]
+    assert "'history' must be a list of strings" in results[2]["error"]
+    assert err.strip().splitlines() == [f"{f}:2: {results[1]['error']}", f"{f}:3: {results[2]['error']}"]
+
+
 # --- flags and API values -----------------------------------------------------------------------
 
 def test_serve_refuses_a_bad_port_before_loading(pristine, monkeypatch, capsys):

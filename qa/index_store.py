@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -33,6 +34,8 @@ from .vectors import build_vector_index, load_vector_index, save_vector_index
 
 FORMAT_VERSION = 1
 LOCK_TIMEOUT_S = 600
+# What CURRENT may name: one folder directly inside the index folder, as `build` names them.
+GENERATION_NAME = re.compile(r"gen-[0-9A-Za-z_.-]+")
 
 
 @dataclass
@@ -177,7 +180,11 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
         os.replace(tmp, gen)
         cur_tmp = folder / f".CURRENT.{os.getpid()}"
         cur_tmp.write_text(gen.name)
-        os.replace(cur_tmp, folder / "CURRENT")
+        cur = folder / "CURRENT"
+        if cur.is_dir() and not cur.is_symlink():  # os.replace cannot put the pointer file over a folder
+            log(f"warning: {cur} was a folder, not the pointer file; replaced it")
+            shutil.rmtree(cur)
+        os.replace(cur_tmp, cur)
         _cleanup(folder, keep={gen.name})
         total = time.perf_counter() - t0
         log(f"built {len(passages)} passages in {embed_s:.1f}s embedding ({len(passages) / max(embed_s, 1e-9):.0f} passages/s), "
@@ -215,10 +222,19 @@ def live_generation(folder: Path) -> Path:
     cur = folder / "CURRENT"
     if not cur.exists():
         raise IndexMissing(f"{folder}: no index built yet (run `briefqa build`)")
-    name = cur.read_text().strip()
+    repair = "run `briefqa build` to repair"
+    try:
+        name = cur.read_text(encoding="utf-8").strip()
+    except IsADirectoryError:
+        raise IndexCorrupt(f"{cur}: is a folder, not the file naming the live generation ({repair})") from None
+    except (OSError, UnicodeDecodeError) as e:
+        reason = "not UTF-8 text" if isinstance(e, UnicodeDecodeError) else e.strerror
+        raise IndexCorrupt(f"{cur}: unreadable ({reason}); it should name a gen-* folder ({repair})") from None
     gen = folder / name
-    if not name.startswith("gen-") or not gen.is_dir():
-        raise IndexCorrupt(f"{cur}: points at {name!r}, which is not an index generation folder")
+    # A path (gen-x/../../other/gen-y) would serve another folder's index: only a plain name is accepted.
+    if not GENERATION_NAME.fullmatch(name) or not gen.is_dir():
+        raise IndexCorrupt(f"{cur}: points at {name[:100]!r}, which is not a generation folder inside {folder} "
+                           f"(expected a plain name like gen-<time>-<pid>; {repair})")
     return gen
 
 

@@ -96,6 +96,48 @@ def test_jsonl_bad_lines_are_one_error_each_and_the_rest_answered(tiny, embedder
     assert err.strip().splitlines() == [f"{f}:2: {results[1]['error']}", f"{f}:3: {results[2]['error']}"]
 
 
+# --- CURRENT ------------------------------------------------------------------------------------
+
+def current_is_a_folder(s):
+    cur = s.index_dir / "CURRENT"
+    cur.unlink()
+    (cur / "left-here").mkdir(parents=True)
+    return "is a folder"
+
+
+def current_not_utf8(s):
+    (s.index_dir / "CURRENT").write_bytes(b"gen-\xff\xfe\x80")
+    return "not UTF-8"
+
+
+def current_escapes_the_folder(s):
+    # Another index two levels up; `gen-x/../..` walks out of this one.
+    other = s.index_dir.parent / "other"
+    gen = index_store.live_generation(s.index_dir)
+    shutil.copytree(gen, other / gen.name)
+    (s.index_dir / "gen-x").mkdir()
+    (s.index_dir / "CURRENT").write_text(f"gen-x/../../other/{gen.name}")
+    assert (s.index_dir / "gen-x/../../other" / gen.name).is_dir()
+    return "plain name"
+
+
+@pytest.mark.parametrize("damage", [current_is_a_folder, current_not_utf8, current_escapes_the_folder],
+                         ids=lambda f: f.__name__)
+def test_bad_current_is_one_line_then_build_repairs(damage, tiny, embedder, capsys):
+    what = damage(tiny)
+    with pytest.raises(IndexCorrupt) as e:
+        index_store.load(tiny, embedder_sha=embedder.weights_sha256)
+    assert "CURRENT" in str(e.value) and what in str(e.value) and "\n" not in str(e.value), str(e.value)
+
+    rc, out, err = run(capsys, "search", "patents", "--no-rebuild", *flags(tiny))
+    assert rc == 1 and what in one_error_line(err)
+
+    rc, out, err = run(capsys, "build", *flags(tiny))
+    assert rc == 0 and "Traceback" not in err, err
+    assert (tiny.index_dir / "CURRENT").is_file()
+    assert "4.425 million" in answers_from(tiny, embedder)
+
+
 # --- flags and API values -----------------------------------------------------------------------
 
 def test_serve_refuses_a_bad_port_before_loading(pristine, monkeypatch, capsys):

@@ -8,8 +8,10 @@ A build writes a new generation, then swaps CURRENT; a crash mid-build leaves th
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -27,7 +29,7 @@ from .bm25 import BM25Index
 from .chunking import corpus_files, load_corpus
 from .config import Settings
 from .embedding import Embedder, file_sha256
-from .errors import CorpusError, IndexBusy, IndexCorrupt, IndexMissing, IndexStale
+from .errors import CorpusError, IndexBusy, IndexCorrupt, IndexError_, IndexMissing, IndexStale
 from .passages import chunk_sentences, embed_text, make_passages
 from .types import Chunk, Paragraph, Passage, Sentence
 from .vectors import build_vector_index, load_vector_index, save_vector_index
@@ -106,6 +108,34 @@ def _lock(folder: Path):
     return _Ctx()
 
 
+@contextlib.contextmanager
+def _undone_on_write_error(folder: Path):
+    """Yield a list; if an OSError escapes after paths were added to it, remove them and raise one line."""
+    written: list[Path] = []
+    try:
+        yield written
+    except OSError as e:
+        if not written:
+            raise
+        for p in written:
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+        why = "disk full" if _disk_full(e, folder) else "cannot write"
+        raise IndexError_(f"{written[0]}: {why} while writing the new index ({e.strerror or e}); removed it, "
+                          f"and the previous index in {folder} is still the live one") from None
+
+
+def _disk_full(err: OSError, folder: Path) -> bool:
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    try:  # numpy reports a short write without errno ("6144 requested and 2016 written")
+        return shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        return False
+
+
 def _write_json(path: Path, obj) -> None:
     with open(path, "w", encoding="utf-8") as f:
         json.dump(obj, f, ensure_ascii=False)
@@ -119,7 +149,7 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
     folder = Path(settings.index_dir)
     warnings = warnings if warnings is not None else []
     t0 = time.perf_counter()
-    with _lock(folder):
+    with _lock(folder), _undone_on_write_error(folder) as written:
         fingerprint = corpus_fingerprint(settings.corpus_dir)
         transcripts, chunks = load_corpus([settings.corpus_dir], warnings)
         for w in warnings:
@@ -144,6 +174,8 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
         # Microseconds: two builds by one process within a second must not pick the same name.
         gen = folder / f"gen-{dt.datetime.now().strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
         tmp = folder / f".tmp-{gen.name}"
+        cur_tmp = folder / f".CURRENT.{os.getpid()}"
+        written += [tmp, gen, cur_tmp]  # none is live yet: a failed write removes them all
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         save_vector_index(vindex, tmp / "vectors.faiss")
@@ -178,13 +210,13 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
         }
         _write_json(tmp / "manifest.json", manifest)
         os.replace(tmp, gen)
-        cur_tmp = folder / f".CURRENT.{os.getpid()}"
         cur_tmp.write_text(gen.name)
         cur = folder / "CURRENT"
         if cur.is_dir() and not cur.is_symlink():  # os.replace cannot put the pointer file over a folder
             log(f"warning: {cur} was a folder, not the pointer file; replaced it")
             shutil.rmtree(cur)
         os.replace(cur_tmp, cur)
+        written.clear()  # gen is live now
         _cleanup(folder, keep={gen.name})
         total = time.perf_counter() - t0
         log(f"built {len(passages)} passages in {embed_s:.1f}s embedding ({len(passages) / max(embed_s, 1e-9):.0f} passages/s), "

@@ -138,6 +138,45 @@ def test_bad_current_is_one_line_then_build_repairs(damage, tiny, embedder, caps
     assert "4.425 million" in answers_from(tiny, embedder)
 
 
+# --- disk full during a build ---------------------------------------------------------------------
+
+def enospc_writing_json(monkeypatch):
+    real = index_store._write_json
+
+    def write(path, obj):
+        if path.name == "passages.json":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, obj)
+
+    monkeypatch.setattr(index_store, "_write_json", write)
+
+
+def faiss_short_write(monkeypatch):
+    import faiss
+
+    def write_index(index, path):  # what FAISS 1.x raised on a full tmpfs
+        Path(path).write_bytes(b"\0" * 4051)
+        raise RuntimeError("Error in void faiss::write_index(const Index*, IOWriter*, int) at "
+                           "/project/faiss/impl/index_write.cpp:499: Error: 'ret == (size * 4)' failed: write "
+                           f"error in {path}: 4051 != 12288 ({os.strerror(errno.ENOSPC)})")
+
+    monkeypatch.setattr(faiss, "write_index", write_index)
+
+
+@pytest.mark.parametrize("fault", [enospc_writing_json, faiss_short_write], ids=lambda f: f.__name__)
+def test_disk_full_build_is_one_line_and_leaves_the_live_index(fault, tiny, embedder, monkeypatch, capsys):
+    live = index_store.live_generation(tiny.index_dir)
+    before = sorted(p.name for p in tiny.index_dir.iterdir())
+    fault(monkeypatch)
+    for _ in range(2):  # the next try fails the same way, and leaves nothing behind either
+        rc, out, err = run(capsys, "build", *flags(tiny))
+        line = one_error_line(err)
+        assert rc == 1 and "disk full" in line and f"{tiny.index_dir}/.tmp-gen-" in line, line
+        assert sorted(p.name for p in tiny.index_dir.iterdir()) == before
+    assert index_store.live_generation(tiny.index_dir) == live
+    assert "4.425 million" in answers_from(tiny, embedder)
+
+
 # --- flags and API values -----------------------------------------------------------------------
 
 def test_serve_refuses_a_bad_port_before_loading(pristine, monkeypatch, capsys):

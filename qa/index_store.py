@@ -29,7 +29,7 @@ from .bm25 import BM25Index
 from .chunking import corpus_files, load_corpus
 from .config import Settings
 from .embedding import Embedder, file_sha256
-from .errors import CorpusError, IndexBusy, IndexCorrupt, IndexError_, IndexMissing, IndexStale
+from .errors import ConfigError, CorpusError, IndexBusy, IndexCorrupt, IndexError_, IndexMissing, IndexStale
 from .passages import chunk_sentences, embed_text, make_passages
 from .types import Chunk, Paragraph, Passage, Sentence
 from .vectors import build_vector_index, load_vector_index, save_vector_index
@@ -88,10 +88,20 @@ def build_settings(s: Settings) -> dict:
             "hnsw_threshold": s.hnsw_threshold}
 
 
+def _check_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{folder}: is a file, not a folder; the index needs a folder of its own "
+                          "(--index or BRIEFQA_INDEX_DIR)")
+
+
 def _lock(folder: Path):
     from filelock import FileLock, Timeout
 
-    folder.mkdir(parents=True, exist_ok=True)
+    _check_folder(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(f"{folder}: cannot create the index folder ({e.strerror})") from None
     lock = FileLock(str(folder / ".lock"), timeout=LOCK_TIMEOUT_S)
 
     class _Ctx:
@@ -100,6 +110,11 @@ def _lock(folder: Path):
                 lock.acquire()
             except Timeout:
                 raise IndexBusy(f"{folder}/.lock: another build holds the index lock") from None
+            except OSError as e:
+                if (folder / ".lock").is_dir():
+                    raise IndexError_(f"{folder}/.lock: is a folder, so the build lock cannot be taken; "
+                                      "remove it (the lock is a file the build creates)") from None
+                raise IndexError_(f"{folder}/.lock: cannot take the build lock ({e.strerror})") from None
             return lock
 
         def __exit__(self, *a):
@@ -251,6 +266,7 @@ def _cleanup(folder: Path, keep: set[str]) -> None:
 
 def live_generation(folder: Path) -> Path:
     folder = Path(folder)
+    _check_folder(folder)
     cur = folder / "CURRENT"
     if not cur.exists():
         raise IndexMissing(f"{folder}: no index built yet (run `briefqa build`)")

@@ -177,6 +177,24 @@ def test_disk_full_build_is_one_line_and_leaves_the_live_index(fault, tiny, embe
     assert "4.425 million" in answers_from(tiny, embedder)
 
 
+# --- the index folder and its lock --------------------------------------------------------------
+
+def test_lock_that_is_a_folder_is_one_line(tiny, capsys):
+    (tiny.index_dir / ".lock").unlink()
+    (tiny.index_dir / ".lock").mkdir()
+    rc, out, err = run(capsys, "build", *flags(tiny))
+    assert rc == 1 and ".lock: is a folder" in one_error_line(err)
+
+
+@pytest.mark.parametrize("command", [["build"], ["search", "patents"], ["search", "patents", "--no-rebuild"]])
+def test_index_that_is_a_file_is_one_line(command, pristine, tmp_path, capsys):
+    f = tmp_path / "index"
+    f.write_text("not a folder")
+    rc, out, err = run(capsys, *command, "--corpus", str(pristine.corpus_dir), "--index", str(f))
+    assert rc == 1 and f"{f}: is a file, not a folder" in one_error_line(err)
+    assert f.read_text() == "not a folder"
+
+
 # --- flags and API values -----------------------------------------------------------------------
 
 def test_serve_refuses_a_bad_port_before_loading(pristine, monkeypatch, capsys):

@@ -52,19 +52,24 @@ def _open(args, rebuild=None):
 def cmd_build(args) -> int:
     """Build the index. Example: briefqa build --corpus corpus/ --index index/"""
     from .embedding import shared_embedder
+    from .errors import IndexCorrupt, IndexMissing, IndexStale
     from .index_store import build, load
 
     s = _settings(args)
     emb = shared_embedder(s.model_path, s.model_sha256, s.torch_threads, s.batch_size)
-    if args.if_stale:
-        try:
-            idx = load(s, embedder_sha=emb.expected_sha256 if emb.packaged else emb.warm_up().weights_sha256)
-            print(f"index is up to date: {idx.manifest['counts']['passages']} passages "
-                  f"from {idx.manifest['counts']['chunks']} answers ({idx.folder})")
-            return 0
-        except BriefQAError as e:
+    try:
+        idx = load(s, embedder_sha=emb.expected_sha256 if emb.packaged else emb.warm_up().weights_sha256)
+    except (IndexMissing, IndexStale, IndexCorrupt) as e:
+        idx = None
+        if args.if_stale:
             print(f"{e}; building", file=sys.stderr)
-    build(s, emb, progress=True, log=lambda m: print(m, file=sys.stderr))
+    if idx and args.if_stale:
+        print(f"index is up to date: {idx.manifest['counts']['passages']} passages "
+              f"from {idx.manifest['counts']['chunks']} answers ({idx.folder})")
+        return 0
+    # An index that was fresh when asked is rebuilt (an explicit build forces); one that was not is
+    # checked again once the lock is held, so builds queued behind another build do not repeat it.
+    build(s, emb, progress=True, log=lambda m: print(m, file=sys.stderr), if_stale=idx is None)
     return 0
 
 

@@ -94,7 +94,7 @@ def _check_folder(folder: Path) -> None:
                           "(--index or BRIEFQA_INDEX_DIR)")
 
 
-def _lock(folder: Path):
+def _lock(folder: Path, log=print):
     from filelock import FileLock, Timeout
 
     _check_folder(folder)
@@ -107,7 +107,11 @@ def _lock(folder: Path):
     class _Ctx:
         def __enter__(self):
             try:
-                lock.acquire()
+                try:
+                    lock.acquire(timeout=0)
+                except Timeout:  # say why nothing happens for a while
+                    log(f"{folder}/.lock: another build is running; waiting for it to finish")
+                    lock.acquire()
             except Timeout:
                 raise IndexBusy(f"{folder}/.lock: another build holds the index lock") from None
             except OSError as e:
@@ -159,12 +163,23 @@ def _write_json(path: Path, obj) -> None:
 
 
 def build(settings: Settings, embedder: Embedder, progress: bool = True, log=print,
-          warnings: list[str] | None = None) -> Index:
-    """Parse the corpus, split, embed, index; write a new generation and make it live."""
+          warnings: list[str] | None = None, if_stale: bool = False) -> Index:
+    """Parse the corpus, split, embed, index; write a new generation and make it live.
+
+    With if_stale, the index is checked once the lock is held and returned as it is when fresh: a
+    build that waited for another build of the same corpus does not repeat it.
+    """
     folder = Path(settings.index_dir)
     warnings = warnings if warnings is not None else []
     t0 = time.perf_counter()
-    with _lock(folder), _undone_on_write_error(folder) as written:
+    with _lock(folder, log), _undone_on_write_error(folder) as written:
+        if if_stale:
+            try:
+                idx = load(settings, embedder_sha=embedder.weights_sha256 or _expected_sha(settings, embedder))
+                log(f"index in {folder} was built by another process while this one waited; using it")
+                return idx
+            except (IndexMissing, IndexStale, IndexCorrupt):
+                pass
         fingerprint = corpus_fingerprint(settings.corpus_dir)
         transcripts, chunks = load_corpus([settings.corpus_dir], warnings)
         for w in warnings:
@@ -416,7 +431,7 @@ def load_or_build(settings: Settings, embedder: Embedder, rebuild: bool = True, 
         if not rebuild:
             raise
         log(f"{e}; rebuilding")
-        return build(settings, embedder, progress=progress, log=log)
+        return build(settings, embedder, progress=progress, log=log, if_stale=True)
 
 
 def _expected_sha(settings: Settings, embedder: Embedder) -> str | None:

@@ -245,3 +245,64 @@ def test_k_values_accepted(value, expected):
 def test_dates_must_be_yyyy_mm_dd(value):
     with pytest.raises(ConfigError, match="YYYY-MM-DD"):
         check_date(value, "--date-from")
+
+
+# --- concurrent builds ----------------------------------------------------------------------------
+
+class Briefqa:
+    """`python -m qa.cli …` in the background, its stderr collected line by line as it comes."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen([sys.executable, "-m", "qa.cli", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT)
+        self.err: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self.err.append(line)
+
+    def said(self, text: str) -> bool:
+        return any(text in line for line in list(self.err))
+
+    def finish(self, timeout=600) -> tuple[int, str, str]:
+        out = self.proc.stdout.read()
+        self.proc.wait(timeout=timeout)
+        self.reader.join(timeout=30)
+        return self.proc.returncode, out, "".join(self.err)
+
+
+def test_builds_queued_behind_a_build_do_not_repeat_it(tmp_path):
+    """Two builds and a search on a missing index, all waiting for the lock: one build, then the two
+    others find the index fresh once they hold the lock and use it."""
+    from filelock import FileLock
+
+    corpus = write_tiny_corpus(tmp_path / "corpus")
+    index = tmp_path / "index"
+    index.mkdir()
+    args = ["--corpus", str(corpus), "--index", str(index)]
+    procs = []
+    try:
+        with FileLock(str(index / ".lock")):  # held until all three have found the index missing and wait
+            procs = [Briefqa("build", *args), Briefqa("build", *args),
+                     Briefqa("search", "valid domestic invention patents", "--json", "-k", "1", *args)]
+            deadline = time.monotonic() + 300
+            while not all(p.said("waiting for it to finish") for p in procs):
+                assert all(p.proc.poll() is None for p in procs), [p.err for p in procs]
+                assert time.monotonic() < deadline, [p.err for p in procs]
+                time.sleep(0.2)
+        results = [p.finish() for p in procs]
+    finally:
+        for p in procs:
+            if p.proc.poll() is None:
+                p.proc.kill()
+                p.proc.wait()
+    for rc, _, err in results:
+        assert rc == 0 and "Traceback" not in err, err
+    built = [err for _, _, err in results if re.search(r"^built \d+ passages", err, re.M)]
+    assert len(built) == 1, [err for _, _, err in results]
+    assert sum("was built by another process while this one waited" in err for _, _, err in results) == 2
+    assert len(list(index.glob("gen-*"))) == 1
+    hit = json.loads(results[2][1].splitlines()[0])
+    assert any("4.425 million" in p["text"] for p in hit["passages"])

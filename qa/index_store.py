@@ -85,7 +85,7 @@ def build_settings(s: Settings) -> dict:
     """The settings that change what the index holds (compared on load)."""
     return {"window_sentences": s.window_sentences, "window_stride": s.window_stride,
             "embed_with_question": s.embed_with_question, "max_wordpieces": s.model_max_wordpieces,
-            "hnsw_threshold": s.hnsw_threshold}
+            "hnsw_threshold": s.hnsw_threshold, "vector_index": s.vector_index}
 
 
 def _check_folder(folder: Path) -> None:

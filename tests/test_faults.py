@@ -306,3 +306,16 @@ def test_builds_queued_behind_a_build_do_not_repeat_it(tmp_path):
     assert len(list(index.glob("gen-*"))) == 1
     hit = json.loads(results[2][1].splitlines()[0])
     assert any("4.425 million" in p["text"] for p in hit["passages"])
+
+
+# --- settings recorded in the manifest ----------------------------------------------------------
+
+def test_vector_index_setting_makes_the_index_stale(tiny, embedder):
+    assert tiny.vector_index == "auto"
+    hnsw = tiny.with_overrides(vector_index="hnsw")
+    with pytest.raises(IndexStale, match="setting vector_index was 'auto', now 'hnsw'"):
+        index_store.load(hnsw, embedder_sha=embedder.weights_sha256)
+    idx = index_store.load_or_build(hnsw, embedder, **QUIET)
+    assert idx.manifest["vector_index"]["type"] == "IndexHNSWFlat"
+    assert idx.manifest["settings"]["vector_index"] == "hnsw"
+    assert "4.425 million" in answers_from(hnsw, embedder)

@@ -247,6 +247,53 @@ def test_dates_must_be_yyyy_mm_dd(value):
         check_date(value, "--date-from")
 
 
+# --- the served app: refused API calls, uploads, shutdown ----------------------------------------
+
+BAD_CALLS = [  # (question, history, k, mode, answer_mode) -> what the one-line message says
+    (("", "", 0, "", ""), "question is empty"),
+    ((REAL, "", "abc", "", ""), "k 'abc' is not a whole number from 1 to 50"),
+    ((REAL, "", -5, "", ""), "k -5 is not a whole number"),
+    ((REAL, "", 2.5, "", ""), "k 2.5 is not a whole number"),
+    ((REAL, '[1, null, {"a": 1}]', 0, "", ""), "history must be a JSON array of strings"),
+    ((REAL, "[" * 100_000 + "]" * 100_000, 0, "", ""), "history is nested too deeply"),
+    ((REAL, 5, 0, "", ""), "history must be a string"),
+    ((12, "", 0, "", ""), "question must be a string"),
+    ((REAL, "", 0, "fuzzy", ""), "retrieval mode 'fuzzy' is not one of"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_refused_api_calls_log_one_line_each(pristine, embedder, capfd):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    from ui.app import launch, make_app
+
+    qa = BriefingQA(pristine, embedder, index_store.load(pristine, embedder_sha=embedder.weights_sha256))
+    demo = make_app(qa, pristine)
+    _, url, _ = launch(demo, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(url, verbose=False)
+        for args, message in BAD_CALLS:
+            with pytest.raises(AppError, match=message):
+                client.predict(*args, api_name="/ask")
+        assert "4.425 million" in client.predict(REAL, "", 3, "", "", api_name="/ask")["answer"]
+    finally:
+        demo.close()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err, err
+    refused = [ln for ln in err.splitlines() if ln.startswith("ask API: refused: ")]
+    assert len(refused) == len(BAD_CALLS), err
+    for line, (_, message) in zip(refused, BAD_CALLS):
+        assert message in line
+
+
+
 # --- concurrent builds ----------------------------------------------------------------------------
 
 class Briefqa:

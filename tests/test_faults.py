@@ -293,6 +293,45 @@ def test_refused_api_calls_log_one_line_each(pristine, embedder, capfd):
         assert message in line
 
 
+def test_upload_is_bounded_and_temp_folder_removed_on_sigterm(pristine, tmp_path):
+    import httpx
+
+    temp = tmp_path / "gradio-temp"
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(port), *flags(pristine)],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
+                                env={**ENV, "GRADIO_TEMP_DIR": str(temp)})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 400
+        while True:
+            assert proc.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            try:
+                if httpx.get(url, timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        big = httpx.post(f"{url}/gradio_api/upload", files={"files": ("big.bin", b"\0" * 20_000_000)}, timeout=120)
+        assert big.status_code == 413, (big.status_code, big.text[:200])
+        small = httpx.post(f"{url}/gradio_api/upload", files={"files": ("note.txt", b"hello")}, timeout=60)
+        assert small.status_code == 200
+        (stored,) = small.json()
+        assert Path(stored).read_bytes() == b"hello" and Path(stored).is_relative_to(temp)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, log.read_text()[-3000:]
+    assert "Traceback" not in log.read_text()
+    assert [p for p in temp.rglob("*") if p.is_file()] == []
+    assert not list(temp.glob("briefqa-gradio-*"))
+
 
 # --- concurrent builds ----------------------------------------------------------------------------
 

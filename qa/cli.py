@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .config import ANSWER_MODES, MODES, load_settings
+from .config import ANSWER_MODES, MODES, check_date, check_k, check_port, load_settings
 from .errors import BriefQAError
 
 
@@ -52,19 +52,24 @@ def _open(args, rebuild=None):
 def cmd_build(args) -> int:
     """Build the index. Example: briefqa build --corpus corpus/ --index index/"""
     from .embedding import shared_embedder
+    from .errors import IndexCorrupt, IndexMissing, IndexStale
     from .index_store import build, load
 
     s = _settings(args)
     emb = shared_embedder(s.model_path, s.model_sha256, s.torch_threads, s.batch_size)
-    if args.if_stale:
-        try:
-            idx = load(s, embedder_sha=emb.expected_sha256 if emb.packaged else emb.warm_up().weights_sha256)
-            print(f"index is up to date: {idx.manifest['counts']['passages']} passages "
-                  f"from {idx.manifest['counts']['chunks']} answers ({idx.folder})")
-            return 0
-        except BriefQAError as e:
+    try:
+        idx = load(s, embedder_sha=emb.expected_sha256 if emb.packaged else emb.warm_up().weights_sha256)
+    except (IndexMissing, IndexStale, IndexCorrupt) as e:
+        idx = None
+        if args.if_stale:
             print(f"{e}; building", file=sys.stderr)
-    build(s, emb, progress=True, log=lambda m: print(m, file=sys.stderr))
+    if idx and args.if_stale:
+        print(f"index is up to date: {idx.manifest['counts']['passages']} passages "
+              f"from {idx.manifest['counts']['chunks']} answers ({idx.folder})")
+        return 0
+    # An index that was fresh when asked is rebuilt (an explicit build forces); one that was not is
+    # checked again once the lock is held, so builds queued behind another build do not repeat it.
+    build(s, emb, progress=True, log=lambda m: print(m, file=sys.stderr), if_stale=idx is None)
     return 0
 
 
@@ -134,10 +139,8 @@ def cmd_ask(args) -> int:
                 if not line.strip():
                     continue
                 try:
-                    item = json.loads(line)
-                    if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-                        raise ValueError("expected an object with a string 'question'")
-                    a = qa.ask(item["question"], item.get("history") or [], k=args.k, answer_mode=args.mode)
+                    question, history = jsonl_item(line)
+                    a = qa.ask(question, history, k=args.k, answer_mode=args.mode)
                     _emit(answer_json(a))
                 except (ValueError, QuestionError) as e:
                     failures += 1
@@ -150,6 +153,27 @@ def cmd_ask(args) -> int:
     else:
         print_answer(a)
     return 0
+
+
+def jsonl_item(line: str) -> tuple[str, list[str]]:
+    """(question, history) from one `ask --jsonl` line, or ValueError saying what a valid line holds.
+
+    >>> jsonl_item('{"question": "And trademarks?", "history": ["Patents?"]}')
+    ('And trademarks?', ['Patents?'])
+    """
+    try:
+        item = json.loads(line)
+    except RecursionError:  # the decoder recurses once per level of nesting
+        raise ValueError("JSON nested too deeply; expected an object with a string 'question'") from None
+    if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+        raise ValueError("expected an object with a string 'question'")
+    history = item.get("history")
+    if history is None:
+        history = []
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        raise ValueError(f"'history' must be a list of strings (earlier questions, oldest first), "
+                         f"got {json.dumps(history, ensure_ascii=False)[:80]}")
+    return item["question"], history
 
 
 def cmd_chat(args) -> int:
@@ -223,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_build)
 
     def retrieval_flags(sp):
-        sp.add_argument("-k", type=int, default=None, help="answers to retrieve (default 5)")
+        sp.add_argument("-k", default=None, help="answers to retrieve, 1 to 50 (default 5)")
         sp.add_argument("--no-rebuild", action="store_true", help="refuse a stale index instead of rebuilding")
         common(sp)
 
@@ -278,9 +302,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def check_flags(args) -> None:
+    """Refuse bad flag values at once, before any model or index is loaded (-k becomes an int)."""
+    if getattr(args, "k", None) is not None:
+        args.k = check_k(args.k, "-k")
+    for name in ("date_from", "date_to"):
+        check_date(getattr(args, name, None), "--" + name.replace("_", "-"))
+    if getattr(args, "port", None) is not None:
+        check_port(args.port)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_flags(args)
         return args.func(args)
     except BriefQAError as e:
         print(f"briefqa: {e}", file=sys.stderr)

@@ -160,3 +160,56 @@ def load_settings(env: dict | None = None, **overrides) -> Settings:
         base = str(typ).replace("Path", "str").split("|")[0].strip()
         kw[f.name] = _coerce(f.name, raw, base)
     return Settings().with_overrides(**kw).with_overrides(**overrides)
+
+
+# Most answers one search may return: retrieval fetches `candidate_passages` (50) passages, so more
+# answers than that cannot be filled.
+MAX_K = 50
+
+
+def check_k(value, what: str = "k") -> int | None:
+    """`value` as a count of answers from 1 to MAX_K; None, '' and 0 mean "the configured default".
+
+    >>> check_k("3"), check_k(0), check_k(2.0)
+    (3, None, 2)
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    n = value
+    if isinstance(value, str):
+        try:
+            n = int(value)  # "1e8", "2.5" and "abc" stay strings and are refused below
+        except ValueError:
+            pass
+    elif isinstance(value, float) and value.is_integer():
+        n = int(value)
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_K:
+        raise ConfigError(f"{what} {value!r} is not a whole number from 1 to {MAX_K}")
+    return n or None
+
+
+def check_date(value: str | None, what: str = "date") -> str | None:
+    """`value` if it is a real date written YYYY-MM-DD (how transcripts' dates are stored), else ConfigError.
+
+    >>> check_date("2024-07-29")
+    '2024-07-29'
+    """
+    import datetime as dt
+    import re
+
+    if value is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
+        dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{what} {value!r} is not a date written YYYY-MM-DD, e.g. 2024-07-29") from None
+    return value
+
+
+def check_port(value: int, what: str = "--port") -> int:
+    """`value` if it is a TCP port from 1 to 65535, else ConfigError (before any model is loaded)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise ConfigError(f"{what} {value!r} is not a port number from 1 to 65535")
+    return value

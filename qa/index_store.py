@@ -8,11 +8,14 @@ A build writes a new generation, then swaps CURRENT; a crash mid-build leaves th
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -26,7 +29,7 @@ from .bm25 import BM25Index
 from .chunking import corpus_files, load_corpus
 from .config import Settings
 from .embedding import Embedder, file_sha256
-from .errors import CorpusError, IndexBusy, IndexCorrupt, IndexMissing, IndexStale
+from .errors import ConfigError, CorpusError, IndexBusy, IndexCorrupt, IndexError_, IndexMissing, IndexStale
 from .passages import chunk_sentences, embed_text, make_passages
 from .types import Chunk, Paragraph, Passage, Person, Sentence, Transcript, Turn
 from .vectors import build_vector_index, load_vector_index, save_vector_index
@@ -34,6 +37,8 @@ from .vectors import build_vector_index, load_vector_index, save_vector_index
 # 2: transcripts.json (each parsed Transcript, text included) for answers about the briefing's structure.
 FORMAT_VERSION = 2
 LOCK_TIMEOUT_S = 600
+# What CURRENT may name: one folder directly inside the index folder, as `build` names them.
+GENERATION_NAME = re.compile(r"gen-[0-9A-Za-z_.-]+")
 
 
 @dataclass
@@ -83,27 +88,74 @@ def build_settings(s: Settings) -> dict:
     """The settings that change what the index holds (compared on load)."""
     return {"window_sentences": s.window_sentences, "window_stride": s.window_stride,
             "embed_with_question": s.embed_with_question, "max_wordpieces": s.model_max_wordpieces,
-            "hnsw_threshold": s.hnsw_threshold}
+            "hnsw_threshold": s.hnsw_threshold, "vector_index": s.vector_index}
 
 
-def _lock(folder: Path):
+def _check_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{folder}: is a file, not a folder; the index needs a folder of its own "
+                          "(--index or BRIEFQA_INDEX_DIR)")
+
+
+def _lock(folder: Path, log=print):
     from filelock import FileLock, Timeout
 
-    folder.mkdir(parents=True, exist_ok=True)
+    _check_folder(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(f"{folder}: cannot create the index folder ({e.strerror})") from None
     lock = FileLock(str(folder / ".lock"), timeout=LOCK_TIMEOUT_S)
 
     class _Ctx:
         def __enter__(self):
             try:
-                lock.acquire()
+                try:
+                    lock.acquire(timeout=0)
+                except Timeout:  # say why nothing happens for a while
+                    log(f"{folder}/.lock: another build is running; waiting for it to finish")
+                    lock.acquire()
             except Timeout:
                 raise IndexBusy(f"{folder}/.lock: another build holds the index lock") from None
+            except OSError as e:
+                if (folder / ".lock").is_dir():
+                    raise IndexError_(f"{folder}/.lock: is a folder, so the build lock cannot be taken; "
+                                      "remove it (the lock is a file the build creates)") from None
+                raise IndexError_(f"{folder}/.lock: cannot take the build lock ({e.strerror})") from None
             return lock
 
         def __exit__(self, *a):
             lock.release()
 
     return _Ctx()
+
+
+@contextlib.contextmanager
+def _undone_on_write_error(folder: Path):
+    """Yield a list; if an OSError escapes after paths were added to it, remove them and raise one line."""
+    written: list[Path] = []
+    try:
+        yield written
+    except OSError as e:
+        if not written:
+            raise
+        for p in written:
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+        why = "disk full" if _disk_full(e, folder) else "cannot write"
+        raise IndexError_(f"{written[0]}: {why} while writing the new index ({e.strerror or e}); removed it, "
+                          f"and the previous index in {folder} is still the live one") from None
+
+
+def _disk_full(err: OSError, folder: Path) -> bool:
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    try:  # numpy reports a short write without errno ("6144 requested and 2016 written")
+        return shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        return False
 
 
 def _write_json(path: Path, obj) -> None:
@@ -114,12 +166,23 @@ def _write_json(path: Path, obj) -> None:
 
 
 def build(settings: Settings, embedder: Embedder, progress: bool = True, log=print,
-          warnings: list[str] | None = None) -> Index:
-    """Parse the corpus, split, embed, index; write a new generation and make it live."""
+          warnings: list[str] | None = None, if_stale: bool = False) -> Index:
+    """Parse the corpus, split, embed, index; write a new generation and make it live.
+
+    With if_stale, the index is checked once the lock is held and returned as it is when fresh: a
+    build that waited for another build of the same corpus does not repeat it.
+    """
     folder = Path(settings.index_dir)
     warnings = warnings if warnings is not None else []
     t0 = time.perf_counter()
-    with _lock(folder):
+    with _lock(folder, log), _undone_on_write_error(folder) as written:
+        if if_stale:
+            try:
+                idx = load(settings, embedder_sha=embedder.weights_sha256 or _expected_sha(settings, embedder))
+                log(f"index in {folder} was built by another process while this one waited; using it")
+                return idx
+            except (IndexMissing, IndexStale, IndexCorrupt):
+                pass
         fingerprint = corpus_fingerprint(settings.corpus_dir)
         transcripts, chunks = load_corpus([settings.corpus_dir], warnings)
         for w in warnings:
@@ -144,6 +207,8 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
         # Microseconds: two builds by one process within a second must not pick the same name.
         gen = folder / f"gen-{dt.datetime.now().strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
         tmp = folder / f".tmp-{gen.name}"
+        cur_tmp = folder / f".CURRENT.{os.getpid()}"
+        written += [tmp, gen, cur_tmp]  # none is live yet: a failed write removes them all
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         save_vector_index(vindex, tmp / "vectors.faiss")
@@ -179,9 +244,13 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
         }
         _write_json(tmp / "manifest.json", manifest)
         os.replace(tmp, gen)
-        cur_tmp = folder / f".CURRENT.{os.getpid()}"
         cur_tmp.write_text(gen.name)
-        os.replace(cur_tmp, folder / "CURRENT")
+        cur = folder / "CURRENT"
+        if cur.is_dir() and not cur.is_symlink():  # os.replace cannot put the pointer file over a folder
+            log(f"warning: {cur} was a folder, not the pointer file; replaced it")
+            shutil.rmtree(cur)
+        os.replace(cur_tmp, cur)
+        written.clear()  # gen is live now
         _cleanup(folder, keep={gen.name})
         total = time.perf_counter() - t0
         log(f"built {len(passages)} passages in {embed_s:.1f}s embedding ({len(passages) / max(embed_s, 1e-9):.0f} passages/s), "
@@ -216,13 +285,23 @@ def _cleanup(folder: Path, keep: set[str]) -> None:
 
 def live_generation(folder: Path) -> Path:
     folder = Path(folder)
+    _check_folder(folder)
     cur = folder / "CURRENT"
     if not cur.exists():
         raise IndexMissing(f"{folder}: no index built yet (run `briefqa build`)")
-    name = cur.read_text().strip()
+    repair = "run `briefqa build` to repair"
+    try:
+        name = cur.read_text(encoding="utf-8").strip()
+    except IsADirectoryError:
+        raise IndexCorrupt(f"{cur}: is a folder, not the file naming the live generation ({repair})") from None
+    except (OSError, UnicodeDecodeError) as e:
+        reason = "not UTF-8 text" if isinstance(e, UnicodeDecodeError) else e.strerror
+        raise IndexCorrupt(f"{cur}: unreadable ({reason}); it should name a gen-* folder ({repair})") from None
     gen = folder / name
-    if not name.startswith("gen-") or not gen.is_dir():
-        raise IndexCorrupt(f"{cur}: points at {name!r}, which is not an index generation folder")
+    # A path (gen-x/../../other/gen-y) would serve another folder's index: only a plain name is accepted.
+    if not GENERATION_NAME.fullmatch(name) or not gen.is_dir():
+        raise IndexCorrupt(f"{cur}: points at {name[:100]!r}, which is not a generation folder inside {folder} "
+                           f"(expected a plain name like gen-<time>-<pid>; {repair})")
     return gen
 
 
@@ -370,7 +449,7 @@ def load_or_build(settings: Settings, embedder: Embedder, rebuild: bool = True, 
         if not rebuild:
             raise
         log(f"{e}; rebuilding")
-        return build(settings, embedder, progress=progress, log=log)
+        return build(settings, embedder, progress=progress, log=log, if_stale=True)
 
 
 def _expected_sha(settings: Settings, embedder: Embedder) -> str | None:

@@ -1,6 +1,8 @@
 """FAISS vector index: exact inner product for small corpora, HNSW past a measured size (bench/README.md)."""
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import numpy as np
@@ -65,9 +67,15 @@ def build_vector_index(vecs: np.ndarray, settings: Settings):
 
 
 def save_vector_index(index, path: Path) -> None:
+    """Write `index` to `path`; a failed write is an OSError (ENOSPC when the disk is full), as for other files."""
     import faiss
 
-    faiss.write_index(index, str(path))
+    try:
+        faiss.write_index(index, str(path))
+    except RuntimeError as e:  # FAISS reports a short write as "... write error in <path>: 4051 != 12288 (<strerror>)"
+        message = str(e).splitlines()[0]
+        code = next((c for c in (errno.ENOSPC, errno.EDQUOT) if os.strerror(c) in message), None)
+        raise OSError(code, f"FAISS could not write {path}: {message[-160:]}") from None
 
 
 def load_vector_index(path: Path):

@@ -1,15 +1,24 @@
 """Launch the web UI: open BriefingQA once, build the page, queue, serve on a local port."""
+import contextlib
 import ipaddress
 import os
+import shutil
+import signal
 import sys
+import tempfile
+import threading
 
 import gradio as gr
 
-from qa.config import Settings
+from qa.config import Settings, check_port
 from qa.errors import ConfigError
 from qa.service import BriefingQA
 
 from . import handlers, layout
+
+# The app takes no files, but Gradio's upload route accepts them from anyone who can reach the port:
+# this bounds what one request may store (a larger upload is refused with 413).
+MAX_UPLOAD = "1mb"
 
 
 def make_app(qa: BriefingQA, settings: Settings) -> gr.Blocks:
@@ -47,7 +56,35 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, share: bo
     return demo.launch(server_name=host, server_port=port, share=share, auth=auth,
                        prevent_thread_lock=prevent_thread_lock, quiet=quiet, ssr_mode=False,
                        theme=layout.THEME, css_paths=[layout.CSS_PATH], footer_links=["api"],
-                       show_error=True)
+                       show_error=True, max_file_size=MAX_UPLOAD)
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt  # Gradio closes its server on KeyboardInterrupt; SIGTERM should do the same
+
+
+@contextlib.contextmanager
+def private_temp_dir():
+    """Give Gradio (uploads, cache) a new folder of this server's own, removed at shutdown, SIGTERM included.
+
+    The folder is made inside $GRADIO_TEMP_DIR when that is set, else in the system temp folder.
+    """
+    base = os.environ.get("GRADIO_TEMP_DIR")
+    if base:
+        os.makedirs(base, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix="briefqa-gradio-", dir=base or None)
+    os.environ["GRADIO_TEMP_DIR"] = folder  # read when the Blocks and the server are made
+    on_term = signal.signal(signal.SIGTERM, _stop) if threading.current_thread() is threading.main_thread() else None
+    try:
+        yield folder
+    finally:
+        if on_term is not None:
+            signal.signal(signal.SIGTERM, on_term)
+        if base:
+            os.environ["GRADIO_TEMP_DIR"] = base
+        else:
+            os.environ.pop("GRADIO_TEMP_DIR", None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: bool = False,
@@ -56,6 +93,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
 
     Example: serve(load_settings(), port=7860)  # then open http://127.0.0.1:7860
     """
+    check_port(port)
     if not is_loopback(host) and not allow_remote:
         raise ConfigError(f"--host {host} would serve the app to other machines; use 127.0.0.1, "
                           "or pass --allow-remote (and set BRIEFQA_AUTH=user:password)")
@@ -66,4 +104,5 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
     if share:
         print("warning: --share makes a public link through Gradio's relay servers", file=sys.stderr)
     qa = BriefingQA.open(settings, log=lambda m: print(m, file=sys.stderr))
-    launch(make_app(qa, settings), host, port, share, auth)
+    with private_temp_dir():
+        launch(make_app(qa, settings), host, port, share, auth)

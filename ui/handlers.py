@@ -1,11 +1,12 @@
 """The web UI's behaviour: chat turns, feedback and the ask API as plain functions over BriefingQA,
 then `wire`, which connects them to the components from ui.layout."""
 import json
+import sys
 from pathlib import Path
 from typing import Iterator
 
-from qa.config import ANSWER_MODES, MODES
-from qa.errors import BriefQAError, ConfigError
+from qa.config import ANSWER_MODES, MODES, check_k
+from qa.errors import BriefQAError, ConfigError, QuestionError
 from qa.feedback import record
 from qa.service import BriefingQA
 from qa.types import Answer
@@ -131,13 +132,19 @@ def api_answer(qa: BriefingQA, question: str, history: str = "", k: int = 0, mod
 
     Returns the documented JSON result (Answer.to_dict). Raises BriefQAError on bad input.
     """
+    if history is not None and not isinstance(history, str):
+        raise ConfigError(f"history must be a string holding a JSON array, got {type(history).__name__}")
     try:
         hist = json.loads(history) if history and history.strip() else []
     except json.JSONDecodeError as err:
         raise ConfigError(f"history must be a JSON array of earlier questions, e.g. [\"...\"] ({err})") from None
+    except RecursionError:
+        raise ConfigError("history is nested too deeply; give a flat JSON array of earlier questions") from None
     if not isinstance(hist, list) or not all(isinstance(h, str) for h in hist):
         raise ConfigError("history must be a JSON array of strings (earlier questions, oldest first)")
-    a = qa.ask(question, hist, k=int(k) if k else None, mode=_option(mode, MODES, "retrieval mode"),
+    if question is not None and not isinstance(question, str):
+        raise QuestionError(f"the question must be a string, got {type(question).__name__}")
+    a = qa.ask(question, hist, k=check_k(k, "k"), mode=_option(mode, MODES, "retrieval mode"),
                answer_mode=_option(answer_mode, ANSWER_MODES, "answer mode"))
     return a.to_dict()
 
@@ -200,13 +207,15 @@ def wire(ui, qa: BriefingQA, settings) -> None:
         Args:
             question: the question.
             history: earlier questions as a JSON array, oldest first ("" for none).
-            k: answers to retrieve (0 = default).
+            k: answers to retrieve, 1 to 50 (0 = default).
             mode: retrieval mode: dense, bm25 or hybrid ("" = default).
             answer_mode: extractive or llm ("" = default).
         """
         try:
             return api_answer(qa, question, history, k, mode, answer_mode)
         except BriefQAError as err:
-            raise gr.Error(str(err)) from None
+            # A refused call is the caller's mistake, not the server's: one line in the log, no traceback.
+            print(f"ask API: refused: {err}", file=sys.stderr, flush=True)
+            raise gr.Error(str(err), print_exception=False) from None
 
     gr.api(ask_api, api_name="ask")

@@ -25,7 +25,7 @@ set_hypothesis_home_dir(_HOME)
 from qa.chunking import chunk_transcript
 from qa.errors import CorpusError
 from qa.passages import chunk_sentences, make_passages, split_sentences
-from qa.transcript import ARTIFACT, parse_text, read_source
+from qa.transcript import ARTIFACT, parse_documents, parse_text, read_source
 
 FAST = settings(max_examples=120, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -77,6 +77,7 @@ def check_transcript(text: str):
             assert p.line == len(re.findall(r"\r\n|\r|\n", text[:p.start])) + 1
             if tr.trailer_start is not None:
                 assert p.end <= tr.trailer_start
+            assert tr.segment_start <= p.start and (tr.segment_end is None or p.end <= tr.segment_end)
     return tr
 
 
@@ -126,8 +127,13 @@ def test_random_briefing_shaped_transcripts(body, closer, trailer, sep):
     if trailer[0] == "Related Briefings:":  # a label-like first line would start a turn
         trailer = TRAILER_LINES[:1] + trailer
     text = sep.join(body + [closer, "That is all. Goodbye."] + trailer) + sep
-    tr = check_transcript(text)
-    assert tr is not None
+    assert check_transcript(text) is not None
+    # The random body may hold a whole second header ('Speakers' then 'Mr. Shen Changyu, ...'):
+    # that starts another briefing, so the closing turn and trailer belong to the last one.
+    docs = parse_documents(text, "p.txt")
+    assert [d.doc_id for d in docs] == ["p"] + [f"p-{k}" for k in range(2, len(docs) + 1)]
+    assert all(a.segment_end == b.segment_start for a, b in zip(docs, docs[1:]))
+    tr = docs[-1]
     assert tr.turns[-1].text == "That is all. Goodbye."
     assert text[tr.trailer_start:].rstrip() == sep.join(trailer)
     for c in check_chunks(tr):

@@ -1,0 +1,347 @@
+"""Extract the text a transcript's spans index: a .txt file's decoded text, or the text of an
+.html/.htm, .pdf or .docx file as read by its maintained parser (lxml, pdfminer.six, python-docx).
+
+For HTML, PDF and DOCX the extracted text *is* the source text: `Transcript.text` holds it and
+every span slices it, so it is stored beside the index rather than recomputed from the file.
+Extraction puts one paragraph per line and leaves page furniture (navigation, running heads,
+page numbers) out, so the parser sees the same shape whatever the file type.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CorpusError
+
+SUPPORTED = (".txt", ".html", ".htm", ".pdf", ".docx")
+
+BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"), (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xff\xfe", "utf-16", "UTF-16"), (b"\xfe\xff", "utf-16", "UTF-16"),
+)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The text of one file, its format and what extraction had to say about it."""
+
+    text: str
+    format: str  # "txt" | "html" | "pdf" | "docx"
+    title: str | None = None  # from <title>/<h1>, PDF or DOCX metadata
+    notes: tuple[str, ...] = ()
+
+
+def extract(path: str | Path) -> Extracted:
+    """Read one transcript file of a supported type.
+
+    Raises CorpusError naming the file (and line where known) for unreadable or unsupported input.
+    """
+    path = Path(path)
+    kind = path.suffix.lower()
+    if kind not in SUPPORTED:
+        raise CorpusError(str(path), f"unsupported file type '{kind or '(none)'}'; "
+                                     f"supported: {', '.join(SUPPORTED)}")
+    if kind == ".txt":
+        text, notes = _decode_text(path, _read(path))
+        return Extracted(text, "txt", None, notes)
+    data = _read(path)
+    if kind in (".html", ".htm"):
+        return _html(path, data)
+    if kind == ".pdf":
+        return _pdf(path, data)
+    return _docx(path, data)
+
+
+def read_source(path: str | Path) -> str:
+    """A .txt transcript's text without newline translation (spans index this exact text).
+
+    UTF-8 (a leading BOM stays in the text, so offsets match the file as an editor shows it);
+    UTF-16 and UTF-32 are read when the file starts with their byte-order mark.
+    """
+    path = Path(path)
+    return _decode_text(path, _read(path))[0]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise CorpusError(str(path), f"cannot read file ({e.strerror})") from None
+    if not data.strip():
+        raise CorpusError(str(path), "file is empty", line=1)
+    return data
+
+
+def _decode_text(path: Path, data: bytes) -> tuple[str, tuple[str, ...]]:
+    for bom, codec, name in BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as e:
+                raise CorpusError(str(path), f"starts with a {name} byte-order mark but is not valid {name} "
+                                             f"({e.reason} at byte {e.start})", line=1) from None
+            if not text.strip():
+                raise CorpusError(str(path), "file is empty", line=1)
+            if "\x00" in text:
+                line = text.count("\n", 0, text.index("\x00")) + 1
+                raise CorpusError(str(path), f"binary data (NUL character) in {name} text", line=line)
+            return text, (f"decoded as {name} (byte-order mark)",)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        if _looks_utf16(data):
+            order = "LE" if data[1::2].count(0) > data[0::2].count(0) else "BE"
+            raise CorpusError(str(path), f"UTF-16 text without a byte-order mark; convert it to UTF-8, "
+                                         f"e.g. iconv -f UTF-16{order} -t UTF-8 '{path.name}' > '{path.stem}-utf8.txt'",
+                              line=1)
+        raise CorpusError(str(path), "binary file (NUL byte); a transcript must be UTF-8 text", line=line)
+    try:
+        return data.decode("utf-8"), ()
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise CorpusError(str(path), f"not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start}); "
+                                     "save it as UTF-8", line=line) from None
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """Most ASCII text in UTF-16 has a NUL in every other byte, all on one side."""
+    sample = data[:4000]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    return max(even, odd) >= 0.6 * (len(sample) // 2) and min(even, odd) <= 0.05 * (len(sample) // 2)
+
+
+# ---- HTML ------------------------------------------------------------------------------------
+
+SKIP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
+             "button", "select", "iframe", "svg", "head", "menu", "object", "canvas"}
+BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "tr",
+              "td", "th", "table", "section", "article", "main", "blockquote", "pre", "figure",
+              "figcaption", "hr", "address", "center", "body", "html", "caption", "tbody", "thead"}
+SPACE_RE = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def _html(path: Path, data: bytes) -> Extracted:
+    import lxml.etree
+    import lxml.html
+
+    try:
+        doc = lxml.html.document_fromstring(_html_str(data))
+    except (lxml.etree.ParserError, ValueError) as e:
+        raise CorpusError(str(path), f"not readable as HTML ({e})", line=1) from None
+    title = _first_text(doc, "//h1") or _first_text(doc, "//title")
+    root = _main_element(doc)
+    lines = _html_lines(root)
+    if title and (not lines or lines[0] != title):
+        lines.insert(0, title)
+    if not any(lines):
+        raise CorpusError(str(path), "HTML page has no text", line=1)
+    return Extracted("\n".join(lines) + "\n", "html", title)
+
+
+def _html_str(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for bom, codec, _ in BOMS:
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        m = re.search(rb"""charset=["']?([\w-]+)""", data[:4000], re.I)
+        try:
+            text = data.decode(m.group(1).decode("ascii") if m else "cp1252", errors="replace")
+        except LookupError:
+            text = data.decode("cp1252", errors="replace")
+    # lxml refuses str input that declares its own encoding.
+    return re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+
+
+def _first_text(doc, xpath: str) -> str | None:
+    for el in doc.xpath(xpath):
+        t = SPACE_RE.sub(" ", el.text_content()).strip()
+        if t:
+            return t
+    return None
+
+
+def _main_element(doc):
+    """The element holding the transcript: <article>/<main> if present, else the element whose
+    direct <p> children hold the most text (a saved page's navigation and footers are left out)."""
+    for tag in ("article", "main"):
+        found = [el for el in doc.iter(tag) if len(el.text_content()) > 200]
+        if len(found) == 1:
+            return found[0]
+    best, best_len = None, 0
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        n = sum(len(c.text_content()) for c in el if isinstance(c.tag, str) and c.tag.lower() == "p")
+        if n > best_len:
+            best, best_len = el, n
+    body = doc.find("body")
+    total = len(body.text_content()) if body is not None else len(doc.text_content())
+    if best is not None and best_len >= 0.5 * max(1, total - _skipped_len(doc)):
+        return best
+    return body if body is not None else doc
+
+
+def _skipped_len(doc) -> int:
+    return sum(len(el.text_content()) for el in doc.iter() if isinstance(el.tag, str)
+               and el.tag.lower() in SKIP_TAGS and el.tag.lower() != "head")
+
+
+def _html_lines(root) -> list[str]:
+    out: list[str] = []
+
+    def walk(el):
+        tag = el.tag.lower() if isinstance(el.tag, str) else None
+        if tag is None or tag in SKIP_TAGS:  # comments, processing instructions, furniture
+            if el.tail:
+                out.append(el.tail)
+            return
+        block = tag in BLOCK_TAGS
+        if block or tag == "br":
+            out.append("\n")
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            out.append("\n")
+        if el.tail:
+            out.append(el.tail)
+
+    walk(root)
+    lines = (SPACE_RE.sub(" ", line).strip() for line in "".join(out).split("\n"))
+    return [line for line in lines if line]
+
+
+# ---- PDF -------------------------------------------------------------------------------------
+
+PAGE_NO_RE = re.compile(r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
+# A line inside a text box that starts a new speaker turn ("CCTV:", "Q:", "MS. PSAKI:") starts a
+# new paragraph instead of being joined to the line above.
+LABEL_START_RE = re.compile(r"^(?:Q\b|A:|[A-Z][\w.'’&-]*(?:\s+[\w.'’&-]+){0,7}\s*[:：])")
+
+
+def _pdf(path: Path, data: bytes) -> Extracted:
+    import io
+
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTTextContainer
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+        encrypted = (PDFEncryptionError, PDFPasswordIncorrect)
+    except ImportError:  # pragma: no cover - older pdfminer
+        encrypted = ()
+    pages: list[list[tuple[float, str]]] = []
+    try:
+        for page in extract_pages(io.BytesIO(data), laparams=LAParams()):
+            boxes = []
+            for el in page:
+                if isinstance(el, LTTextContainer):
+                    boxes.append((el.y1, el.get_text()))
+            pages.append(boxes)
+    except encrypted as e:
+        raise CorpusError(str(path), f"PDF is encrypted ({e}); save an unencrypted copy", line=1) from None
+    except (PDFSyntaxError, ValueError, TypeError, KeyError, AssertionError) as e:
+        raise CorpusError(str(path), f"not a readable PDF ({type(e).__name__}: {e})", line=1) from None
+    except Exception as e:  # pdfminer raises many private types on damaged files
+        if type(e).__module__.startswith("pdfminer"):
+            raise CorpusError(str(path), f"not a readable PDF ({type(e).__name__}: {e})", line=1) from None
+        raise
+    furniture = _running_heads(pages)
+    paras: list[str] = []
+    for boxes in pages:
+        for _, raw in boxes:
+            key = _furniture_key(raw)
+            if PAGE_NO_RE.match(raw.strip()) or key in furniture:
+                continue
+            paras.extend(_reflow(raw))
+    if not paras:
+        raise CorpusError(str(path), "PDF has no text layer (a scanned image?); run OCR on it first", line=1)
+    title = _pdf_title(data)
+    return Extracted("\n".join(paras) + "\n", "pdf", title)
+
+
+def _furniture_key(raw: str) -> str:
+    return re.sub(r"\d+", "#", SPACE_RE.sub(" ", raw).strip().lower())
+
+
+def _running_heads(pages) -> set[str]:
+    """Box texts (digits ignored) repeated at the top or bottom of at least half the pages: running
+    heads and footers. Needs three pages, so a short transcript never loses a repeated answer."""
+    if len(pages) < 3:
+        return set()
+    counts: dict[str, int] = {}
+    for boxes in pages:
+        if not boxes:
+            continue
+        ordered = sorted(boxes, key=lambda b: -b[0])
+        for _, raw in {id(b): b for b in (ordered[0], ordered[-1])}.values():
+            k = _furniture_key(raw)
+            if k and len(k) <= 120:
+                counts[k] = counts.get(k, 0) + 1
+    return {k for k, n in counts.items() if n >= max(2, len(pages) // 2)}
+
+
+def _reflow(raw: str) -> list[str]:
+    """A PDF text box's lines joined into paragraphs: wrapped lines are one paragraph, a line that
+    starts with a speaker label starts another."""
+    out: list[str] = []
+    for line in raw.splitlines():
+        line = SPACE_RE.sub(" ", line).strip()
+        if not line:
+            continue
+        if out and not LABEL_START_RE.match(line):
+            out[-1] = out[-1] + line if out[-1].endswith("-") and line[:1].islower() else f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
+
+
+def _pdf_title(data: bytes) -> str | None:
+    import io
+
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    try:
+        info = PDFDocument(PDFParser(io.BytesIO(data))).info
+        raw = info[0].get("Title") if info else None
+        if hasattr(raw, "resolve"):
+            raw = raw.resolve()
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-16") if raw.startswith((b"\xfe\xff", b"\xff\xfe")) else raw.decode("latin-1")
+        return SPACE_RE.sub(" ", raw).strip() or None if isinstance(raw, str) else None
+    except Exception:  # metadata is optional; the text already extracted
+        return None
+
+
+# ---- DOCX ------------------------------------------------------------------------------------
+
+def _docx(path: Path, data: bytes) -> Extracted:
+    import io
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise CorpusError(str(path), f"not a readable .docx ({type(e).__name__}: {e})", line=1) from None
+    lines = []
+    for p in document.paragraphs:
+        for part in p.text.split("\n"):  # soft line breaks inside a paragraph
+            part = SPACE_RE.sub(" ", part).strip()
+            if part:
+                lines.append(part)
+    if not lines:
+        raise CorpusError(str(path), ".docx has no paragraph text", line=1)
+    title = (document.core_properties.title or "").strip() or None
+    return Extracted("\n".join(lines) + "\n", "docx", title)

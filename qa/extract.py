@@ -221,105 +221,134 @@ def _html_lines(root) -> list[str]:
 # ---- PDF -------------------------------------------------------------------------------------
 
 PAGE_NO_RE = re.compile(r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
-# A line inside a text box that starts a new speaker turn ("CCTV:", "Q:", "MS. PSAKI:") starts a
-# new paragraph instead of being joined to the line above.
+# A PDF line that starts a new speaker turn ("CCTV:", "Q:", "MS. PSAKI:") starts a new paragraph
+# instead of being joined to the line above; so does the line after a label alone on its line.
 LABEL_START_RE = re.compile(r"^(?:Q\b|A:|[A-Z][\w.'’&-]*(?:\s+[\w.'’&-]+){0,7}\s*[:：])")
+ALONE_LABEL_RE = re.compile(r"^[A-Z][\w.'’&-]*(?:\s+[\w.'’&-]+){0,9}\s*[:：]$")
+
+
+@dataclass(frozen=True)
+class _PdfLine:
+    page: int
+    x0: float
+    y0: float
+    y1: float
+    text: str
 
 
 def _pdf(path: Path, data: bytes) -> Extracted:
+    lines, n_pages = _pdf_lines(path, data)
+    furniture = _furniture(lines, n_pages)
+    paras = _paragraphs([ln for ln in lines if ln not in furniture])
+    if not paras:
+        raise CorpusError(str(path), "PDF has no text layer (a scanned image?); run OCR on it first", line=1)
+    return Extracted("\n".join(paras) + "\n", "pdf", _pdf_title(data))
+
+
+def _pdf_lines(path: Path, data: bytes) -> tuple[list[_PdfLine], int]:
     import io
 
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTTextContainer
+    from pdfminer.layout import LAParams, LTTextContainer, LTTextLine
     from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-        encrypted = (PDFEncryptionError, PDFPasswordIncorrect)
+        encrypted: tuple = (PDFEncryptionError, PDFPasswordIncorrect)
     except ImportError:  # pragma: no cover - older pdfminer
         encrypted = ()
-    pages: list[list[tuple[float, str]]] = []
+    out: list[_PdfLine] = []
+    n = 0
     try:
-        for page in extract_pages(io.BytesIO(data), laparams=LAParams()):
-            boxes = []
-            for el in page:
-                if isinstance(el, LTTextContainer):
-                    boxes.append((el.y1, el.get_text()))
-            pages.append(boxes)
+        for n, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams()), 1):
+            here = []
+            for box in page:
+                if not isinstance(box, LTTextContainer):
+                    continue
+                for line in box:
+                    if isinstance(line, LTTextLine):
+                        text = SPACE_RE.sub(" ", line.get_text()).strip()
+                        if text:
+                            here.append(_PdfLine(n, line.x0, line.y0, line.y1, text))
+            # Top to bottom; one column, as transcripts are set.
+            out.extend(sorted(here, key=lambda ln: (-round(ln.y1, 1), ln.x0)))
     except encrypted as e:
         raise CorpusError(str(path), f"PDF is encrypted ({e}); save an unencrypted copy", line=1) from None
-    except (PDFSyntaxError, ValueError, TypeError, KeyError, AssertionError) as e:
-        raise CorpusError(str(path), f"not a readable PDF ({type(e).__name__}: {e})", line=1) from None
+    except PDFSyntaxError as e:
+        raise CorpusError(str(path), f"not a readable PDF ({e})", line=1) from None
     except Exception as e:  # pdfminer raises many private types on damaged files
-        if type(e).__module__.startswith("pdfminer"):
+        if type(e).__module__.startswith("pdfminer") or isinstance(e, (ValueError, TypeError, KeyError)):
             raise CorpusError(str(path), f"not a readable PDF ({type(e).__name__}: {e})", line=1) from None
         raise
-    furniture = _running_heads(pages)
-    paras: list[str] = []
-    for boxes in pages:
-        for _, raw in boxes:
-            key = _furniture_key(raw)
-            if PAGE_NO_RE.match(raw.strip()) or key in furniture:
-                continue
-            paras.extend(_reflow(raw))
-    if not paras:
-        raise CorpusError(str(path), "PDF has no text layer (a scanned image?); run OCR on it first", line=1)
-    title = _pdf_title(data)
-    return Extracted("\n".join(paras) + "\n", "pdf", title)
+    return out, n
 
 
 def _furniture_key(raw: str) -> str:
     return re.sub(r"\d+", "#", SPACE_RE.sub(" ", raw).strip().lower())
 
 
-def _running_heads(pages) -> set[str]:
-    """Box texts (digits ignored) repeated at the top or bottom of at least half the pages: running
-    heads and footers. Needs three pages, so a short transcript never loses a repeated answer."""
-    if len(pages) < 3:
-        return set()
-    counts: dict[str, int] = {}
-    for boxes in pages:
-        if not boxes:
-            continue
-        ordered = sorted(boxes, key=lambda b: -b[0])
-        for _, raw in {id(b): b for b in (ordered[0], ordered[-1])}.values():
-            k = _furniture_key(raw)
-            if k and len(k) <= 120:
-                counts[k] = counts.get(k, 0) + 1
-    return {k for k, n in counts.items() if n >= max(2, len(pages) // 2)}
+def _furniture(lines: list[_PdfLine], n_pages: int) -> set[_PdfLine]:
+    """Lines to drop: page numbers, and running heads and footers, i.e. the top or bottom line of a
+    page whose text (digits ignored) recurs there on at least half the pages. Repetition needs three
+    pages, so a short transcript never loses a repeated 'Thank you.'."""
+    drop = {ln for ln in lines if PAGE_NO_RE.match(ln.text)}
+    by_page: dict[int, list[_PdfLine]] = {}
+    for ln in lines:
+        if ln not in drop:
+            by_page.setdefault(ln.page, []).append(ln)
+    if n_pages >= 3:
+        edges = [ln for page in by_page.values() for ln in {page[0], page[-1]}]
+        counts: dict[str, int] = {}
+        for ln in edges:
+            counts[_furniture_key(ln.text)] = counts.get(_furniture_key(ln.text), 0) + 1
+        heads = {k for k, c in counts.items() if c >= max(2, n_pages // 2)}
+        drop |= {ln for ln in edges if _furniture_key(ln.text) in heads}
+    return drop
 
 
-def _reflow(raw: str) -> list[str]:
-    """A PDF text box's lines joined into paragraphs: wrapped lines are one paragraph, a line that
-    starts with a speaker label starts another."""
+def _paragraphs(lines: list[_PdfLine]) -> list[str]:
+    """Wrapped lines joined into paragraphs. A paragraph ends at a wider gap than the usual line
+    spacing, an indented line, a line that starts with a speaker label, after a label alone on its
+    line, or at a page break after a finished sentence."""
+    gaps = sorted(round(a.y0 - b.y1, 1) for a, b in zip(lines, lines[1:]) if a.page == b.page and a.y0 > b.y1)
+    usual = gaps[len(gaps) // 4] if gaps else 0.0  # the tight end: spacing inside paragraphs
+    left = min((ln.x0 for ln in lines), default=0.0)
     out: list[str] = []
-    for line in raw.splitlines():
-        line = SPACE_RE.sub(" ", line).strip()
-        if not line:
-            continue
-        if out and not LABEL_START_RE.match(line):
-            out[-1] = out[-1] + line if out[-1].endswith("-") and line[:1].islower() else f"{out[-1]} {line}"
+    prev = None
+    for ln in lines:
+        new = prev is None or LABEL_START_RE.match(ln.text) or ALONE_LABEL_RE.match(out[-1]) \
+            or ln.x0 > left + 8
+        if not new and ln.page != prev.page:
+            new = out[-1][-1:] in ".?!。？！\"”"
+        elif not new:
+            new = (prev.y0 - ln.y1) > usual * 1.6 + 1.0
+        if new:
+            out.append(ln.text)
         else:
-            out.append(line)
+            out[-1] = out[-1] + ln.text if out[-1].endswith("-") and ln.text[:1].islower() else f"{out[-1]} {ln.text}"
+        prev = ln
     return out
 
 
 def _pdf_title(data: bytes) -> str | None:
+    """The document's Title metadata, if it has one (the text is already extracted without it)."""
     import io
 
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.utils import decode_text
 
     try:
         info = PDFDocument(PDFParser(io.BytesIO(data))).info
-        raw = info[0].get("Title") if info else None
-        if hasattr(raw, "resolve"):
-            raw = raw.resolve()
-        if isinstance(raw, bytes):
-            raw = raw.decode("utf-16") if raw.startswith((b"\xfe\xff", b"\xff\xfe")) else raw.decode("latin-1")
-        return SPACE_RE.sub(" ", raw).strip() or None if isinstance(raw, str) else None
-    except Exception:  # metadata is optional; the text already extracted
+        raw = resolve1(info[0].get("Title")) if info else None
+    except Exception:  # metadata is optional; a damaged info dictionary must not lose the text
         return None
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-16") if raw.startswith((b"\xfe\xff", b"\xff\xfe")) else decode_text(raw)
+    if not isinstance(raw, str):
+        return None
+    return SPACE_RE.sub(" ", raw).strip() or None
 
 
 # ---- DOCX ------------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ OFFICIAL_TITLES = {
 }
 MODERATOR_WORDS = {"moderator", "host", "chairperson", "chair", "presenter", "emcee", "mc", "presider",
                    "facilitator", "operator"}
-QUESTION_WORDS = {"q", "question", "questions", "reporter", "journalist", "audience", "interviewer"}
+QUESTION_WORDS = {"q", "question", "questions", "reporter", "journalist", "audience", "interviewer",
+                  "correspondent", "press"}
 ANSWER_WORDS = {"a", "answer", "interviewee"}
 # Words allowed to be lowercase inside a speaker label ("Zhinews of Shenzhen Satellite TV").
 CONNECTORS = {"of", "the", "and", "for", "de", "on", "in", "&", "at", "du", "la", "le", "van", "von", "der"}
@@ -240,7 +241,7 @@ def find_person(label: Label, preamble: list[str]) -> tuple[str, str] | None:
             if not title:
                 after = line[words[i + n - 1][2]:].lstrip()
                 if after.startswith(","):
-                    title = after[1:].strip().split(";")[0].strip()
+                    title = after[1:].strip().split(";")[0].strip().rstrip(".").strip()
             return full, title
     return None
 
@@ -263,7 +264,7 @@ def _person_by_role(role: str, line: str, words, bare) -> tuple[str, str] | None
                 if len(name) == 3:
                     break
             if 2 <= len(name) <= 3:
-                return " ".join(_nice(w) for w in name), line[words[i][1]:].strip()
+                return " ".join(_nice(w) for w in name), line[words[i][1]:].strip().rstrip(".").strip()
         # 'Spokesperson Mao Ning'
         name = []
         for w, _, _ in words[i + 1:i + 4]:

@@ -45,6 +45,8 @@ HEADER_SECTIONS = {
     "date": "date", "time": "date", "venue": "venue", "location": "venue", "place": "venue",
 }
 PEOPLE_SECTIONS = {"official", "moderator", "interviewee", "interviewer"}
+SECTION_NAME = {"official": "Speakers", "moderator": "Chairperson", "interviewee": "Interviewee",
+                "interviewer": "Interviewer"}
 SECTION_ROLE = {"official": "official", "moderator": "moderator", "interviewee": "official",
                 "interviewer": "reporter"}
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -53,7 +55,9 @@ DAY_FIRST_RE = re.compile(rf"\b(\d{{1,2}})\s+({MONTHS})\s+(\d{{4}})")
 # Credits that only ever follow the transcript: everything from such a line on is trailer.
 CREDITS_RE = re.compile(r"^(Translated (?:and edited )?by|Edited by|In case of any discrepancy)", re.I)
 # The White House's closing time line, and other end marks.
-END_RE = re.compile(r"^(?:END(?:\s+\d{1,2}:\d{2}\b.*)?|#{3,}|-\s*(?:END|30)\s*-)$")
+END_RE = re.compile(r"^(?:END(?:\s+\d{1,2}:\d{2}\b.*)?|#{3,}|-\s*(?:END|30)\s*-|"
+                    r"\((?:The )?(?:briefing|press conference|conference|meeting) (?:was )?(?:concluded|ended|adjourned)\b[^)]*\))$",
+                    re.I)
 # Trailer lines in the last turn. A date counts only alone or glued to a link title
 # ("July 24, 2024SCIO briefing on ..."), so an answer starting "July 1, 2024 marks ..." is kept.
 TRAILER_RE = re.compile(
@@ -346,7 +350,7 @@ def _parse_one(text: str, lines: list, ev: _Evidence, i0: int, doc: _Doc) -> tup
         if not name:
             return
         _merge_person(roster, name, rest.strip(), SECTION_ROLE[sec])
-        known_why.setdefault(name, f"in the header ({sec}, line {no})")
+        known_why.setdefault(name, f"in the header under {SECTION_NAME[sec]}, line {no}")
         if sec in qa_people and name not in qa_people[sec]:
             qa_people[sec].append(name)
 
@@ -387,7 +391,7 @@ def _parse_one(text: str, lines: list, ev: _Evidence, i0: int, doc: _Doc) -> tup
                 title = title or raw
             elif _date_only(raw):
                 date = date or _parse_date(raw)
-            elif not (_noise_line(raw) or (len(raw.split()) <= 12 and raw[-1] not in SENTENCE_END)):
+            elif not (_noise_line(raw) or _furniture_like(raw)):
                 warnings.append(f"{path}:{no}: text before the first speaker label ignored")
             i += 1
             continue
@@ -417,8 +421,8 @@ def _parse_one(text: str, lines: list, ev: _Evidence, i0: int, doc: _Doc) -> tup
             if person is not None:
                 return person.name
             _merge_person(roster, full, ptitle or " ".join(lab.titles), "official")
-            known_why.setdefault(full, f"named in the title{f' as {ptitle!r}' if ptitle else ''} "
-                                       f"(label '{lab.raw}')")
+            known_why.setdefault(full, f"named in the title{f' as {ptitle!r}' if ptitle else ''}, "
+                                       f"label '{lab.raw}'")
             return full
         if lab.titles:
             _merge_person(roster, lab.name, " ".join(lab.titles), "official")
@@ -517,6 +521,13 @@ def _next_id(doc_id: str, path: str) -> str:
     return f"{stem}-{int(m[1]) + 1}" if m else f"{doc_id}-2"
 
 
+def _furniture_like(s: str) -> bool:
+    """A short preamble line that is not prose: 'James S. Brady Press Briefing Room', 'Washington, D.C.'."""
+    words = s.split()
+    return len(words) <= 12 and (s[-1] not in SENTENCE_END
+                                 or all(not w[0].isalpha() or w[0].isupper() for w in words))
+
+
 def _title_like(s: str) -> bool:
     return len(s.split()) <= MAX_TITLE_WORDS and s[-1] not in SENTENCE_END and not s[0].islower()
 
@@ -572,7 +583,9 @@ def _next_document(text: str, lines: list, ev: _Evidence, j0: int) -> int | None
         t = clean(text[lines[j][1]:lines[j][2]])
         if not t:
             continue
-        if TRAILER_RE.match(t) or CREDITS_RE.match(t) or END_RE.match(t) or not _title_like(t) or labels[0] - j > 6:
+        if CREDITS_RE.match(t) or END_RE.match(t) or labels[0] - j > 6:
+            break
+        if not (_date_only(t) or _noise_line(t)) and (TRAILER_RE.match(t) or not _title_like(t)):
             break
         start = j
     return start

@@ -212,8 +212,7 @@ def find_person(label: Label, preamble: list[str]) -> tuple[str, str] | None:
     core = label.name.split()
     if not core:
         return None
-    role_only = not label.honorific and not label.titles[:0] and core[0].lower() in OFFICIAL_TITLES \
-        and len(core) == 1
+    role_only = len(core) == 1 and not label.honorific and core[0].lower() in OFFICIAL_TITLES
     for line in preamble:
         words = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(line)]
         bare = [w.rstrip(".").removesuffix("'s").removesuffix("’s").casefold() for w, _, _ in words]
@@ -247,6 +246,7 @@ def find_person(label: Label, preamble: list[str]) -> tuple[str, str] | None:
 
 
 def _person_by_role(role: str, line: str, words, bare) -> tuple[str, str] | None:
+    """The person a role-only label ('Spokesperson:') means: named next to that role in `line`."""
     r = role.casefold()
     for i, b in enumerate(bare):
         if b != r:
@@ -254,11 +254,9 @@ def _person_by_role(role: str, line: str, words, bare) -> tuple[str, str] | None
         # 'Stéphane Dujarric, Spokesperson for ...'
         before = line[:words[i][1]].rstrip()
         if before.endswith(","):
-            names = [w for w, _, _ in words[:i] if True]
             name = []
-            for w in reversed(names):
-                w = w.rstrip(",")
-                if not _given(w) and not (name and w[:1].isupper() and w.casefold() not in NAME_STOP):
+            for w in reversed([w for w, _, _ in words[:i]]):
+                if not _given(w):
                     break
                 name.insert(0, w)
                 if len(name) == 3:
@@ -279,7 +277,7 @@ def _person_by_role(role: str, line: str, words, bare) -> tuple[str, str] | None
 def _given(w: str) -> bool:
     base = w.rstrip(".").removesuffix("'s").removesuffix("’s")
     return bool(base) and base[0].isupper() and base.casefold() not in OFFICIAL_TITLES \
-        and base.casefold() not in NAME_STOP and base.casefold() not in HONORIFICS and base.isalpha() is not False \
+        and base.casefold() not in NAME_STOP and base.casefold() not in HONORIFICS \
         and not any(ch.isdigit() for ch in base)
 
 

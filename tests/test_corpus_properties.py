@@ -32,18 +32,21 @@ FAST = settings(max_examples=120, deadline=None, database=None,
 
 NAMES = ["CCTV", "Xing Huina", "Shen Changyu", "Mr. Wang", "Wang Peizhang", "China Daily", "Moderator",
          "Host", "Date", "Speakers", "Chairperson", "Related Briefings", "中国日报", "A", "Source",
-         "Zhinews of Shenzhen Satellite TV", "Translated by"]
+         "Zhinews of Shenzhen Satellite TV", "Translated by", "MS. JEAN-PIERRE", "ADMIRAL KIRBY", "Q", "A",
+         "Spokesperson Mao Ning", "Mao Ning", "QUESTION", "Interviewee", "Interviewer", "The result", "AFP"]
 FRAGMENTS = [ARTIFACT, ARTIFACT[:9], ARTIFACT[9:], "Mr. ", "Jan. 20", "3.5 million", "(PCT)", "?", ":",
              "：", "中国知识产权。", "😀", "\x00", "\x0c", "\u2028", "\x85", "\t", "\ufeff", "\u200b",
              "Translated and edited by", "SCIO briefing on", "July 24, 2024", "Thank you. ",
              "I would like to invite Mr. Wang to answer.", "Mr. Shen Changyu, commissioner",
-             "Why? ", "We did it. ", "  "]
+             "Why? ", "We did it. ", "  ", "(Laughter.)", " [inaudible] ", "1:47 P.M. EDT", "END 2:45 P.M. EDT",
+             "Page 2 of 7", "Q    ", "Press Briefing on July 29, 2024", "Mr. Li Wei, minister", ": "]
 # Lone surrogates excluded: a decoded file can never contain them.
 CHARS = st.characters(blacklist_categories=("Cs",))
 
 label_lines = st.builds(lambda pre, name, colon, post: f"{pre}{name}{colon}{post}",
                         st.sampled_from(["", ARTIFACT, "  ", "\ufeff"]), st.sampled_from(NAMES),
-                        st.sampled_from([":", "：", " :", ""]), st.sampled_from(["", " ", "\u200b", ARTIFACT]))
+                        st.sampled_from([":", "：", " :", ""]),
+                        st.sampled_from(["", " ", "\u200b", ARTIFACT, "  Why? (Laughter.)", " We did it."]))
 free_text = st.lists(st.one_of(st.text(CHARS, max_size=12), st.sampled_from(FRAGMENTS)),
                      max_size=8).map("".join)
 lines = st.lists(st.tuples(st.one_of(label_lines, free_text, free_text),
@@ -140,8 +143,18 @@ def test_random_briefing_shaped_transcripts(body, closer, trailer, sep):
         assert not any(line in c.text for line in TRAILER_LINES)
 
 
+def decoded(raw: bytes) -> str:
+    """What read_source must return: UTF-16/32 after their byte-order mark, UTF-8 otherwise."""
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                       (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(codec)
+    return raw.decode("utf-8")
+
+
 @FAST
-@given(st.binary(max_size=200), st.sampled_from([b"", b"CCTV:\nWhy?\nLi Wei:\n", b"\xef\xbb\xbf"]))
+@given(st.binary(max_size=200),
+       st.sampled_from([b"", b"CCTV:\nWhy?\nLi Wei:\n", b"\xef\xbb\xbf", b"\xff\xfe", "CCTV:\n".encode("utf-16")]))
 def test_random_bytes_read_or_raise_corpus_error(tmp_path_factory, data, prefix):
     f = tmp_path_factory.mktemp("bytes") / "random.txt"
     f.write_bytes(prefix + data)
@@ -151,7 +164,7 @@ def test_random_bytes_read_or_raise_corpus_error(tmp_path_factory, data, prefix)
         assert str(e).startswith(f"{f}:")
         assert e.line is not None and e.line >= 1
         return
-    assert text == (prefix + data).decode("utf-8")
+    assert text == decoded(prefix + data)
     check_transcript(text)
 
 

@@ -52,7 +52,7 @@ LEAD_WORDS = {"first", "second", "third", "fourth", "fifth", "sixth", "finally",
 MAX_LABEL_WORDS = 10
 INLINE_RE = re.compile(r"^(?P<prefix>[^:：\n]{1,100}?)\s*(?P<colon>[:：])(?P<space>[ \t\u3000\u00a0]*)(?P<rest>\S.*)?$")
 # "Q    Thank you, Karine." (the White House form) or a bare "Q" line.
-BARE_Q_RE = re.compile(r"^(?P<q>Q|A)(?P<space>\s+)(?P<rest>\S.*)?$")
+BARE_Q_RE = re.compile(r"^(?P<q>Q|A)(?P<dot>\.?)(?P<space>\s+)(?P<rest>\S.*)?$")
 
 
 @dataclass(frozen=True)
@@ -176,9 +176,11 @@ def line_label(line: str) -> Label | None:
     if m and (m["rest"] is None or not m["rest"].startswith((":", "："))):
         if m["rest"] is None:
             return Label(m["q"], m["q"], (), "question" if m["q"] == "Q" else "answer")
-        if m["q"] == "A" and len(m["space"]) < 2:
+        wide = len(m["space"]) >= 2 or "\t" in m["space"]
+        if m["q"] == "A" and not m["dot"] and not wide:
             return None  # 'A new plan ...' is a sentence
-        weak = len(m["space"]) < 2 and "\t" not in m["space"]
+        # 'Q    Thank you' and 'Q. Why?' are labels; 'Q Why?' and 'A. Yes.' only if the document repeats them.
+        weak = not wide and not (m["q"] == "Q" and m["dot"])
         return Label(m["q"], m["q"], (), "question" if m["q"] == "Q" else "answer", inline=True,
                      rest=_offset(line, s, m.start("rest"), lead), weak_q=weak)
     m = INLINE_RE.match(s)

@@ -271,6 +271,14 @@ def test_bare_q_with_one_space_needs_repetition():
     assert [x.role for x in twice.turns] == ["official", "reporter", "official", "reporter", "official"]
 
 
+def test_q_and_a_with_a_period_and_names_from_the_header():
+    t = parse_text("Interviewer: Jane Doe, The Ledger\nInterviewee: John Smith, mayor of Springfield\n"
+                   "Q. How is the budget?\nA. Balanced for the first time in 10 years.\nQ. What next?\nA. Schools.\n")
+    assert triples(chunk_transcript(t)) == [["John Smith", "Jane Doe", None]] * 2
+    one = parse_text("CCTV:\nWhy?\nLi Wei:\nA. Lincoln once said so.\n")
+    assert one.turns[-1].text == "A. Lincoln once said so."
+
+
 def test_roles_are_inferred_with_evidence_when_nobody_is_named():
     t = parse_text("Li Hua: Welcome, everyone.\nAFP: Why the delay?\nLi Hua: Weather.\nReuters: And next?\n"
                    "Li Hua: Friday.\n", "x.txt")

@@ -234,6 +234,7 @@ class _PdfLine:
     y0: float
     y1: float
     text: str
+    x1: float = 0.0
 
 
 def _pdf(path: Path, data: bytes) -> Extracted:
@@ -269,7 +270,7 @@ def _pdf_lines(path: Path, data: bytes) -> tuple[list[_PdfLine], int]:
                     if isinstance(line, LTTextLine):
                         text = SPACE_RE.sub(" ", line.get_text()).strip()
                         if text:
-                            here.append(_PdfLine(n, line.x0, line.y0, line.y1, text))
+                            here.append(_PdfLine(n, line.x0, line.y0, line.y1, text, line.x1))
             # Top to bottom; one column, as transcripts are set.
             out.extend(sorted(here, key=lambda ln: (-round(ln.y1, 1), ln.x0)))
     except encrypted as e:
@@ -307,17 +308,20 @@ def _furniture(lines: list[_PdfLine], n_pages: int) -> set[_PdfLine]:
 
 
 def _paragraphs(lines: list[_PdfLine]) -> list[str]:
-    """Wrapped lines joined into paragraphs. A paragraph ends at a wider gap than the usual line
-    spacing, an indented line, a line that starts with a speaker label, after a label alone on its
-    line, or at a page break after a finished sentence."""
+    """Wrapped lines joined into paragraphs. A paragraph ends at a line that stops well short of the
+    right edge (wrapping fills lines), at a wider gap than the usual line spacing, before an indented
+    line or a line that starts with a speaker label, after a label alone on its line, and at a page
+    break after a finished sentence."""
     gaps = sorted(round(a.y0 - b.y1, 1) for a, b in zip(lines, lines[1:]) if a.page == b.page and a.y0 > b.y1)
     usual = gaps[len(gaps) // 4] if gaps else 0.0  # the tight end: spacing inside paragraphs
     left = min((ln.x0 for ln in lines), default=0.0)
+    right = max((ln.x1 for ln in lines), default=0.0)
+    short = right - 0.12 * (right - left)
     out: list[str] = []
     prev = None
     for ln in lines:
         new = prev is None or LABEL_START_RE.match(ln.text) or ALONE_LABEL_RE.match(out[-1]) \
-            or ln.x0 > left + 8
+            or ln.x0 > left + 8 or prev.x1 < short
         if not new and ln.page != prev.page:
             new = out[-1][-1:] in ".?!。？！\"”"
         elif not new:

@@ -158,6 +158,36 @@ def test_pdf_ministry_briefing(tmp_path):
     assert "Page 1 of 3" not in tr.text and "People's Republic" not in tr.text
 
 
+def test_pdf_with_labels_alone_and_no_paragraph_spacing(tmp_path):
+    """Header entries and paragraphs set line under line: a line that stops short ends a paragraph."""
+    from fpdf import FPDF
+
+    lines = ["SCIO briefing on the development of civil aviation", "Speakers:",
+             "Mr. Song Zhiyong, administrator of the Civil Aviation Administration of China",
+             "Mr. Han Jun, deputy administrator", "Chairperson:", "Ms. Xing Huina, spokesperson of the SCIO",
+             "Date:", "January 18, 2024", "Xing Huina:", "Good morning. Mr. Song will first brief you.",
+             "Song Zhiyong:", "Thank you. Civil aviation carried 620 million passengers in 2023, back to 93.9% of "
+             "the 2019 level, and airports handled 16.8 million tonnes of cargo and mail, up 21% on the year before.",
+             "We will open more international routes this year.",
+             "Xinhua News Agency:", "How many international flights are there each week now?",
+             "Song Zhiyong:", "I will ask Mr. Han to take this one.", "Han Jun:", "About 4,600 a week.",
+             "Xing Huina:", "That is all for today."]
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for line in lines:
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "caac.pdf"))
+    docs = parse_path(tmp_path / "caac.pdf")
+    check_expected(docs, {"docs": [{
+        "doc_id": "caac", "title": "SCIO briefing on the development of civil aviation", "date": "2024-01-18",
+        "roles": {"Xing Huina": "moderator", "Song Zhiyong": "official", "Xinhua News Agency": "reporter",
+                  "Han Jun": "official"},
+        "titles": {"Han Jun": "deputy administrator"},
+        "chunks": [["Song Zhiyong", None, None], ["Han Jun", "Xinhua News Agency", "Song Zhiyong"]],
+        "chunk_paragraphs": {"0": 2}}]}, fmt="pdf")
+
+
 def write_docx(path: Path):
     import docx
 

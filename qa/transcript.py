@@ -77,6 +77,7 @@ class _Turn:
     label: Label
     line: int
     paras: list = field(default_factory=list)
+    span: tuple = (None, None)  # the label's own span in the text
 
 
 @dataclass
@@ -246,7 +247,8 @@ def _read_turns(text: str, lines: list, ev: Evidence, i: int, doc: _Doc):
                 and HEADER_SECTIONS.get(lab.raw.lower(), "moderator") == "moderator":
             name = doc.resolve(lab)
             known.add(name.casefold())
-            turns.append(_Turn(name, lab, no))
+            at = text.find(lab.raw, s, s + lab.rest if lab.rest is not None else e)
+            turns.append(_Turn(name, lab, no, [], (at, at + len(lab.raw)) if at >= 0 else (None, None)))
             if lab.inline:
                 turns[-1].paras.extend(Paragraph(text[a:b], a, b, no) for a, b in segments(text, s + lab.rest, e))
             continue
@@ -293,7 +295,7 @@ def _parse_one(text: str, lines: list, ev: Evidence, i0: int, doc: _Doc) -> tupl
             warnings.append(f"{path}:{t.line}: speaker '{t.name}' has no text")
             continue
         out_turns.append(Turn(t.name, roles[t.name], tuple(t.paras), t.line, t.paras[0].start, t.paras[-1].end,
-                              t.paras[0].line, t.paras[-1].line, t.label.raw))
+                              t.paras[0].line, t.paras[-1].line, t.label.raw, *t.span))
     seg_start = lines[i0][1] if i0 < len(lines) else 0
     seg_end = lines[next_doc][1] if next_doc is not None else None
     date = doc.date or parse_date(text[seg_start: seg_start + 2000])

@@ -49,6 +49,8 @@ class Turn:
     first_line: int
     last_line: int
     label: str = ""  # the label as written ('MS. JEAN-PIERRE', 'Q'); speaker is the person it names
+    label_start: int | None = None  # the label's span in the source text, without the colon
+    label_end: int | None = None  # (None if it cannot be quoted exactly, e.g. spaces collapsed)
 
     @property
     def text(self) -> str:

@@ -74,6 +74,8 @@ def check_transcript(text: str):
         assert turn.role in ("official", "moderator", "reporter")
         assert ARTIFACT not in turn.speaker and turn.speaker == turn.speaker.strip()
         assert (turn.start, turn.end) == (turn.paragraphs[0].start, turn.paragraphs[-1].end)
+        if turn.label_start is not None:
+            assert text[turn.label_start:turn.label_end] == turn.label and turn.label_end <= turn.start
         for p in turn.paragraphs:
             assert text[p.start:p.end] == p.text and p.text and ARTIFACT not in p.text
             assert "\n" not in p.text and "\r" not in p.text

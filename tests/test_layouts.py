@@ -38,6 +38,8 @@ def check_doc(tr, chunks):
             if tr.trailer_start is not None:
                 assert p.end <= tr.trailer_start
             assert p.line == len(re.findall(r"\r\n|\r|\n", tr.text[:p.start])) + 1
+        assert turn.label_start is not None and tr.text[turn.label_start:turn.label_end] == turn.label
+        assert turn.label_end <= turn.start
     for c in chunks:
         assert tr.text[c.start:c.end].startswith(c.paragraphs[0].text)
         for p in c.paragraphs:

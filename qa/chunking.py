@@ -2,17 +2,24 @@
 
 Rules: moderator turns are not answers; a reporter turn is a question; a short official turn that
 hands the question to a colleague is recorded as `handed_off_by` on the next official turn; two
-officials answering one question give two chunks sharing the question.
+officials answering one question give two chunks sharing the question. A hand-off is recognised by
+its wording ("I would like to invite Mr. Wang to answer") or by structure: a short official turn
+that names the official who speaks next ("I will ask Ms. Qian to take this one.", "I'll let the
+Admiral take that"). Where nobody moderates, an official who runs the floor ("Go ahead, Zeke.",
+"Thank you, Admiral.") gives short turns that answer no question: those are not answers either.
 """
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import CorpusError
+from .extract import SUPPORTED
+from .speakers import HONORIFICS
 from .tokens import count_tokens, count_wordpieces
-from .transcript import parse_file
+from .transcript import parse_path
 from .types import Chunk, Transcript, Turn
 
 log = logging.getLogger(__name__)
@@ -23,6 +30,11 @@ HANDOFF_RE = re.compile(
     r"hand (?:it |this )?over to)\b[^.?!]{0,40}?\b(?:M[rs]s?\.?|Madam|Dr\.?|Prof\.?|Director|Commissioner)\s+"
     r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)", re.S)
 ANSWER_WORD_RE = re.compile(r"\b(answer|respond|address|reply|take (?:this|these|your|the) questions?|add)\b", re.I)
+# A structural hand-off is shorter than a worded one and states no figures.
+STRUCTURAL_HANDOFF_MAX_WORDS = 40
+# Floor management by an official when nobody moderates: this short, no figures, no question.
+MODERATION_MAX_WORDS = 12
+WORD_RE = re.compile(r"[\w'’-]+")
 
 
 def handoff_target(turn: Turn, transcript: Transcript) -> str | None:
@@ -52,6 +64,53 @@ def resolve_person(name: str, transcript: Transcript) -> str | None:
     people = [p.name for p in transcript.roster] or [t.speaker for t in transcript.turns if t.role == "official"]
     hits = {p for p in people if p == name or p.split()[0] == name or p.startswith(name + " ")}
     return hits.pop() if len(hits) == 1 else None
+
+
+def _name_words(turn: Turn) -> set[str]:
+    """How a turn's speaker may be named by a colleague: name and label words ('admiral', 'kirby')."""
+    words = WORD_RE.findall(f"{turn.speaker} {turn.label}")
+    return {w.casefold() for w in words if len(w) > 1 and w.casefold().rstrip(".") not in HONORIFICS}
+
+
+def structural_handoff(turn: Turn, nxt: Turn | None) -> bool:
+    """Whether `turn` only passes the floor to `nxt`: a short official turn without figures, right
+    before another official's turn, that names that official ('I'll let the Admiral take that one')."""
+    if nxt is None or turn.role != "official" or nxt.role != "official" or nxt.speaker == turn.speaker:
+        return False
+    if turn.words > STRUCTURAL_HANDOFF_MAX_WORDS or any(ch.isdigit() for ch in turn.text):
+        return False
+    said = {w.casefold() for w in WORD_RE.findall(turn.text)}
+    return bool(said & _name_words(nxt))
+
+
+def _asked(turn: Turn | None) -> bool:
+    return turn is not None and turn.role == "reporter" and ("?" in turn.text or "？" in turn.text)
+
+
+def _thanks(turn: Turn) -> bool:
+    """A reporter's closing 'Thank you.': asks nothing, so nothing is left unanswered."""
+    return turn.words <= MODERATION_MAX_WORDS and "?" not in turn.text and "？" not in turn.text
+
+
+def floor_runners(turns) -> set[str]:
+    """Officials who run the floor when nobody moderates: they speak at least three times and
+    answer questions themselves (a spokesperson, a press secretary)."""
+    if any(t.role == "moderator" for t in turns):
+        return set()
+    count: dict[str, int] = {}
+    answers: dict[str, int] = {}
+    for prev, t in zip((None,) + tuple(turns), turns):
+        count[t.speaker] = count.get(t.speaker, 0) + 1
+        if t.role == "official" and _asked(prev):
+            answers[t.speaker] = answers.get(t.speaker, 0) + 1
+    return {n for n, c in count.items() if c >= 3 and answers.get(n)}
+
+
+def _moderation(turn: Turn, prev: Turn | None, runners: set[str]) -> bool:
+    """A floor runner's short turn that follows no question: 'Go ahead, Zeke.', 'Thank you, Admiral.'"""
+    return (turn.speaker in runners and prev is not None and not _asked(prev)
+            and turn.words <= MODERATION_MAX_WORDS and not any(ch.isdigit() for ch in turn.text)
+            and "?" not in turn.text)
 
 
 def chunk_transcript(tr: Transcript, warnings: list[str] | None = None) -> list[Chunk]:
@@ -88,19 +147,28 @@ def chunk_transcript(tr: Transcript, warnings: list[str] | None = None) -> list[
                             "but nobody answered; kept as the answer")
             add(handoff, None)
             answered, handoff = question is not None, None
-        if question is not None and not answered:
+        if question is not None and not answered and not _thanks(question):
             warnings.append(f"{tr.path}:{question.label_line}: question from '{question.speaker}' has no answer")
 
-    for turn in tr.turns:
+    turns = tr.turns
+    runners = floor_runners(turns)
+    prev: Turn | None = None
+    for k, turn in enumerate(turns):
+        before, prev = prev, turn
         if turn.role == "moderator":
             continue
         if turn.role == "reporter":
             close_question()
             question, answered, handoff, invited = turn, False, None, None
             continue
+        nxt = next((t for t in turns[k + 1:] if t.role != "moderator"), None)
         target = handoff_target(turn, tr)
+        if target is None and structural_handoff(turn, nxt):
+            target = nxt.speaker
         if target is not None and target != turn.speaker:
             handoff, invited = turn, target
+            continue
+        if handoff is None and _moderation(turn, before, runners):
             continue
         handed_by = handoff.speaker if handoff is not None else None
         if handoff is not None and turn.speaker != invited:
@@ -115,11 +183,11 @@ def chunk_transcript(tr: Transcript, warnings: list[str] | None = None) -> list[
 
 
 def corpus_files(paths) -> list[Path]:
-    """Expand files and folders into transcript files (*.txt), sorted, each once."""
+    """Expand files and folders into transcript files (.txt, .html/.htm, .pdf, .docx), sorted, each once."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(x for x in p.rglob("*.txt") if x.is_file()))
+            out.extend(sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in SUPPORTED))
         elif p.exists():
             out.append(p)
         else:
@@ -127,34 +195,70 @@ def corpus_files(paths) -> list[Path]:
     return list(dict.fromkeys(x.resolve() for x in out))
 
 
-def load_corpus(paths, warnings: list[str] | None = None) -> tuple[list[Transcript], list[Chunk]]:
+@dataclass(frozen=True)
+class IngestReport:
+    """What happened to one document of a file (or to a skipped file): for `briefqa ingest`."""
+
+    path: str
+    status: str  # "parsed" | "skipped"
+    doc_id: str | None = None
+    answers: int = 0
+    speakers: tuple[tuple[str, str], ...] = ()  # (name, role), in order of first turn
+    roles_from: str = ""  # "header" | "title" | "inferred"
+    roles_evidence: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    reason: str = ""  # why it was skipped: 'file:line: what'
+    format: str = "txt"
+
+
+def _roles_from(tr: Transcript) -> str:
+    if not tr.has_header:
+        return "inferred"
+    return "header" if any("in the header" in e for e in tr.roles_evidence) else "title"
+
+
+def load_corpus(paths, warnings: list[str] | None = None,
+                reports: list[IngestReport] | None = None) -> tuple[list[Transcript], list[Chunk]]:
     """Parse and chunk every transcript under `paths`; bad files become warnings and are skipped.
 
-    Doc ids are file stems, made unique with a numeric suffix; a file whose text duplicates an
-    earlier one is skipped with a warning.
+    Doc ids are file stems; a file holding several briefings gives `<stem>`, `<stem>-2`, ...; ids
+    are made unique across files with a numeric suffix; a file whose text duplicates an earlier one
+    is skipped with a warning. `reports`, if given, receives one IngestReport per document or
+    skipped file.
     """
     warnings = warnings if warnings is not None else []
+    reports = reports if reports is not None else []
     transcripts, chunks, seen_sha, seen_ids = [], [], {}, set()
     for f in corpus_files(paths):
         try:
-            tr = parse_file(f)
+            docs = parse_path(f)
         except CorpusError as e:
             warnings.append(f"skipped {e}")
+            reports.append(IngestReport(str(f), "skipped", reason=str(e)))
             continue
-        if tr.sha256 in seen_sha:
-            warnings.append(f"{f}:1: duplicate of {seen_sha[tr.sha256]}; skipped")
+        if docs[0].sha256 in seen_sha:
+            why = f"{f}:1: duplicate of {seen_sha[docs[0].sha256]}; skipped"
+            warnings.append(why)
+            reports.append(IngestReport(str(f), "skipped", reason=why))
             continue
-        seen_sha[tr.sha256] = str(f)
-        doc_id, n = tr.doc_id, 2
-        while doc_id in seen_ids:
-            doc_id, n = f"{tr.doc_id}-{n}", n + 1
-        if doc_id != tr.doc_id:
-            tr = parse_file(f, doc_id=doc_id)
-        seen_ids.add(doc_id)
-        warnings.extend(tr.warnings)
-        cs = chunk_transcript(tr, warnings)
-        if not cs:
-            continue
-        transcripts.append(tr)
-        chunks.extend(cs)
+        seen_sha[docs[0].sha256] = str(f)
+        for tr in docs:
+            doc_id, n = tr.doc_id, 2
+            while doc_id in seen_ids:
+                doc_id, n = f"{tr.doc_id}-{n}", n + 1
+            if doc_id != tr.doc_id:
+                tr = replace(tr, doc_id=doc_id)
+            seen_ids.add(doc_id)
+            own: list[str] = list(tr.warnings)
+            cs = chunk_transcript(tr, own)
+            warnings.extend(own)
+            reports.append(IngestReport(
+                str(f), "parsed", doc_id, len(cs),
+                tuple((n, next(t.role for t in tr.turns if t.speaker == n))
+                      for n in dict.fromkeys(t.speaker for t in tr.turns)),
+                _roles_from(tr), tr.roles_evidence, tuple(own), format=tr.format))
+            if not cs:
+                continue
+            transcripts.append(tr)
+            chunks.extend(cs)
     return transcripts, chunks

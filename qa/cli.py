@@ -19,25 +19,59 @@ def _emit(obj) -> None:
     print(json.dumps(obj, ensure_ascii=False))
 
 
+def _n(k: int, word: str) -> str:
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
+
+def _ingest_line(r) -> list[str]:
+    """One line per parsed document or skipped file, then its role evidence and warnings."""
+    if r.status == "skipped":
+        return [f"skipped {r.reason}"]
+    by_role = {role: sum(1 for _, x in r.speakers if x == role) for role in ("official", "moderator", "reporter")}
+    roles = ", ".join(_n(k, role) for role, k in by_role.items() if k)
+    source = {"header": "roles from the header", "title": "roles from the title",
+              "inferred": "roles inferred"}[r.roles_from]
+    out = [f"parsed {r.path} as {r.doc_id}: {_n(r.answers, 'answer')}, {_n(len(r.speakers), 'speaker')} "
+           f"({roles}; {source}), {_n(len(r.warnings), 'warning')}"]
+    # Roles the header states need no evidence; the rest show why, speakers with the same reason together.
+    why: dict[str, list[str]] = {}
+    for e in r.roles_evidence:
+        name, _, rest = e.partition(": ")
+        if not rest.startswith(("official (in the header under", "moderator (in the header under")):
+            why.setdefault(rest, []).append(name)
+    out += [f"  role: {', '.join(names)}: {rest}" for rest, names in why.items()]
+    out += [f"  warning: {w}" for w in r.warnings]
+    return out
+
+
 def cmd_ingest(args) -> int:
-    """List answer chunks. Example: briefqa ingest corpus/ --json"""
+    """Parse + chunk; a line per document (answers, speakers, roles, warnings) or skipped file, then the
+    answers. Example: briefqa ingest corpus/ --json"""
     from .chunking import load_corpus
 
     warnings: list[str] = []
+    reports: list = []
     paths = args.paths or [str(_settings(args).corpus_dir)]
-    _, chunks = load_corpus(paths, warnings)
-    for w in warnings:
-        print(f"warning: {w}", file=sys.stderr)
+    _, chunks = load_corpus(paths, warnings, reports)
+    report_to = sys.stderr if args.json else sys.stdout
+    for r in reports:
+        for line in _ingest_line(r):
+            print(line, file=report_to)
+    parsed = [r for r in reports if r.status == "parsed"]
+    summary = (f"{_n(len(chunks), 'answer')} in {_n(len(parsed), 'document')} from "
+               f"{_n(len({r.path for r in parsed}), 'file')}; "
+               f"{_n(sum(r.status == 'skipped' for r in reports), 'file')} skipped")
     if args.json:
         for c in chunks:
             d = dataclasses.asdict(c)
             d["text"] = c.text
             _emit(d)
+        print(summary, file=sys.stderr)
         return 0 if chunks else 1
     print(f"{'id':32} {'speaker':16} {'asked by':34} {'words':>6} {'tokens':>6} {'wordpieces':>10}")
     for c in chunks:
         print(f"{c.id:32} {c.speaker:16} {(c.asked_by or '(opening statement)')[:34]:34} {c.words:6} {c.tokens:6} {c.wordpieces:10}")
-    print(f"{len(chunks)} answers")
+    print(summary)
     return 0 if chunks else 1
 
 
@@ -236,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--index", metavar="DIR", help="index folder (default index/)")
 
     sp = sub.add_parser("ingest", help=cmd_ingest.__doc__)
-    sp.add_argument("paths", nargs="*", help="files or folders (default corpus/)")
+    sp.add_argument("paths", nargs="*", help="files or folders of .txt, .html, .pdf, .docx (default corpus/)")
     sp.add_argument("--json", action="store_true", help="one JSON object per chunk")
     common(sp)
     sp.set_defaults(func=cmd_ingest)

@@ -16,11 +16,12 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Person:
-    """A roster entry from the header: name without honorific, fullest title seen."""
+    """A roster entry: from the header, or named with a title in the title line or a label
+    ('Press Secretary Karine Jean-Pierre', 'ADMIRAL KIRBY'); name without honorific, fullest title seen."""
 
     name: str
     title: str
-    role: str  # "official" | "moderator"
+    role: str  # "official" | "moderator" | "reporter" (an interviewer named in the header)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class Turn:
     end: int
     first_line: int
     last_line: int
+    label: str = ""  # the label as written ('MS. JEAN-PIERRE', 'Q'); speaker is the person it names
+    label_start: int | None = None  # the label's span in the source text, without the colon
+    label_end: int | None = None  # (None if it cannot be quoted exactly, e.g. spaces collapsed)
 
     @property
     def text(self) -> str:
@@ -60,6 +64,10 @@ class Transcript:
     trailer_start: int | None = None  # offset where material belonging to no turn begins
     has_header: bool = True
     warnings: tuple[str, ...] = ()
+    roles_evidence: tuple[str, ...] = ()  # one "Name: role (why)" per speaker
+    format: str = "txt"  # "txt" | "html" | "pdf" | "docx"; for all but txt, `text` is the extracted text
+    segment_start: int = 0  # this briefing's part of `text` (a file may hold several briefings)
+    segment_end: int | None = None  # None: to the end of `text`
 
     def person(self, name: str) -> Person | None:
         return next((p for p in self.roster if p.name == name), None)

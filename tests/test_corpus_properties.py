@@ -25,25 +25,28 @@ set_hypothesis_home_dir(_HOME)
 from qa.chunking import chunk_transcript
 from qa.errors import CorpusError
 from qa.passages import chunk_sentences, make_passages, split_sentences
-from qa.transcript import ARTIFACT, parse_text, read_source
+from qa.transcript import ARTIFACT, parse_documents, parse_text, read_source
 
 FAST = settings(max_examples=120, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 NAMES = ["CCTV", "Xing Huina", "Shen Changyu", "Mr. Wang", "Wang Peizhang", "China Daily", "Moderator",
          "Host", "Date", "Speakers", "Chairperson", "Related Briefings", "中国日报", "A", "Source",
-         "Zhinews of Shenzhen Satellite TV", "Translated by"]
+         "Zhinews of Shenzhen Satellite TV", "Translated by", "MS. JEAN-PIERRE", "ADMIRAL KIRBY", "Q", "A",
+         "Spokesperson Mao Ning", "Mao Ning", "QUESTION", "Interviewee", "Interviewer", "The result", "AFP"]
 FRAGMENTS = [ARTIFACT, ARTIFACT[:9], ARTIFACT[9:], "Mr. ", "Jan. 20", "3.5 million", "(PCT)", "?", ":",
              "：", "中国知识产权。", "😀", "\x00", "\x0c", "\u2028", "\x85", "\t", "\ufeff", "\u200b",
              "Translated and edited by", "SCIO briefing on", "July 24, 2024", "Thank you. ",
              "I would like to invite Mr. Wang to answer.", "Mr. Shen Changyu, commissioner",
-             "Why? ", "We did it. ", "  "]
+             "Why? ", "We did it. ", "  ", "(Laughter.)", " [inaudible] ", "1:47 P.M. EDT", "END 2:45 P.M. EDT",
+             "Page 2 of 7", "Q    ", "Press Briefing on July 29, 2024", "Mr. Li Wei, minister", ": "]
 # Lone surrogates excluded: a decoded file can never contain them.
 CHARS = st.characters(blacklist_categories=("Cs",))
 
 label_lines = st.builds(lambda pre, name, colon, post: f"{pre}{name}{colon}{post}",
                         st.sampled_from(["", ARTIFACT, "  ", "\ufeff"]), st.sampled_from(NAMES),
-                        st.sampled_from([":", "：", " :", ""]), st.sampled_from(["", " ", "\u200b", ARTIFACT]))
+                        st.sampled_from([":", "：", " :", ""]),
+                        st.sampled_from(["", " ", "\u200b", ARTIFACT, "  Why? (Laughter.)", " We did it."]))
 free_text = st.lists(st.one_of(st.text(CHARS, max_size=12), st.sampled_from(FRAGMENTS)),
                      max_size=8).map("".join)
 lines = st.lists(st.tuples(st.one_of(label_lines, free_text, free_text),
@@ -71,12 +74,15 @@ def check_transcript(text: str):
         assert turn.role in ("official", "moderator", "reporter")
         assert ARTIFACT not in turn.speaker and turn.speaker == turn.speaker.strip()
         assert (turn.start, turn.end) == (turn.paragraphs[0].start, turn.paragraphs[-1].end)
+        if turn.label_start is not None:
+            assert text[turn.label_start:turn.label_end] == turn.label and turn.label_end <= turn.start
         for p in turn.paragraphs:
             assert text[p.start:p.end] == p.text and p.text and ARTIFACT not in p.text
             assert "\n" not in p.text and "\r" not in p.text
             assert p.line == len(re.findall(r"\r\n|\r|\n", text[:p.start])) + 1
             if tr.trailer_start is not None:
                 assert p.end <= tr.trailer_start
+            assert tr.segment_start <= p.start and (tr.segment_end is None or p.end <= tr.segment_end)
     return tr
 
 
@@ -126,16 +132,31 @@ def test_random_briefing_shaped_transcripts(body, closer, trailer, sep):
     if trailer[0] == "Related Briefings:":  # a label-like first line would start a turn
         trailer = TRAILER_LINES[:1] + trailer
     text = sep.join(body + [closer, "That is all. Goodbye."] + trailer) + sep
-    tr = check_transcript(text)
-    assert tr is not None
+    assert check_transcript(text) is not None
+    # The random body may hold a whole second header ('Speakers' then 'Mr. Shen Changyu, ...'):
+    # that starts another briefing, so the closing turn and trailer belong to the last one.
+    docs = parse_documents(text, "p.txt")
+    assert [d.doc_id for d in docs] == ["p"] + [f"p-{k}" for k in range(2, len(docs) + 1)]
+    assert all(a.segment_end == b.segment_start for a, b in zip(docs, docs[1:]))
+    tr = docs[-1]
     assert tr.turns[-1].text == "That is all. Goodbye."
     assert text[tr.trailer_start:].rstrip() == sep.join(trailer)
     for c in check_chunks(tr):
         assert not any(line in c.text for line in TRAILER_LINES)
 
 
+def decoded(raw: bytes) -> str:
+    """What read_source must return: UTF-16/32 after their byte-order mark, UTF-8 otherwise."""
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                       (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(codec)
+    return raw.decode("utf-8")
+
+
 @FAST
-@given(st.binary(max_size=200), st.sampled_from([b"", b"CCTV:\nWhy?\nLi Wei:\n", b"\xef\xbb\xbf"]))
+@given(st.binary(max_size=200),
+       st.sampled_from([b"", b"CCTV:\nWhy?\nLi Wei:\n", b"\xef\xbb\xbf", b"\xff\xfe", "CCTV:\n".encode("utf-16")]))
 def test_random_bytes_read_or_raise_corpus_error(tmp_path_factory, data, prefix):
     f = tmp_path_factory.mktemp("bytes") / "random.txt"
     f.write_bytes(prefix + data)
@@ -145,7 +166,7 @@ def test_random_bytes_read_or_raise_corpus_error(tmp_path_factory, data, prefix)
         assert str(e).startswith(f"{f}:")
         assert e.line is not None and e.line >= 1
         return
-    assert text == (prefix + data).decode("utf-8")
+    assert text == decoded(prefix + data)
     check_transcript(text)
 
 

@@ -299,7 +299,10 @@ def test_sidecar_gives_title_and_date(tmp_path):
     (b"", 1, "empty"),
     (b"  \n\t\r\n \n", 1, "empty"),
     (b"CCTV:\nWhy?\nLi:\nBe\x00cause.\n", 4, "binary"),
-    ("CCTV:\nWhy?".encode("utf-16"), 1, "binary"),
+    ("CCTV:\nWhy?".encode("utf-16-le"), 1, "UTF-16 text without a byte-order mark; convert it to UTF-8, "
+                                            "e.g. iconv -f UTF-16LE -t UTF-8"),
+    ("CCTV:\nWhy?".encode("utf-16-be"), 1, "iconv -f UTF-16BE"),
+    (b"\xff\xfe" + "CCTV:\n\ud800".encode("utf-16-le", "surrogatepass"), 1, "not valid UTF-16"),
     (b"CCTV:\nWhy?\nLi:\nCaf\xe9 au lait.\n", 4, "not UTF-8"),
 ])
 def test_unreadable_files_raise_corpus_error_naming_file_and_line(tmp_path, data, line, words):
@@ -311,6 +314,20 @@ def test_unreadable_files_raise_corpus_error_naming_file_and_line(tmp_path, data
         assert str(e.value).startswith(f"{f}:{line}: ")
         assert words in str(e.value)
         assert (e.value.path, e.value.line) == (str(f), line)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_read(tmp_path, codec):
+    f = tmp_path / "wide.txt"
+    data = (HEADER + BODY).encode(codec)
+    if codec == "utf-16-be":
+        data = b"\xfe\xff" + data
+    f.write_bytes(data)
+    t = parse_file(f)
+    assert t.text == HEADER + BODY  # the decoded text, without the mark
+    assert roles(t) == roles(parse_text(HEADER + BODY))
+    assert any("(byte-order mark)" in w for w in t.warnings)
+    check_spans(t)
 
 
 def test_missing_file_names_the_file(tmp_path):

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .transcript import ARTIFACT, INVISIBLE, _lines
+from .lines import line_spans as _lines
+from .speakers import ARTIFACT, INVISIBLE
 from .types import Chunk, Transcript
 
 DATE_LINE_RE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -116,12 +117,14 @@ def line_quote(text: str, line_no: int, strip_colon: bool = False) -> Quoted | N
 
 
 def _header_lines(tr: Transcript) -> list[Quoted]:
-    """The lines before the first speaker turn (title, roster, date), trimmed, non-empty."""
+    """The lines of this briefing's part of the text before its first speaker turn (title, roster, date)."""
     stop = min((t.label_line for t in tr.turns), default=0)
     out = []
     for no, s, e in _lines(tr.text):
         if no >= stop:
             break
+        if e <= tr.segment_start:
+            continue  # a file holding several briefings: an earlier one's lines
         s, e = _clean_span(tr.text, s, e)
         if e > s:
             out.append(Quoted(tr.text[s:e], s, e, no))
@@ -137,6 +140,13 @@ def _member_line(name: str, title: str, lines: list[Quoted]) -> Quoted | None:
     return (with_title or sorted(named, key=lambda q: -len(q.text)))[0]
 
 
+def label_quote(tr: Transcript, turn) -> Quoted | None:
+    """The turn's speaker label as written, without its colon: its own span when the parser kept one."""
+    if turn.label_start is not None and turn.label_end is not None and turn.label_end > turn.label_start:
+        return Quoted(tr.text[turn.label_start:turn.label_end], turn.label_start, turn.label_end, turn.label_line)
+    return line_quote(tr.text, turn.label_line, strip_colon=True)
+
+
 def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
     """The structure of one briefing from its transcript and its answer chunks (in source order)."""
     header = _header_lines(tr) if tr.has_header else []
@@ -147,7 +157,7 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
     labels = {}
     for c in mine:
         turn = next((t for t in tr.turns if t.start == c.start), None)
-        q = line_quote(tr.text, turn.label_line, strip_colon=True) if turn else None
+        q = label_quote(tr, turn) if turn else None
         if q is not None:
             labels[c.id] = q
     exchanges = []
@@ -162,7 +172,7 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
                 break
             if u.role == "official" and u.start not in starts:
                 passing.append(Quoted(tr.text[u.start:u.end], u.start, u.end, u.first_line))
-        label = line_quote(tr.text, t.label_line, strip_colon=True) or Quoted(t.speaker, t.start, t.start, t.label_line)
+        label = label_quote(tr, t) or Quoted(t.speaker, t.start, t.start, t.label_line)
         handoffs = tuple((c.handed_off_by, c.speaker) for c in answers if c.handed_off_by)
         exchanges.append(Exchange(tr.doc_id, len(exchanges) + 1, t.speaker, label,
                                   Quoted(tr.text[t.start:t.end], t.start, t.end, t.first_line), answers, handoffs,

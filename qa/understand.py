@@ -37,7 +37,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
                  r"pass(ed)? (it|the question|questions?|the floor)|deferr?(ed)?|delegat\w+|"
                  r"invited? \w+ (\w+ )?to answer|hand-?offs?)\b"),
     ("chair", r"\bwho\s+(chaired|moderated|hosted|presided( over)?|ran|emceed|led)\s+(the|this|today's)\s+"
-              r"(briefing|press conference|conference|event|session|presser)\b|\bwho (was|is|were) (the )?"
+              r"(briefings?|press conferences?|conferences?|events?|sessions?|presser)\b|\bwho (was|is|were) (the )?"
               r"(chair|chairperson|chairman|chairwoman|moderator|host|presenter|emcee|mc)\b|"
               r"\b(chair|chairperson|moderator|host|presenter)\b.{0,40}\b(briefing|press conference|conference|"
               r"event|session)\b.*\?|\bname (of )?the (chair|chairperson|moderator|host)\b|"

@@ -72,7 +72,7 @@ def test_near_miss_is_an_abstention_that_shows_what_the_briefing_says(qa):
     html = msgs[-1]["content"]
     assert turns[0]["result"]["abstained"] and turns[0]["result"]["citations"]
     assert 'class="bq-abstain"' in html and "What the briefing does say" in html and "<mark>" in html
-    assert '<p class="bq-text">The briefing does not give this for 2019.' in html
+    assert '<p class="bq-note">The briefing does not give this for 2019.' in html
     assert '<p class="bq-attr">Shen Changyu, commissioner' in html
 
 

@@ -126,3 +126,39 @@ def test_to_dict_is_the_json_contract_with_blocks(qa):
     assert {"answer", "citations", "abstained", "intent", "blocks", "plan"} <= set(d)
     assert d["intent"] == "structure" and d["citations"][0]["kind"] == "header"
     json.dumps(d)
+
+
+@pytest.fixture(scope="module")
+def layouts_qa(tmp_path_factory, embedder):
+    """A corpus of every layout fixture (several briefings, several formats), indexed with the real model."""
+    import shutil
+    from pathlib import Path
+
+    from qa.config import load_settings
+    from qa.index_store import load_or_build
+
+    root = tmp_path_factory.mktemp("layouts")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for f in (Path(__file__).parent / "layouts").iterdir():
+        if not f.name.endswith(".json"):
+            shutil.copy(f, corpus / f.name)
+    s = load_settings(corpus_dir=corpus, index_dir=root / "index")
+    return BriefingQA(s, embedder, load_or_build(s, embedder, log=lambda m: None, progress=False))
+
+
+def test_structure_answers_work_in_every_layout(layouts_qa):
+    a = layouts_qa.ask("Which reporters asked questions?")
+    idx = layouts_qa.index
+    assert a.intent == "structure" and not a.abstained
+    docs = {c.doc_id for c in a.citations}
+    assert len(docs) >= 5, docs
+    for c in a.citations:
+        assert idx.transcript_by_id[c.doc_id].text[c.start:c.end] == c.quote, c
+    assert "AFP" in a.answer and "Mao Ning" in a.answer
+
+
+def test_latest_briefing_scopes_the_question(layouts_qa):
+    p = plan("Who spoke at the latest briefing?", [], layouts_qa.index)
+    dated = sorted((t for t in layouts_qa.index.transcripts if t.date), key=lambda t: t.date)
+    assert p.scope.doc_ids == (dated[-1].doc_id,)

@@ -413,7 +413,8 @@ def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     f = lookup.plan_filters(plan)
     if f and not lookup.chunks(f):
         return _empty_scope(plan, "overview")
-    side = _side(plan, lookup, settings, f, per_answer=3, answers=settings.overview_answers, floor=0.0)
+    side = _side(plan, lookup, settings, f, per_answer=settings.overview_sentences,
+                 answers=settings.overview_answers, floor=0.0)
     out = Composer()
     out.blocks.extend(_prefix(plan))
     best = max((s.relevance for _, ss in side for s in ss), default=0.0)
@@ -421,7 +422,7 @@ def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     if best < bar:
         hits = lookup.search(plan.query, f)
         return _abstain(plan, lookup, out, hits, "overview")
-    keep = [(c, [s for s in ss if s.relevance >= max(bar, 0.8 * best)]) for c, ss in side]
+    keep = [(c, [s for s in ss if s.relevance >= max(bar, settings.overview_keep * best)]) for c, ss in side]
     keep = [(c, ss) for c, ss in keep if ss]
     order = list(dict.fromkeys(c.speaker for c, _ in keep))
     for who in order:

@@ -69,6 +69,8 @@ class Briefing:
     exchanges: tuple[Exchange, ...]
     opening: tuple[Chunk, ...]  # answers given before any question (the opening statement)
     labels: dict  # chunk id -> Quoted speaker label of that answer
+    welcome: Quoted | None = None  # the first turn's words when a moderator opens the briefing
+    title_line: Quoted | None = None  # the header line holding the title, when the text has it
 
     @property
     def moderators(self) -> tuple[Member, ...]:
@@ -182,8 +184,12 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
         seen = dict.fromkeys((t.speaker, t.role) for t in tr.turns if t.role in ("official", "moderator"))
         members = tuple(Member(n, "", r, None) for n, r in seen)
     opening = tuple(c for c in mine if c.asked_by is None)
+    first = tr.turns[0] if tr.turns else None
+    welcome = Quoted(tr.text[first.start:first.end], first.start, first.end, first.first_line) \
+        if first is not None and first.role == "moderator" else None
+    title_line = next((q for q in header if tr.title and tr.title.strip() in q.text), None)
     return Briefing(tr.doc_id, tr.title, tr.date, tr.path, tr.text, members, date_line, tuple(exchanges),
-                    opening, labels)
+                    opening, labels, welcome, title_line)
 
 
 def question_sentences(ex: Exchange) -> list[Quoted]:

@@ -84,8 +84,11 @@ class Settings:
     summary_words: int = 250
     # A list item is its enumerating sentence plus the sentences after it in its paragraph, up to this many words.
     list_item_words: int = 90
-    # Answers an overview ("what did they say about X") draws on, at most.
+    # Answers an overview ("what did they say about X") draws on, at most, and sentences from each.
     overview_answers: int = 6
+    overview_sentences: int = 5
+    # An overview keeps sentences scoring at least this share of its best one (tuned on the dev split).
+    overview_keep: float = 0.6
     # Longest question accepted; longer input is truncated with a notice.
     max_question_chars: int = 1000
     # OpenAI-compatible endpoint for the optional generative answerer.

@@ -291,7 +291,8 @@ def score_question(item: GoldItem, query: str, retrieved: dict, answer: Answer, 
         bad += 1.5
     absent_named = None
     if item.absent:
-        absent_named = item.absent.lower() in answer.answer.lower() and "never mentions" in answer.answer
+        term = re.sub(r"^(the|a|an)\s+", "", item.absent.strip(), flags=re.I).lower()
+        absent_named = term in answer.answer.lower() and "never mentions" in answer.answer
         if answer.abstained and not absent_named:
             probs.append(f"abstained without naming '{item.absent}', which the briefing never mentions")
             bad += 0.25

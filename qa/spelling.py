@@ -84,6 +84,7 @@ def speller_for(index) -> Speller:
         texts = [c.text for c in index.chunks] + [c.question or "" for c in index.chunks]
         texts += [t.text[: (t.turns[0].start if t.turns else 0)] for t in index.transcripts]
         texts += [t.title for t in index.transcripts]
+        texts += [f"{turn.speaker} {turn.label}" for t in index.transcripts for turn in t.turns]  # outlets, names
         sp = Speller(texts)
         index._speller = sp
     return sp

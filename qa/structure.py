@@ -108,6 +108,8 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             out.add("table", cells=(Cell("Name"), Cell("Title")))
             for name in plan.scope.officials:
                 member_row(out, b, name)
+        elif kind == "about":
+            _about(out, b)
         elif kind == "date":
             if b.date_line is not None:
                 n = out.cite_source(b, b.date_line, "header")
@@ -155,6 +157,25 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             if kind in ("asked", "answered_by") and len(ex) == 1 and ex[0].answers:
                 _answer_lead(out, b, ex[0], lookup)
     return out.answer(plan.question, "structure", False, None, (), plan.query)
+
+
+def _about(out: Composer, b: Briefing) -> None:
+    """What the briefing is: its title (quoted from the text when it is there) and the moderator's welcome."""
+    from .briefing import Quoted
+    from .passages import split_sentences
+
+    if b.title_line is not None:
+        out.add("attribution", "Title, from the transcript:")
+        out.add("quote", b.title_line.text, (out.cite_source(b, b.title_line, "header"),))
+    else:
+        out.add("notice", f"Title (from the file's metadata, not the transcript): {b.title}")
+    if b.welcome is not None:
+        w = b.welcome
+        first = b.moderators[0].name if b.moderators else ""
+        sents = split_sentences(w.text, w.start)[:3]
+        out.add("attribution", f"{first or 'The moderator'}, opening the briefing:", group=first)
+        for text, s, e in sents:
+            out.add("quote", text, (out.cite_source(b, Quoted(text, s, e, w.line), "turn", first),), group=first)
 
 
 def _answer_lead(out: Composer, b: Briefing, e: Exchange, lookup) -> None:

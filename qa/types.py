@@ -145,7 +145,7 @@ class Hit:
     passages: tuple[MatchedPassage, ...]
 
 
-CITATION_KINDS = ("answer", "question", "header", "label")
+CITATION_KINDS = ("answer", "question", "header", "label", "turn")
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,8 @@ class Citation:
     """One numbered source: `quote == source_text[start:end]` of the document at `doc_path`.
 
     kind: "answer" (an official's words), "question" (a reporter's question), "header" (a roster
-    or date line of the header), "label" (a speaker label: who spoke, in which order).
+    or date line of the header), "label" (a speaker label: who spoke, in which order), "turn" (words
+    of a turn that is no answer: the moderator's, or a hand-off).
     """
 
     n: int

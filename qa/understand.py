@@ -62,6 +62,10 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
               r"\bwhat was .*'s question\b|\bwhat did .* ask\b"),
     ("answered", r"\b(which|what) questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"
                  r"\bwhich (outlets?|reporters?|questions?)\b.*\b(answer|take|field|handle|respond)"),
+    ("about", r"\bwhat (was|is) (this|the|today's|that) (briefing|press conference|conference|event|session) "
+              r"(about|on|called|titled|part of)\b|\b(title|topic|theme|subject|name) of (this|the|today's) "
+              r"(briefing|press conference|conference|event)\b|\b(what|which) series\b|\bwho (organi[sz]ed|held) "
+              r"(this|the|today's) (briefing|press conference|conference)\b"),
     ("title", r"\b(title|position|role|job|post|rank)\b|\bwho is\b|\bwhat does \w+( \w+)? do\b"),
 ))
 COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|differ\w*|difference\w*|versus|vs\.?|"
@@ -285,10 +289,10 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
 
 
 PLURAL_ASK_RE = re.compile(r"\b(?:which|what)\s+(?!about\b|of\b)((?:[\w'-]+\s+){0,3}?)([a-z][\w-]*[^su\W]s)\b"
-                           r"(?=\s+(?:are|were|did|does|do|has|have|will|would|can|could|should|is|was|of|in|on|for|"
-                           r"from|that|to|has|\w+ed\b)|\s*\?)", re.I)
+                           r"(?=\s+\w|\s*\?)", re.I)
 NOT_PLURAL = {"is", "was", "has", "does", "this", "its", "his", "hers", "yours", "always", "perhaps", "news", "status",
-              "progress", "process", "business", "success", "address", "analysis", "basis", "emphasis", "access"}
+              "progress", "process", "business", "success", "address", "analysis", "basis", "emphasis", "access",
+              "series", "means", "headquarters", "species", "whereas", "towards", "afterwards"}
 
 
 def _asks_for_many(q: str) -> bool:

@@ -162,3 +162,15 @@ def test_latest_briefing_scopes_the_question(layouts_qa):
     p = plan("Who spoke at the latest briefing?", [], layouts_qa.index)
     dated = sorted((t for t in layouts_qa.index.transcripts if t.date), key=lambda t: t.date)
     assert p.scope.doc_ids == (dated[-1].doc_id,)
+
+
+def test_what_the_briefing_is_about_quotes_the_moderator(qa, seed_text):
+    a = qa.ask("What series was this press conference part of?")
+    assert a.intent == "structure" and "Promoting High-Quality Development" in a.answer
+    turn = [c for c in a.citations if c.kind == "turn"]
+    assert turn and all(seed_text[c.start:c.end] == c.quote and c.speaker == "Xing Huina" for c in turn)
+
+
+def test_outlet_names_are_never_misspellings(index):
+    p = plan("Who answered Shangyou News?", [], index)
+    assert not p.corrections and p.scope.outlets == ("Shangyou News",) and p.structure == "answered_by"

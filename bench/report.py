@@ -21,6 +21,10 @@ def targets(res: dict) -> list[dict]:
         if r is not None:
             out.append({"target": f"warm ask p50 ≤ 3× query-embedding p50 ({backend})",
                         "value": f"{w['ask']['p50']:.1f} ms / {w['embed']['p50']:.1f} ms = {r}×", "met": r <= 3})
+        for intent, d in (w.get("by_intent") or {}).items():
+            out.append({"target": f"warm ask p50 ≤ 3× query-embedding p50 ({backend}, {intent} answers)",
+                        "value": f"{d['p50']:.1f} ms / {w['embed']['p50']:.1f} ms = {d['p50_over_embed_p50']}× "
+                                 f"(n={d['n']})", "met": d["p50_over_embed_p50"] <= 3})
     cold = res.get("latency", {}).get("cold", {})
     for backend in ("torch", "onnx"):
         c = cold.get(backend)

@@ -5,19 +5,25 @@ names. Windows never cross a paragraph, so `source[start:end] == passage.text` a
 """
 from __future__ import annotations
 
-import functools
+import threading
 
 from .errors import ConfigError
 from .tokens import count_wordpieces
 from .types import Chunk, Passage, Sentence
 
 
-@functools.lru_cache(maxsize=1)
-def _segmenter():
-    import pysbd
+_local = threading.local()
 
-    # char_span=False: its spans are not trusted anyway (see split_sentences) and it is ~30% faster.
-    return pysbd.Segmenter(language="en", clean=False, char_span=False)
+
+def _segmenter():
+    """This thread's pysbd segmenter: a Segmenter keeps the text it is working on, so threads never share one."""
+    seg = getattr(_local, "segmenter", None)
+    if seg is None:
+        import pysbd
+
+        # char_span=False: its spans are not trusted anyway (see split_sentences) and it is ~30% faster.
+        seg = _local.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=False)
+    return seg
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[str, int, int]]:

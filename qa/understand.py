@@ -329,6 +329,8 @@ def _structure(q: str, kinds: set[str]) -> str | None:
             continue  # "what did Hu Wenhui ask for" is not about a question he was asked
         if kind == "title" and not ({"official", "moderator"} & kinds):
             continue
+        if kind == "outlets" and "outlet" in kinds:
+            continue  # "What did the China Daily reporter ask?" is about that outlet's question
         if kind == "answered" and "official" not in kinds:
             continue
         if kind == "answered_by" and not ("outlet" in kinds or re.search(r"\bquestions?\b", q, re.I)):

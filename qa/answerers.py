@@ -260,7 +260,7 @@ def _ordinal_items(chunk: Chunk, index, item_words: int) -> list[tuple[int, int,
     return items
 
 
-LIST_CUE_RE = re.compile(r"(?::|\b(?:including|such as|namely|like|among them|covering|with|between))\s+", re.I)
+LIST_CUE_RE = re.compile(r"(?::|\b(?:including|such as|namely|like|among them|among|covering|with|between))\s+", re.I)
 LIST_END_RE = re.compile(r"\s+(?:to|in order to|so as to|for|which|that|who|through|by|in|on|at)\s|[;:(]|[.?!]\s*$")
 
 
@@ -275,14 +275,25 @@ def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int
     for cue in LIST_CUE_RE.finditer(text):
         start = cue.end()
         rest = text[start:]
-        first_and = min((i for i in (rest.find(" and "), rest.find(" or ")) if i >= 0), default=-1)
-        if first_and < 0:
-            continue
-        end_m = LIST_END_RE.search(rest, first_and + 4)
-        body = rest[:end_m.start() if end_m else len(rest)].rstrip(" .,")
-        joiner = " and " if body.rfind(" and ") >= body.rfind(" or ") else " or "
-        head, _, tail = body.rpartition(joiner)
-        pieces = re.split(r",\s+", head) + [tail]  # "10,000" is a figure, not two items
+        if rest.count("; ") >= 2:
+            # "among A, B and C; D; E and F." — semicolons separate items that hold commas themselves.
+            body = rest.rstrip(" .")
+            pieces = body.split("; ")
+        else:
+            # The last item follows the Oxford ", and"/", or" when there is one, else the first "and"/"or".
+            oxford = min((i for i in (rest.find(", and "), rest.find(", or ")) if i >= 0), default=-1)
+            first_and = oxford if oxford >= 0 else min((i for i in (rest.find(" and "), rest.find(" or "))
+                                                        if i >= 0), default=-1)
+            if first_and < 0:
+                continue
+            end_m = LIST_END_RE.search(rest, first_and + 5)
+            body = rest[:end_m.start() if end_m else len(rest)].rstrip(" .,")
+            if 0 <= oxford < len(body):
+                head, tail = body[:oxford], re.sub(r"^,\s+(?:and|or)\s+", "", body[oxford:])
+            else:
+                joiner = " and " if body.rfind(" and ") >= body.rfind(" or ") else " or "
+                head, _, tail = body.rpartition(joiner)
+            pieces = re.split(r",\s+", head) + [tail]  # "10,000" is a figure, not two items
         parts, pos = [], 0
         for piece in pieces:
             p = re.sub(r"^(?:and|or)\s+", "", piece.strip()).rstrip(",;")
@@ -295,7 +306,7 @@ def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int
             parts.append((sentence.start + start + i, sentence.start + start + i + len(p), p))
         # Items are short noun phrases: no clause ("to promote …"), no leading preposition or verb form.
         ok = len(parts) >= 3 or (count is not None and len(parts) == count >= 2)
-        if ok and all(len(p.split()) <= 10 and not re.search(r"\b(to|will|have|has|were|was|is|are)\b", p)
+        if ok and all(len(p.split()) <= 12 and ":" not in p and not re.search(r"\b(to|will|have|has|were|was|is|are)\b", p)
                       and not re.match(r"(with|by|for|in|on|at|from|as)\b", p) for _, _, p in parts):
             return [(a, b) for a, b, _ in parts]
     return []
@@ -396,7 +407,7 @@ def answer_compare(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         if not lookup.chunks(f):
             out.add("notice", f"{who} gave no answer in the briefing.", group=who)
             continue
-        side = _side(plan, lookup, settings, f, per_answer=2, answers=2, floor=threshold(plan, settings))
+        side = _side(plan, lookup, settings, f, per_answer=3, answers=2, floor=threshold(plan, settings))
         if not side:
             out.add("notice", f"I could not find a passage where {who} speaks to this.", group=who)
             continue

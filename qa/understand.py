@@ -298,7 +298,9 @@ NOT_PLURAL = {"is", "was", "has", "does", "this", "its", "his", "hers", "yours",
 def _asks_for_many(q: str) -> bool:
     """'Which countries …', 'What policy documents …': the question asks for several things."""
     m = PLURAL_ASK_RE.search(q)
-    return bool(m) and m.group(2).lower() not in NOT_PLURAL
+    aux = {"did", "do", "does", "was", "were", "is", "are", "has", "have", "had", "will", "would", "can", "could",
+           "should", "might", "may"}
+    return bool(m) and m.group(2).lower() not in NOT_PLURAL and not aux & set(m.group(1).lower().split())
 
 
 def _intent(q: str, officials: set[str], structure: str | None, count: int | None) -> str:

@@ -174,3 +174,25 @@ def test_what_the_briefing_is_about_quotes_the_moderator(qa, seed_text):
 def test_outlet_names_are_never_misspellings(index):
     p = plan("Who answered Shangyou News?", [], index)
     assert not p.corrections and p.scope.outlets == ("Shangyou News",) and p.structure == "answered_by"
+
+
+@pytest.mark.parametrize("text, items", [
+    ("It ranks among the leaders in three systems: PCT international patents, Hague system designs, and Madrid "
+     "international trademarks.", ["PCT international patents", "Hague system designs",
+                                   "Madrid international trademarks"]),
+    ("We joined hands with the Ministry of Industry and Information Technology, the People's Bank of China, the "
+     "China Securities Regulatory Commission and other departments to implement the plan.",
+     ["the Ministry of Industry and Information Technology", "the People's Bank of China",
+      "the China Securities Regulatory Commission"]),
+    ("Exchanges deepened among China, the United States and Japan; BRICS countries; China and ASEAN.",
+     ["China, the United States and Japan", "BRICS countries", "China and ASEAN"]),
+    ("Initiatives such as the IP Services Tour, the 1,000 Universities action, and the One Key Chain event, "
+     "to promote collaboration.", ["the IP Services Tour", "the 1,000 Universities action", "the One Key Chain event"]),
+    ("We worked closely with relevant departments and localities to promote patent industrialization.", []),
+])
+def test_inline_enumerations_are_split_into_verbatim_items(text, items):
+    from qa.answerers import inline_items
+    from qa.types import Sentence
+
+    s = Sentence(text, 100, 100 + len(text), "d#01", 0)
+    assert [text[a - 100:b - 100] for a, b in inline_items(s)] == items

@@ -448,6 +448,17 @@ def _abstain(plan: QueryPlan, lookup: Lookup, out: Composer, hits: list[Hit], in
     return out.answer(plan.question, intent, True, "weak-evidence", related(hits, lookup.index), plan.query)
 
 
+def _unseen_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
+    """Topic words of the question whose stem occurs nowhere in the corpus ("blockchain", "generative")."""
+    from .bm25 import tokenize
+    from .spelling import speller_for
+
+    stems = getattr(lookup.index, "_stems", None)
+    if stems is None:
+        stems = lookup.index._stems = set(tokenize(" ".join(speller_for(lookup.index).counts)))
+    return [w for w in plan.topic.split() if len(w) >= 4 and w.isalpha() and not set(tokenize(w)) & stems]
+
+
 def _absent_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
     """Topic words of the question that neither the corpus nor ordinary English has (so: key terms it lacks)."""
     from .understand import rare_absent_words
@@ -475,6 +486,16 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         alone = fn(dataclasses.replace(plan, query=plan.standalone), lookup, settings)
         if _better(alone, result, plan.topic):
             result = alone
+    if settings.unseen_word_check and not result.abstained and plan.intent != "structure" \
+            and result.citations and best_relevance(result) < settings.abstain_threshold and _unseen_words(plan, lookup):
+        # Answered only because the bar is lower for named people or "what did they say about": but a
+        # word of the topic occurs nowhere in the corpus, so these passages are about something else.
+        result = dataclasses.replace(result, abstained=True, reason="weak-evidence",
+                                     blocks=tuple(b for b in result.blocks if b.kind == "notice")
+                                     + (Block("notice", NOT_FOUND),), citations=())
+        from .present import blocks_text
+
+        result = dataclasses.replace(result, answer=blocks_text(result.blocks))
     if result.abstained and result.reason == "weak-evidence":
         missing = _absent_words(plan, lookup)
         if missing:

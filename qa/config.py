@@ -73,6 +73,9 @@ class Settings:
     # The bar when the question names an official or outlet ("What did Ge Shu say about …"): that person
     # spoke, and the reader asked for their words, so weaker topical matches still answer (swept on the dev split).
     scoped_abstain_threshold: float = 0.35
+    # Below abstain_threshold (answered only by the scoped bar), abstain when a topic word of the question
+    # occurs nowhere in the corpus: the passages found are then about something else (dev split).
+    unseen_word_check: bool = True
     # Sentence relevance = sem·cosine + lex·term overlap + passage·(inside a matched passage) − rank_penalty·
     # (answer rank − 1); number is added for "how many" questions to sentences stating a figure (qa/answer.py).
     answer_w_sem: float = 0.55

@@ -449,14 +449,18 @@ def _abstain(plan: QueryPlan, lookup: Lookup, out: Composer, hits: list[Hit], in
 
 
 def _unseen_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
-    """Topic words of the question whose stem occurs nowhere in the corpus ("blockchain", "generative")."""
+    """Terms of the question's topic whose stem occurs nowhere in the corpus ("blockchain", "generative").
+
+    Common English words ("cover", "firms") are paraphrase more often than subject, so they do not count.
+    """
     from .bm25 import tokenize
-    from .spelling import speller_for
+    from .spelling import common_word, speller_for
 
     stems = getattr(lookup.index, "_stems", None)
     if stems is None:
         stems = lookup.index._stems = set(tokenize(" ".join(speller_for(lookup.index).counts)))
-    return [w for w in plan.topic.split() if len(w) >= 4 and w.isalpha() and not set(tokenize(w)) & stems]
+    return [w for w in plan.topic.split() if len(w) >= 4 and w.isalpha() and not common_word(w)
+            and not set(tokenize(w)) & stems]
 
 
 def _absent_words(plan: QueryPlan, lookup: Lookup) -> list[str]:

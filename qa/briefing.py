@@ -193,9 +193,15 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
 
 
 def question_sentences(ex: Exchange) -> list[Quoted]:
-    """The sentences of a question that ask (end in '?') and say what about (8+ words), else its first sentence."""
+    """What a question was about, verbatim: the whole question up to 80 words, else its first sentence
+    (which sets the topic: "In recent years, China has explored the open-license system…"), else the
+    longest sentence that asks."""
     from .passages import split_sentences
 
+    if len(ex.question.text.split()) <= 80:
+        return [ex.question]
     sents = [Quoted(s, a, b, ex.question.line) for s, a, b in split_sentences(ex.question.text, ex.question.start)]
-    asks = [q for q in sents if q.text.rstrip().endswith(("?", "？")) and len(q.text.split()) >= 8]
-    return asks or sents[:1]
+    if sents and len(sents[0].text.split()) >= 8:
+        return sents[:1]
+    asks = [q for q in sents if q.text.rstrip().endswith(("?", "？"))]
+    return sorted(asks or sents, key=lambda q: -len(q.text.split()))[:1]

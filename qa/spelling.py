@@ -18,11 +18,21 @@ MIN_LEN = 4
 
 
 @functools.lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """The words of symspellpy's English frequency dictionary."""
+def english_ranks() -> dict[str, int]:
+    """{word: rank} of symspellpy's English frequency dictionary (0 = most frequent)."""
     path = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
     with path.open(encoding="utf-8") as f:
-        return frozenset(line.split(" ", 1)[0] for line in f if line.strip())
+        return {line.split(" ", 1)[0]: i for i, line in enumerate(f) if line.strip()}
+
+
+def english_words():
+    """The words of symspellpy's English frequency dictionary."""
+    return english_ranks().keys()
+
+
+def common_word(word: str, top: int = 5000) -> bool:
+    """Among the `top` most frequent English words ("cover", "firms"), as opposed to a term ("semiconductor")."""
+    return english_ranks().get(word.lower(), top) < top
 
 
 def words(text: str) -> list[str]:

@@ -145,8 +145,10 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                     label = b.labels.get(ans.id) if ans else None
                     cells.append(Cell(to, out.cite_source(b, label, "label", to, ans) if label else None))
                     out.add("row", cells=tuple(cells), group=b.doc_id)
-        else:  # asked, answered_by, answered, exchanges
+        else:  # asked, asked_about, answered_by, answered, exchanges
             ex = _exchanges_for(plan, b)
+            if kind in ("asked", "asked_about", "answered_by") and not plan.scope.outlets and plan.topic:
+                ex = _exchanges_on_topic(plan, b, lookup)
             if not ex and (plan.scope.outlets or plan.scope.officials):
                 who = ", ".join(plan.scope.outlets + plan.scope.officials)
                 out.add("notice", f"No question in this briefing matches {who}.")
@@ -154,9 +156,19 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             out.add("table", cells=(Cell("Asked by"), Cell("Answered by"), Cell("Question")))
             for e in ex:
                 exchange_row(out, b, e)
-            if kind in ("asked", "answered_by") and len(ex) == 1 and ex[0].answers:
+            if kind in ("asked", "asked_about", "answered_by") and len(ex) == 1 and ex[0].answers:
                 _answer_lead(out, b, ex[0], lookup)
     return out.answer(plan.question, "structure", False, None, (), plan.query)
+
+
+def _exchanges_on_topic(plan: QueryPlan, b: Briefing, lookup) -> list[Exchange]:
+    """'Who asked about trademarks?': the exchange whose answer retrieval ranks first for the topic."""
+    hits = lookup.search(plan.query, lookup.scoped(plan.scope.officials, (), (b.doc_id,)), k=3)
+    for h in hits:
+        for e in b.exchanges:
+            if any(c.id == h.chunk.id for c in e.answers):
+                return [e]
+    return []
 
 
 def _about(out: Composer, b: Briefing) -> None:

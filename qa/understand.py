@@ -48,6 +48,9 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
              r"\b(what|which) (date|day)\b|\bdate of (the|this) (briefing|press conference|conference)\b"),
     ("first_last", r"\bwho (asked|raised|posed|got|had|took|put) the (first|last|final|opening|closing) question\b|"
                    r"\b(first|last|final) question\b.*\b(who|which|from)\b"),
+    ("asked_about", r"\bwho (asked|raised|posed|put)\b.{0,30}\b(about|on|regarding|concerning|the question)\b|"
+                    r"\bwhich (outlet|reporter|journalist|media outlet|newspaper|news organi[sz]ation)s? "
+                    r"(asked|raised|wanted to know) (about|on|regarding|concerning)\b|\bwho wanted to know\b"),
     ("outlets", r"\b(which|what|list|name)\b.*\b(reporters?|journalists?|outlets?|media|news organi[sz]ations?|"
                 r"newspapers?|press)\b.*\b(ask|question|raise|pose|represent|attend|present|there)|"
                 r"\bwho asked (the )?questions\b|\bwho (was|were) asking\b"),
@@ -275,7 +278,7 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
             flush()
             continue
         first = i == 0 or question[tokens[i - 1].end():t.start()].strip() in (".", "?", "!")
-        if w[0].isupper() and not (first and w.lower() in STOP | english_words()) and w.lower() not in STOP:
+        if w[0].isupper() and not (first and w.lower() in english_words()) and w.lower() not in STOP:
             if run and question[run[-1].end():t.start()].strip() not in ("",):
                 flush()
             run.append(t)
@@ -337,6 +340,8 @@ def _structure(q: str, kinds: set[str]) -> str | None:
             continue
         if kind == "answered_by" and not ("outlet" in kinds or re.search(r"\bquestions?\b", q, re.I)):
             continue
+        if kind == "asked_about" and "outlet" in kinds:
+            continue  # "who asked the Xinhua question" is the outlet's own question: see "asked"
         return kind
     return None
 

@@ -202,6 +202,15 @@ def _outlet_patterns(outlet: str, index) -> list[str]:
     return pats
 
 
+def _answering_official(query: str, index) -> tuple[str, ...]:
+    """The official whose answer lexical search ranks first for `query` (no model needed), or ()."""
+    top = index.bm25.search(query, 1)
+    if not top:
+        return ()
+    chunk = index.chunk_by_id.get(index.passages[top[0][0]].chunk_id)
+    return (chunk.speaker,) if chunk else ()
+
+
 def _unknown_speakers(question: str, mentions: list[Mention], corpus: str) -> tuple[str, ...]:
     """Capitalised names used as a speaker ("What did Li Qiang say") that match nobody and occur nowhere."""
     out = []
@@ -389,12 +398,15 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     if history and _depth < 3:
         prev = plan(history[-1], history[:-1], index, _depth + 1)
     if prev is not None and not officials and not outlets and follow and PRONOUN_RE.search(corrected):
-        if prev.scope.officials:
-            officials, from_history = prev.scope.officials, True
-            notes.append(f"'{PRONOUN_RE.search(corrected).group(0)}' taken as {', '.join(officials)} "
-                         "from the previous question")
-        elif prev.scope.outlets:
+        if prev.scope.outlets and not prev.scope.officials:
             outlets = prev.scope.outlets
+        else:
+            # "he" is the official the previous question named, else the one whose answer it finds first.
+            officials = prev.scope.officials or _answering_official(prev.query, index)
+            from_history = bool(officials)
+            if officials:
+                notes.append(f"'{PRONOUN_RE.search(corrected).group(0)}' taken as {', '.join(officials)} "
+                             "from the previous question")
     if prev is not None and follow and not officials and not outlets and (prev.scope.outlets or prev.intent ==
                                                                           "structure"):
         outlets = prev.scope.outlets  # "And who answered it?" after "What did the China Daily reporter ask?"

@@ -196,3 +196,8 @@ def test_inline_enumerations_are_split_into_verbatim_items(text, items):
 
     s = Sentence(text, 100, 100 + len(text), "d#01", 0)
     assert [text[a - 100:b - 100] for a, b in inline_items(s)] == items
+
+
+def test_he_is_the_official_who_answered_the_previous_question(index):
+    p = plan("What else did he say about that?", ["How many PPH agreements has China signed with BRI partners?"], index)
+    assert p.scope.officials == ("Shen Changyu",) and p.scope.from_history

@@ -77,11 +77,8 @@ def wire(ui: Layout, qa: BriefingQA, settings, demo: gr.Blocks) -> None:
     demo.load(restore, [ui.conv, ui.filters], [ui.chat, ui.conv, *filter_inputs, ui.chips, ui.filters],
               show_progress="hidden", **PRIVATE)
 
-    # The question box and buttons only hand the question to the browser's queue.
-    submit = dict(fn=None, inputs=[ui.question], outputs=[ui.question],
-                  js="(q) => { window.bqChat.submit(q); return ''; }", **PRIVATE)
-    ui.question.submit(**submit, trigger_mode="multiple")
-    ui.ask.click(**submit, trigger_mode="multiple")
+    # Enter in the question box and the Ask button are handled in static/chat.js (takeQuestion), which
+    # hands the question to the browser's queue; the examples do the same.
     for button, text in ui.examples:
         button.click(None, js=f"() => {{ window.bqChat.drawer(false); window.bqChat.submit({json.dumps(text)}); }}",
                      **PRIVATE)

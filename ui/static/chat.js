@@ -227,7 +227,11 @@ element.addEventListener("click", (ev) => {
   if (!target) return;
   const turn = target.closest("[data-turn]");
   const t = turn ? turns.find((x) => x.id === turn.dataset.turn) : null;
-  if (target.matches("a.bq-cite")) { userScroll = now(); return; }  // the browser jumps to the card
+  if (target.matches("a.bq-cite")) {  // the browser jumps to the card; on a wide screen, inside the chat only
+    userScroll = now();
+    if (scroller()) { const x = window.scrollX, y = window.scrollY; requestAnimationFrame(() => window.scrollTo(x, y)); }
+    return;
+  }
   if (target.matches(".bq-example")) { api.submit(target.dataset.q || target.textContent); return; }
   if (target.matches(".bq-copy-one")) { copy(t); return; }
   if (target.matches(".bq-rate") && t) {
@@ -281,7 +285,28 @@ const api = {
   toast,
 };
 window.bqChat = api;
-document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") api.drawer(false); });
+
+// The question box: what was typed is taken the moment Enter or Ask is pressed (Gradio would read the
+// box later, after a fast typist may already have typed the next question), then the box is emptied.
+function takeQuestion(ev) {
+  const box = document.querySelector("#bq-question textarea");
+  if (!box) return;
+  ev.preventDefault();
+  ev.stopPropagation();
+  const question = box.value;
+  box.value = "";
+  box.dispatchEvent(new Event("input", {bubbles: true}));
+  api.submit(question);
+}
+document.addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing && ev.target.matches("#bq-question textarea")) takeQuestion(ev);
+}, true);
+document.addEventListener("click", (ev) => {
+  if (ev.target.closest("#bq-ask")) takeQuestion(ev);
+}, true);
+document.addEventListener("keydown", (ev) => {  // Escape closes the drawer, unless it closes a dropdown in it
+  if (ev.key === "Escape" && !ev.target.closest('[aria-expanded="true"]')) api.drawer(false);
+});
 document.addEventListener("click", (ev) => {
   if (ev.target.id === "bq-backdrop") api.drawer(false);
 });

@@ -79,9 +79,15 @@ def test_2_a_question_asked_while_an_answer_loads_is_queued_and_answered_in_orde
         document.querySelectorAll('#bq-chat .bq-queued-tag').forEach(t => window.__queued.push(t.textContent)); })
       .observe(document.querySelector('#bq-chat'), {subtree: true, childList: true}); }""")
     questions = [SUMMARY, PPH, "Who chaired the press conference?"]
-    for q in questions:  # typed one after another, without waiting for any answer
-        submit(page, q)
-        page.wait_for_function("document.querySelector('#bq-question textarea').value === ''")
+    # Typed and sent with Enter one after another in the same instant, so the second and third are
+    # surely asked while the first loads (Playwright's own typing would leave that to timing).
+    page.evaluate("""(qs) => { const box = document.querySelector('#bq-question textarea');
+      for (const q of qs) {
+        box.value = q; box.dispatchEvent(new Event('input', {bubbles: true}));
+        box.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true, cancelable: true}));
+      } }""", questions)
+    assert page.evaluate("window.bqChat.state()")["queued"] == 3  # one being answered, two waiting
+    assert page.locator("#bq-question textarea").input_value() == ""
     wait_answers(page, 3)
     assert any(t.startswith("Queued") for t in page.evaluate("window.__queued"))  # the reader saw it waiting
     users = page.locator("#bq-chat [data-testid='user']").all_inner_texts()
@@ -179,7 +185,7 @@ def test_7_filters_show_as_chips_apply_to_every_question_and_can_be_removed(page
     open_filters(page)
     page.locator("#bq-f-officials input").click()
     page.locator("[role=option]", has_text="Hu Wenhui").click()
-    page.locator("#bq-side .bq-small").last.click()  # elsewhere: the list of officials closes
+    page.locator("#bq-f-officials [data-testid='block-info']").click()  # its label: the list of officials closes
     close_filters(page)
     chip = page.locator("#bq-chips .bq-chip", has_text="Hu Wenhui")
     chip.wait_for()

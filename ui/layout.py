@@ -120,21 +120,19 @@ def build(documents: list[dict], people: list[tuple[str, str]], settings: Settin
                 ask = gr.Button("Ask", variant="primary", scale=1, min_width=72, elem_id="bq-ask")
         with gr.Column(scale=1, min_width=260, elem_id="bq-side"):
             drawer_close = gr.Button("Close ✕", size="sm", variant="secondary", elem_id="bq-drawer-close")
-            gr.Markdown("**Try asking**")
-            examples = []
-            for text in EXAMPLES:
-                examples.append((gr.Button(text, size="sm", variant="secondary", elem_classes=["bq-example"]), text))
             with gr.Accordion("Filters", open=True, elem_id="bq-filters"):
                 docs = gr.Dropdown([(f"{d.get('title') or d['doc_id']} ({nice_date(d.get('date'))})", d["doc_id"])
                                     for d in documents], value=[], multiselect=True, label="Briefings",
                                    info="answer only from these (--doc)", elem_id="bq-f-docs")
                 who = gr.Dropdown(people, value=[], multiselect=True, label="Officials",
                                   info="quote only these officials (--speaker)", elem_id="bq-f-officials")
-                with gr.Row():
-                    date_from = gr.DateTime(include_time=False, type="string", label="From",
-                                            elem_id="bq-f-from", min_width=120)
-                    date_to = gr.DateTime(include_time=False, type="string", label="To",
-                                          elem_id="bq-f-to", min_width=120)
+                date_from = gr.DateTime(include_time=False, type="string", label="From (--date-from)",
+                                        elem_id="bq-f-from")
+                date_to = gr.DateTime(include_time=False, type="string", label="To (--date-to)", elem_id="bq-f-to")
+            gr.Markdown("**Try asking**")
+            examples = []
+            for text in EXAMPLES:
+                examples.append((gr.Button(text, size="sm", variant="secondary", elem_classes=["bq-example"]), text))
             with gr.Accordion("Settings", open=False, elem_id="bq-settings"):
                 k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages (k)",
                               info="answers from the transcript searched for the best sentences",

@@ -59,11 +59,13 @@ function alignTo(id) {
 }
 function fill() {
   const s = scroller();
-  if (s) {  // wide screen: the conversation box takes the window's height left above the question box
-    const ask = document.querySelector("#bq-ask-row");
-    const below = (ask ? ask.getBoundingClientRect().height : 60) + 28;
-    const top = conv.getBoundingClientRect().top + window.scrollY;
-    conv.style.height = Math.max(320, Math.floor(window.innerHeight - top - below)) + "px";
+  if (s) {  // wide screen: the conversation box takes the height that makes the page fit the window
+    const main = document.querySelector("#bq-main"), side = document.querySelector("#bq-side");
+    const r = conv.getBoundingClientRect();
+    const below = main && side && main.getBoundingClientRect().bottom >= side.getBoundingClientRect().bottom
+      ? document.documentElement.scrollHeight - (r.bottom + window.scrollY)  // question box, footer, margins
+      : 130;
+    conv.style.height = Math.max(320, Math.floor(window.innerHeight - (r.top + window.scrollY) - below)) + "px";
   } else {
     conv.style.height = "";
   }
@@ -109,7 +111,7 @@ function turnNode(t) {
   put(slot(bot, "under"), t.under || "");
   return node;
 }
-function queuedNode(a, i, waiting) {
+function queuedNode(a, label) {
   const node = document.createElement("section");
   node.className = "bq-turn bq-queued";
   node.dataset.queued = a.id;
@@ -119,8 +121,7 @@ function queuedNode(a, i, waiting) {
   q.textContent = a.question;
   const tag = document.createElement("div");
   tag.className = "bq-queued-tag";
-  tag.textContent = i === 0 && busy && busy.id === a.id ? "Asking…"
-    : `Queued: ${waiting > 1 ? `${i + (busy && busy.kind === "ask" ? 0 : 1)} of ${waiting}, ` : ""}asked when the answer above is done`;
+  tag.textContent = label;
   node.append(q, tag);
   return node;
 }
@@ -140,7 +141,12 @@ function draw() {
   for (const [id, node] of nodes) if (!ids.has(id)) { node.remove(); nodes.delete(id); }
   list.querySelectorAll(":scope > .bq-queued").forEach((n) => n.remove());
   const waiting = asks.filter((a) => !ids.has(a.id));
-  waiting.forEach((a, i) => list.appendChild(queuedNode(a, i, waiting.length)));
+  const queued = waiting.filter((a) => !(busy && busy.id === a.id));
+  for (const a of waiting) {
+    const k = queued.indexOf(a);
+    list.appendChild(queuedNode(a, k < 0 ? "Asking…"
+      : `Queued${queued.length > 1 ? ` (${k + 1} of ${queued.length})` : ""}: asked when the answer above is done`));
+  }
   welcome.hidden = turns.length > 0 || asks.length > 0;
   fill();
   return fresh;

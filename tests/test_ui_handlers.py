@@ -184,6 +184,8 @@ def test_restore_keeps_only_well_formed_finished_turns(qa):
             {"id": "okid0003", "question": "q", "error": "the question is empty"}]
     assert [t["id"] for t in conversation.restore(conv + junk)] == [conv[0]["id"], "okid0003"]
     assert conversation.restore(None) == [] and conversation.restore({"a": 1}) == []
+    many = [{"id": f"turn{i:04d}", "question": "q", "error": "e"} for i in range(conversation.MAX_TURNS + 5)]
+    assert [t["id"] for t in conversation.restore(many)] == [t["id"] for t in many[5:]]  # the oldest go
 
 
 def test_one_card_per_quoted_passage_carries_all_its_numbers(qa):

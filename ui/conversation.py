@@ -20,7 +20,7 @@ from . import render
 from .text import e
 
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{6,40}$")
-MAX_TURNS = 200  # a conversation kept longer than this drops its oldest turns
+MAX_TURNS = 100  # kept in the browser and sent with each question (about 9 KB a turn): older turns are dropped
 RATING_WORDS = {"up": "helpful", "down": "not helpful"}
 # An inline icon (Lucide's thumbs-up, ISC licence): no emoji font or icon file needed; CSS turns it for "down".
 THUMB = ('<svg viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" stroke-width="2" '

@@ -214,6 +214,8 @@ def cmd_chat(args) -> int:
     """A terminal chat with history. Example: briefqa chat   (empty line or Ctrl-D quits)"""
     from .errors import QuestionError
 
+    # Opening loads the model and index (about 11 s cold); say so first, or the terminal looks hung.
+    print("Loading the model and index…", file=sys.stderr, flush=True)
     qa = _open(args)
     history: list[str] = []
     print("Ask about the briefing; an empty line quits.", file=sys.stderr)

@@ -16,6 +16,20 @@ def test_chat_keeps_history_for_follow_ups(index, monkeypatch, capsys):
     assert out.count("Sources:") == 2
 
 
+def test_chat_says_it_is_loading_before_opening_the_index(monkeypatch, capsys):
+    import qa.cli
+
+    def opened(args, rebuild=None):
+        assert "Loading the model and index" in capsys.readouterr().err  # printed before the slow part
+        raise SystemExit(0)
+
+    monkeypatch.setattr(qa.cli, "_open", opened)
+    try:
+        main(["chat"])
+    except SystemExit:
+        pass
+
+
 def test_search_prints_ranked_answers_with_passages(index, capsys):
     assert main(["search", "PPH agreements", "-k", "2", "--index", str(index.folder), "--no-rebuild"]) == 0
     out = capsys.readouterr().out

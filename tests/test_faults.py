@@ -249,16 +249,16 @@ def test_dates_must_be_yyyy_mm_dd(value):
 
 # --- the served app: refused API calls, uploads, shutdown ----------------------------------------
 
-BAD_CALLS = [  # (question, history, k, mode, answer_mode) -> what the one-line message says
-    (("", "", 0, "", ""), "question is empty"),
-    ((REAL, "", "abc", "", ""), "k 'abc' is not a whole number from 1 to 50"),
-    ((REAL, "", -5, "", ""), "k -5 is not a whole number"),
-    ((REAL, "", 2.5, "", ""), "k 2.5 is not a whole number"),
-    ((REAL, '[1, null, {"a": 1}]', 0, "", ""), "history must be a JSON array of strings"),
-    ((REAL, "[" * 100_000 + "]" * 100_000, 0, "", ""), "history is nested too deeply"),
-    ((REAL, 5, 0, "", ""), "history must be a string"),
-    ((12, "", 0, "", ""), "question must be a string"),
-    ((REAL, "", 0, "fuzzy", ""), "retrieval mode 'fuzzy' is not one of"),
+BAD_CALLS = [  # (question, history, k, mode, filters) -> what the one-line message says
+    (("", [], None, None, None), "question is empty"),
+    ((REAL, [], "abc", None, None), "k 'abc' is not a whole number from 1 to 50"),
+    ((REAL, [], -5, None, None), "k -5 is not a whole number"),
+    ((REAL, [], 2.5, None, None), "k 2.5 is not a whole number"),
+    ((REAL, '[1, null, {"a": 1}]', None, None, None), "history must be a list of strings"),
+    ((REAL, "[" * 100_000 + "]" * 100_000, None, None, None), "history is nested too deeply"),
+    ((REAL, 5, None, None, None), "history must be a list of strings"),
+    ((12, [], None, None, None), "question must be a string"),
+    ((REAL, [], None, "fuzzy", None), "mode 'fuzzy' is not one of"),
 ]
 
 
@@ -282,7 +282,7 @@ def test_refused_api_calls_log_one_line_each(pristine, embedder, capfd):
         for args, message in BAD_CALLS:
             with pytest.raises(AppError, match=message):
                 client.predict(*args, api_name="/ask")
-        assert "4.425 million" in client.predict(REAL, "", 3, "", "", api_name="/ask")["answer"]
+        assert "4.425 million" in client.predict(REAL, api_name="/ask")["answer"]
     finally:
         demo.close()
     err = capfd.readouterr().err

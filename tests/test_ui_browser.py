@@ -1,108 +1,29 @@
-"""The real app in headless Chromium (Debian's, via Playwright) and from gradio_client.
+"""The real app in headless Chromium (Debian's, via Playwright) and its HTTP API.
 
-Set BRIEFQA_SCREENSHOT=docs/screenshot.png to also write the README's screenshot.
+Set BRIEFQA_SCREENSHOT=docs/screenshot.png to also write the README's first screenshot.
 """
 import json
 import os
-import shutil
-import socket
+import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-PPH = "How many PPH agreements does China have?"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-# A finished assistant message (an answer, an abstention or an error), not one still streaming.
-DONE = "#bq-chat .bq-answer:not(.bq-streaming), #bq-chat .bq-abstain, #bq-chat .bq-error"
-TIMEOUT_MS = 90_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(settings, embedder, index):
-    """The app, launched in this process on a free local port, over the session's model and index."""
-    from qa.service import BriefingQA
-    from ui.app import launch, make_app
-
-    demo = make_app(BriefingQA(settings, embedder, index), settings)
-    _, url, _ = launch(demo, "127.0.0.1", _free_port(), prevent_thread_lock=True, quiet=True)
-    yield url.rstrip("/")
-    demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = shutil.which("chromium")
-    if not exe:
-        reason = "Debian's chromium is not installed (apt-get install chromium); browser tests need it"
-        if os.environ.get("CI"):
-            pytest.fail(reason + " and CI is set")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+from ui_browser import *  # noqa: F401,F403  (fixtures: server, browser)
 
 
 @pytest.fixture
 def page(browser, server):
-    """A fresh page on the app; `page.requests` lists every URL it asked for, `page.dialogs` every alert."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 860})
-    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
-    pg = ctx.new_page()
-    pg.requests, pg.dialogs = [], []
-    pg.on("request", lambda r: pg.requests.append(r.url))
-    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-    pg.set_default_timeout(TIMEOUT_MS)
-    pg.goto(server)
-    pg.locator("#bq-question textarea").wait_for()
+    pg = open_page(browser, server, DESKTOP)
     yield pg
-    ctx.close()
-
-
-def ask(page, question: str):
-    """Type `question`, send it, wait for the finished answer and return its locator."""
-    before = page.locator(DONE).count()
-    box = page.locator("#bq-question textarea")
-    box.fill(question)
-    box.press("Enter")
-    page.wait_for_function(f"document.querySelectorAll({json.dumps(DONE)}).length > {before}", timeout=TIMEOUT_MS)
-    return page.locator("#bq-chat [data-testid='bot']").last
-
-
-def assert_all_local(requests: list[str], server: str):
-    local = {urlsplit(server).hostname, "127.0.0.1", "localhost"}
-    outside = [u for u in requests if not u.startswith(("data:", "blob:")) and urlsplit(u).hostname not in local]
-    assert not outside, f"requests left the machine: {outside}"
-    assert requests, "no requests were recorded at all"
-
-
-def save_screenshot(page, tmp_path: Path):
-    page.screenshot(path=str(tmp_path / "app.png"))
-    target = os.environ.get("BRIEFQA_SCREENSHOT")
-    if target:
-        from PIL import Image
-
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        img = Image.open(tmp_path / "app.png").convert("RGB")
-        img.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+    pg.context.close()
 
 
 @pytest.mark.browser
-def test_answer_cites_source_card_and_nothing_leaves_the_machine(page, server, tmp_path):
+def test_answer_cites_source_card_and_nothing_leaves_the_machine(page, server):
     bot = ask(page, PPH)
     assert "17 BRI partners" in bot.inner_text()
-    cite = bot.locator("a.bq-cite", has_text="[1]").first
-    cite.click()
+    bot.locator("a.bq-cite", has_text="[1]").first.click()
     assert page.url.endswith("#bq-src-1-1")
     card = page.locator("#bq-src-1-1")
     assert card.evaluate("el => el.matches(':target')")
@@ -110,10 +31,12 @@ def test_answer_cites_source_card_and_nothing_leaves_the_machine(page, server, t
     assert "China Daily" in card.locator(".bq-asked").inner_text()
     mark = card.locator(".bq-passage mark")
     assert mark.is_visible() and "Patent Prosecution Highway (PPH) agreements with 17 BRI partners" in mark.inner_text()
+    assert "bq-current" in mark.get_attribute("class")  # the quote of the [n] opened stands out
     assert "29 July 2024" in card.locator(".bq-doc").inner_text()
     assert "SCIO briefing" in page.locator(".bq-docs").inner_text()  # which briefing is loaded
-    page.locator("#bq-chat [data-testid='user']").last.scroll_into_view_if_needed()
-    save_screenshot(page, tmp_path)  # question, answer and its highlighted source card
+    if os.environ.get("BRIEFQA_SCREENSHOT"):
+        page.locator("#bq-chat .bq-turn").last.evaluate("el => el.scrollIntoView()")
+        save_png(page, Path(os.environ["BRIEFQA_SCREENSHOT"]))
     card.locator("details.bq-context summary").click()
     assert card.locator(".bq-whole").is_visible()
     assert "Belt and Road" in card.locator(".bq-whole").inner_text()
@@ -129,19 +52,23 @@ def test_follow_up_uses_the_history(page, server):
 
 
 @pytest.mark.browser
-def test_off_topic_abstains_and_thumbs_down_with_comment_is_saved(page, server, settings):
-    bot = ask(page, "What is the weather in Paris tomorrow?")
+def test_off_topic_abstains_in_the_librarys_words_and_a_thumbs_down_with_comment_is_saved(page, server, settings):
+    q = "What is the weather in Paris tomorrow?"
+    bot = ask(page, q)
     box = bot.locator(".bq-abstain")
-    assert box.is_visible() and "No answer from the briefing" in box.inner_text()
+    assert box.is_visible() and box.inner_text().strip().startswith("The briefing never mentions Paris.")
     assert box.evaluate("el => getComputedStyle(el).borderLeftStyle") == "solid"
-    assert bot.locator(".bq-related-item").count() >= 1 and "related reading" in bot.inner_text().lower()
-    page.locator("#bq-chat button[aria-label='Dislike']").last.click()
-    page.locator("#bq-comment textarea").fill("Should say the briefing is about IP, not weather")
-    page.locator("#bq-send-comment").click()
-    page.locator("#bq-feedback-status", has_text="Thank you").wait_for()
+    assert "related reading" in bot.inner_text().lower()
+    bot.locator("button.bq-rate[data-rating='down']").click()
+    bot.locator(".bq-status", has_text="Saved “not helpful” for this answer").wait_for()
+    assert bot.locator("button.bq-rate[data-rating='down']").get_attribute("aria-pressed") == "true"
+    bot.locator(".bq-comment-form textarea").fill("Should say the briefing is about IP, not weather")
+    bot.locator(".bq-send-comment").click()
+    bot.locator(".bq-status", has_text="Thank you").wait_for()
     items = [json.loads(line) for line in settings.feedback_path.read_text(encoding="utf-8").splitlines()]
-    mine = [i for i in items if i["question"] == "What is the weather in Paris tomorrow?"]
-    assert mine[-1]["rating"] == "down" and mine[-1]["abstained"] is True
+    mine = [i for i in items if i["question"] == q]
+    turn_id = bot.evaluate("el => el.closest('[data-turn]').dataset.turn")
+    assert mine[-1]["id"] == turn_id and mine[-1]["rating"] == "down" and mine[-1]["abstained"] is True
     assert mine[-1]["comment"] == "Should say the briefing is about IP, not weather"
     assert_all_local(page.requests, server)
 
@@ -158,24 +85,64 @@ def test_html_in_a_question_is_shown_as_text_and_never_runs(page, server):
 
 
 @pytest.mark.browser
-def test_example_button_asks_and_copy_answer_copies_plain_text(page, server):
-    page.locator(".bq-example", has_text=PPH).click()
-    page.wait_for_function(f"document.querySelectorAll({json.dumps(DONE)}).length > 0", timeout=TIMEOUT_MS)
+def test_example_button_asks_and_copy_answer_copies_plain_text_and_says_so(page, server):
+    page.locator("#bq-side .bq-example", has_text=PPH).click()
+    wait_answers(page, 1)
+    asked = len(page.requests)
     page.locator("#bq-copy").click()
-    page.wait_for_function("navigator.clipboard.readText().then(t => t.length > 0)")
+    page.locator("#bq-toast.bq-show", has_text="Copied answer with 1 source").wait_for()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "17 BRI partners" in copied and "[1] Shen Changyu" in copied and "<" not in copied
+    assert len(page.requests) == asked  # copying happens in the browser: the server hears nothing of it
     page.locator("#bq-clear").click()
     page.wait_for_function(f"document.querySelectorAll({json.dumps(DONE)}).length == 0")
+    page.locator("#bq-copy").click()
+    page.locator("#bq-toast.bq-show", has_text="There is no answer to copy yet.").wait_for()
 
 
-def test_ask_api_from_gradio_client(server):
+@pytest.mark.browser
+def test_footer_has_no_stray_separator_and_the_api_page_describes_each_parameter(page):
+    footer = page.locator("footer")
+    assert footer.inner_text().strip().replace("\n", " ").endswith("Use via API")  # no trailing "·"
+    footer.locator("button.show-api").click()
+    page.get_by_text("/ask", exact=False).first.wait_for()
+    text = page.locator("body").inner_text()
+    for words in ("earlier questions of the conversation", "restrict the search", "what to search for"):
+        assert words in text
+
+
+def test_ask_api_from_gradio_client_with_only_the_question_then_every_parameter(server):
     from gradio_client import Client
 
     client = Client(server + "/", verbose=False)
-    out = client.predict(PPH, "", 0, "", "", api_name="/ask")
+    out = client.predict(PPH, api_name="/ask")
     assert out["abstained"] is False and out["citations"][0]["speaker"] == "Shen Changyu"
-    follow = client.predict(question="And for trademarks?", api_name="/ask", k=3, mode="hybrid",
-                            history=json.dumps(["What is the average examination period for invention patents?"]))
+    assert out["intent"] == "fact" and out["blocks"] and "plan" in out  # the documented JSON result
+    follow = client.predict(question="And for trademarks?", api_name="/ask", k=3, mode="extractive",
+                            history=["What is the average examination period for invention patents?"])
     assert "four months" in follow["answer"]
-    assert json.dumps(follow)  # plain JSON all the way
+    hu = client.predict(question="What has been done to protect trademarks?", filters={"speaker": "Hu Wenhui"},
+                        api_name="/ask")
+    assert hu["citations"] and {c["speaker"] for c in hu["citations"]} == {"Hu Wenhui"}
+    hits = client.predict("PPH agreements", k=2, api_name="/search")
+    assert len(hits) == 2 and hits[0]["speaker"] == "Shen Changyu" and hits[0]["passages"][0]["text"]
+    with pytest.raises(Exception, match="unknown filter 'who'"):
+        client.predict("PPH?", filters={"who": "Hu"}, api_name="/ask")
+    info = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    for name in ("/ask", "/search"):
+        params = info[name]["parameters"]
+        assert [p["parameter_has_default"] for p in params] == [False] + [True] * (len(params) - 1)
+        assert all(p["python_type"]["description"] for p in params), name
+
+
+@pytest.mark.parametrize("route", ["call/ask", "call/v2/ask"])
+def test_ask_over_plain_http_with_only_the_question(server, route):
+    """What the README's curl example does: POST the question, then read the event stream."""
+    body = {"data": [PPH]} if route == "call/ask" else {"question": PPH}
+    req = urllib.request.Request(f"{server}/gradio_api/{route}", json.dumps(body).encode(),
+                                 {"Content-Type": "application/json"})
+    event_id = json.load(urllib.request.urlopen(req, timeout=60))["event_id"]
+    stream = urllib.request.urlopen(f"{server}/gradio_api/{route}/{event_id}", timeout=60).read().decode()
+    assert "event: complete" in stream, stream[:500]
+    data = json.loads(stream.split("event: complete\ndata: ", 1)[1].splitlines()[0])
+    assert data[0]["citations"][0]["speaker"] == "Shen Changyu"

@@ -9,12 +9,25 @@ import tempfile
 import threading
 
 import gradio as gr
+from gradio.components.api_component import Api
 
 from qa.config import Settings, check_port
 from qa.errors import ConfigError
 from qa.service import BriefingQA
 
-from . import handlers, layout
+from . import layout, wiring
+
+
+class Blocks(gr.Blocks):
+    """gr.Blocks whose API endpoints take their documented defaults for trailing parameters a caller
+    leaves out: `POST /gradio_api/call/ask {"data": ["How many PPH agreements?"]}` works, as the API
+    page promises (Gradio itself requires every value in `data`)."""
+
+    async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):
+        if len(inputs) < len(block_fn.inputs) and all(isinstance(b, Api) for b in block_fn.inputs):
+            inputs = list(inputs) + [b.value for b in block_fn.inputs[len(inputs):]]
+        return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+
 
 # The app takes no files, but Gradio's upload route accepts them from anyone who can reach the port:
 # this bounds what one request may store (a larger upload is refused with 413).
@@ -23,8 +36,8 @@ MAX_UPLOAD = "1mb"
 
 def make_app(qa: BriefingQA, settings: Settings) -> gr.Blocks:
     """The Blocks app for a loaded BriefingQA (not yet queued or launched)."""
-    with gr.Blocks(title="Briefing QA", analytics_enabled=False) as demo:
-        handlers.wire(layout.build(qa.documents, settings), qa, settings)
+    with Blocks(title="Briefing QA", analytics_enabled=False) as demo:
+        wiring.wire(layout.build(qa.documents, layout.officials(qa.index), settings), qa, settings, demo)
     return demo
 
 
@@ -55,7 +68,7 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, share: bo
     demo.queue(default_concurrency_limit=2)  # the machine has 2 cores
     return demo.launch(server_name=host, server_port=port, share=share, auth=auth,
                        prevent_thread_lock=prevent_thread_lock, quiet=quiet, ssr_mode=False,
-                       theme=layout.THEME, css_paths=[layout.CSS_PATH], footer_links=["api"],
+                       theme=layout.THEME, css_paths=[layout.CSS_PATH], head=layout.HEAD, footer_links=["api"],
                        show_error=True, max_file_size=MAX_UPLOAD)
 
 

@@ -1,29 +1,25 @@
-"""The web UI's behaviour: chat turns, feedback and the ask API as plain functions over BriefingQA,
-then `wire`, which connects them to the components from ui.layout."""
-import json
-import sys
+"""The web UI's behaviour as plain functions over BriefingQA and the browser's conversation:
+answering a turn, rating and commenting on an answer, reading the filter bar. No Gradio here."""
+from __future__ import annotations
+
+from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-from qa.config import ANSWER_MODES, MODES, check_k
-from qa.errors import BriefQAError, ConfigError, QuestionError
+from qa.config import ANSWER_MODES, MODES
+from qa.errors import BriefQAError, ConfigError
 from qa.feedback import record
+from qa.retrieve import Filters
 from qa.service import BriefingQA
 from qa.types import Answer
 
-from . import render
+from . import conversation
+from .text import e, nice_date
 
-COPY_JS = """(text) => {
-  if (!text) return;
-  if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(text); return; }
-  const area = document.createElement("textarea");  // plain http on another host: no Clipboard API
-  area.value = text; area.style.position = "fixed"; area.style.opacity = "0";
-  document.body.appendChild(area); area.select(); document.execCommand("copy"); area.remove();
-}"""
-THINKING = '<div class="bq-answer bq-streaming"><span class="bq-muted">Searching the briefing…</span></div>'
+NO_FILTERS = {"docs": [], "officials": [], "date_from": "", "date_to": ""}
 
 
-def _option(value, choices: tuple[str, ...], what: str) -> str | None:
+def option(value, choices: tuple[str, ...], what: str) -> str | None:
     """'' or None means "the configured default"; anything else must be one of `choices`."""
     if value in (None, ""):
         return None
@@ -32,190 +28,146 @@ def _option(value, choices: tuple[str, ...], what: str) -> str | None:
     return value
 
 
-def chat_turn(qa: BriefingQA, question: str, messages: list[dict] | None, turns: list[dict] | None,
-              k: int | None = None, mode: str | None = None,
-              answer_mode: str | None = None) -> Iterator[tuple[list[dict], list[dict]]]:
-    """Answer one chat turn, yielding (messages, turns) as the answer grows; the last yield is final.
+def iso_date(value, what: str) -> str | None:
+    """'' or None -> None; '2024-07-29' -> itself; anything else is a ConfigError naming the field."""
+    value = (value or "").strip() if isinstance(value, str) else value
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ConfigError(f"{what} {value!r} is not a date like 2024-07-29") from None
 
-    `messages` are the chat's {"role", "content"} dicts (content is HTML made by ui.render);
-    `turns` is one record per assistant message: {"question", "history", "message", "result"
-    (Answer.to_dict()) or "error"}. Earlier questions are passed to the library as history,
-    so follow-ups work. Domain errors (an empty question, a bad setting) become an assistant
-    message, never an exception.
 
-    >>> *_, (msgs, turns) = chat_turn(qa, "How many PPH agreements?", [], [])   # doctest: +SKIP
-    >>> turns[-1]["result"]["citations"][0]["speaker"]                          # doctest: +SKIP
+def choice(raw) -> dict:
+    """The filter bar's state, cleaned: {"docs": [doc ids], "officials": [names], "date_from", "date_to"}."""
+    raw = raw if isinstance(raw, dict) else {}
+    names = lambda v: [x for x in (v if isinstance(v, list) else [v] if v else []) if isinstance(x, str) and x]
+    return {"docs": names(raw.get("docs")), "officials": names(raw.get("officials")),
+            "date_from": str(raw.get("date_from") or "").strip(), "date_to": str(raw.get("date_to") or "").strip()}
+
+
+def ui_filters(raw) -> Filters | None:
+    """The filter bar as qa.retrieve.Filters, with the CLI flags' meaning: one briefing is `doc_id`
+    (--doc), one official `speaker` (--speaker); several are `doc_ids` / `speakers`. None: no filter.
+
+    >>> ui_filters({"officials": ["Hu Wenhui"], "date_to": "2024-12-31"})
+    Filters(speaker='Hu Wenhui', doc_id=None, date_from=None, date_to='2024-12-31', speakers=(), asked_by=(), doc_ids=(), opening=False)
+    """
+    c = choice(raw)
+    d_from, d_to = iso_date(c["date_from"], "date from"), iso_date(c["date_to"], "date to")
+    if d_from and d_to and d_from > d_to:
+        raise ConfigError(f"the date range is empty: {d_from} is after {d_to}")
+    docs, people = c["docs"], c["officials"]
+    f = Filters(speaker=people[0] if len(people) == 1 else None, doc_id=docs[0] if len(docs) == 1 else None,
+                date_from=d_from, date_to=d_to, speakers=tuple(people) if len(people) > 1 else (),
+                doc_ids=tuple(docs) if len(docs) > 1 else ())
+    return f or None
+
+
+def chips_html(raw, documents: list[dict]) -> str:
+    """The active filters as removable chips (empty when none), or what is wrong with a date."""
+    c = choice(raw)
+    titles = {d.get("doc_id"): f"{d.get('title') or d.get('doc_id')} ({nice_date(d.get('date'))})" for d in documents}
+    chips = [("docs", v, "Briefing", titles.get(v, v)) for v in c["docs"]]
+    chips += [("officials", v, "Official", v) for v in c["officials"]]
+    chips += [(k, c[k], label, c[k]) for k, label in (("date_from", "From"), ("date_to", "To")) if c[k]]
+    if not chips:
+        return ""
+    try:
+        ui_filters(c)
+        problem = ""
+    except ConfigError as err:
+        problem = f'<span class="bq-chip-error" role="alert">{e(str(err)[:1].upper() + str(err)[1:])}: fix or remove it.</span>'
+    items = "".join(
+        f'<span class="bq-chip" data-key="{e(k)}" data-value="{e(v)}"><span class="bq-chip-label">{e(label)}:</span> '
+        f'{e(text)}<button type="button" class="bq-chip-x" aria-label="Remove filter {e(label)}: {e(text)}" '
+        f'title="Remove this filter">×</button></span>' for k, v, label, text in chips)
+    return (f'<div class="bq-chips" role="group" aria-label="Active filters"><span class="bq-chips-title">'
+            f'Searching only:</span>{items}<button type="button" class="bq-chip-clear">Clear filters</button>'
+            f'{problem}</div>')
+
+
+def without(raw, key: str, value: str | None = None) -> dict:
+    """The filter choice with one chip removed (`key` "all" removes every filter)."""
+    c = choice(raw)
+    if key == "all":
+        return dict(NO_FILTERS)
+    if key in ("docs", "officials"):
+        c[key] = [v for v in c[key] if v != value]
+    elif key in ("date_from", "date_to"):
+        c[key] = ""
+    return c
+
+
+def chat_turn(qa: BriefingQA, question: str, conv: list[dict] | None, turn_id: str | None = None,
+              k: int | None = None, mode: str | None = None, answer_mode: str | None = None,
+              filters: dict | Filters | None = None) -> Iterator[list[dict]]:
+    """Answer one question, yielding the conversation as the answer grows; the last yield is final.
+
+    `conv` is the browser's list of turns (ui.conversation); earlier answered questions are passed
+    to the library as history, so follow-ups work. `turn_id` is the id the browser gave the
+    question when it queued it (a fresh one otherwise); a turn with that id already answered is
+    not asked again. `filters` is the filter bar's choice (or Filters). Domain errors (an empty
+    question, a bad setting or date) become an error turn, never an exception.
+
+    >>> *_, conv = chat_turn(qa, "How many PPH agreements?", [])                 # doctest: +SKIP
+    >>> conv[-1]["result"]["citations"][0]["speaker"]                            # doctest: +SKIP
     'Shen Changyu'
     """
-    messages, turns = list(messages or []), list(turns or [])
-    question = question or ""
-    history = [t["question"] for t in turns if t.get("result")]
-    turn_no = len(turns) + 1  # numbers the source-card anchors, unique on the page
-    if question.strip():
-        messages.append({"role": "user", "content": render.question_html(question)})
-    turn = {"question": question, "history": history, "message": len(messages)}
-
-    def snapshot(content: str, done: dict | None = None):
-        return messages + [{"role": "assistant", "content": content}], turns + ([done] if done else [])
-
-    yield snapshot(THINKING)
+    conv = [t for t in conv or [] if not t.get("pending")]  # left by an ask that was interrupted
+    tid = conversation.new_id(turn_id)
+    if conversation.find(conv, tid) is not None:
+        yield conv
+        return
+    question = question if isinstance(question, str) else ""
+    cap = qa.settings.max_question_chars
+    shown = question if len(question) <= cap else question[:cap] + "…"  # the library's notice says it was cut
+    turn = {"id": tid, "question": shown, "history": conversation.history(conv)}
+    yield conv + [{**turn, "pending": True}]
     text, final = "", None
     try:
-        for event in qa.ask_stream(question, history, k=k, mode=_option(mode, MODES, "retrieval mode"),
-                                   answer_mode=_option(answer_mode, ANSWER_MODES, "answer mode")):
+        f = filters if isinstance(filters, Filters) or filters is None else ui_filters(filters)
+        for event in qa.ask_stream(question, turn["history"], k=k, mode=option(mode, MODES, "retrieval mode"),
+                                   answer_mode=option(answer_mode, ANSWER_MODES, "answer mode"), filters=f):
             if isinstance(event, Answer):
                 final = event
             else:
                 text += event
-                yield snapshot(render.streaming_html(text))
+                yield conv + [{**turn, "pending": True, "partial": text}]
     except BriefQAError as err:
-        message = str(err)
-        yield snapshot(render.error_html(message[:1].upper() + message[1:] + "."), {**turn, "error": message})
+        yield conv + [{**turn, "error": str(err)}]
         return
     assert final is not None, "ask_stream ends with an Answer"
-    html = render.answer_html(final, turn_no, qa.index.chunk_by_id)
-    yield snapshot(html, {**turn, "question": final.question, "result": final.to_dict(),
-                          "text": plain_text(final)})
+    yield conv + [{**turn, "result": conversation.stored(final)}]
 
 
-def plain_text(a: Answer) -> str:
-    """The answer as the terminal prints it (text, then numbered sources): what "Copy answer" copies."""
-    return a.to_text().strip()
+def rate(path: Path, conv: list[dict], turn_id: str, rating) -> tuple[list[dict], str | None]:
+    """Record a thumbs up ("up"), down ("down") or its removal (None) for the answer with `turn_id`.
 
-
-def find_turn(turns: list[dict], message_index) -> int | None:
-    """The position in `turns` of the turn whose assistant message is at `message_index`."""
-    if isinstance(message_index, (list, tuple)):  # Gradio gives (row, column) for 2-D values
-        message_index = message_index[0]
-    for i, t in enumerate(turns or []):
-        if t.get("message") == message_index:
-            return i
-    return None
-
-
-def rate(path: Path, turns: list[dict], message_index, liked) -> tuple[list[dict], int | None, str]:
-    """Record a thumbs up (liked True), down (False) or its removal ('' or None) for one answer.
-
-    Returns (turns with the rating and feedback id stored, the turn rated or None, a status line).
+    The feedback line's id is the answer's id, so a later comment or change replaces it. Returns
+    (the conversation with the rating stored, None) or (it unchanged, why nothing was saved).
     """
-    turns = list(turns or [])
-    i = find_turn(turns, message_index)
-    if i is None or not turns[i].get("result"):
-        return turns, None, "There is no answer there to rate."
-    rating = "up" if liked is True else "down" if liked is False else None
-    t = turns[i]
-    item = record(path, t["question"], t["result"], rating, t.get("comment", ""), t.get("history", ()),
-                  feedback_id=t.get("feedback_id"))
-    turns[i] = {**t, "rating": rating, "feedback_id": item["id"]}
-    word = {"up": "helpful", "down": "not helpful", None: "no rating"}[rating]
-    status = f"Saved “{word}” for the answer to “{t['question']}”. Add a comment if you like:"
-    return turns, i, status
+    conv = list(conv or [])
+    i = conversation.find(conv, turn_id)
+    if i is None or not conversation.ratable(conv[i]):
+        return conv, "There is no answer there to rate."
+    rating = rating if rating in ("up", "down") else None
+    t = conv[i]
+    record(path, t["question"], t["result"], rating, t.get("comment", ""), t.get("history", ()), feedback_id=t["id"])
+    conv[i] = {**t, "rating": rating}
+    return conv, None
 
 
-def comment(path: Path, turns: list[dict], turn_index: int | None, text: str) -> tuple[list[dict], bool, str]:
-    """Attach a comment to the answer rated last; returns (turns, whether it was saved, a status line)."""
-    turns = list(turns or [])
-    if turn_index is None or turn_index >= len(turns) or not turns[turn_index].get("result"):
-        return turns, False, "Rate an answer with the thumbs under it first, then add your comment."
+def comment(path: Path, conv: list[dict], turn_id: str, text: str) -> tuple[list[dict], str | None]:
+    """Attach a comment to the rated answer with `turn_id`; (conversation, None) or (unchanged, why not)."""
+    conv = list(conv or [])
+    i = conversation.find(conv, turn_id)
+    if i is None or not conversation.ratable(conv[i]):
+        return conv, "There is no answer there to comment on."
     if not (text or "").strip():
-        return turns, False, "The comment is empty; type what was wrong or missing."
-    t = turns[turn_index]
-    item = record(path, t["question"], t["result"], t.get("rating"), text, t.get("history", ()),
-                  feedback_id=t.get("feedback_id"))
-    turns[turn_index] = {**t, "comment": item["comment"], "feedback_id": item["id"]}
-    return turns, True, f"Thank you: your comment on “{t['question']}” was saved."
-
-
-def api_answer(qa: BriefingQA, question: str, history: str = "", k: int = 0, mode: str = "",
-               answer_mode: str = "") -> dict:
-    """The ask API: `history` is a JSON array of earlier questions ('' for none); 0 or '' mean defaults.
-
-    Returns the documented JSON result (Answer.to_dict). Raises BriefQAError on bad input.
-    """
-    if history is not None and not isinstance(history, str):
-        raise ConfigError(f"history must be a string holding a JSON array, got {type(history).__name__}")
-    try:
-        hist = json.loads(history) if history and history.strip() else []
-    except json.JSONDecodeError as err:
-        raise ConfigError(f"history must be a JSON array of earlier questions, e.g. [\"...\"] ({err})") from None
-    except RecursionError:
-        raise ConfigError("history is nested too deeply; give a flat JSON array of earlier questions") from None
-    if not isinstance(hist, list) or not all(isinstance(h, str) for h in hist):
-        raise ConfigError("history must be a JSON array of strings (earlier questions, oldest first)")
-    if question is not None and not isinstance(question, str):
-        raise QuestionError(f"the question must be a string, got {type(question).__name__}")
-    a = qa.ask(question, hist, k=check_k(k, "k"), mode=_option(mode, MODES, "retrieval mode"),
-               answer_mode=_option(answer_mode, ANSWER_MODES, "answer mode"))
-    return a.to_dict()
-
-
-def wire(ui, qa: BriefingQA, settings) -> None:
-    """Connect the components of a ui.layout.Layout to the functions above (call inside its Blocks)."""
-    import gradio as gr
-
-    path = settings.feedback_path
-
-    def turn(question, messages, turns, k, mode, answer_mode):  # not "ask": that name is the API's
-        for msgs, new_turns in chat_turn(qa, question, messages, turns, int(k or 0) or None, mode, answer_mode):
-            last = next((t["text"] for t in reversed(new_turns) if t.get("text")), "")
-            yield "", msgs, new_turns, last
-
-    turn_io = dict(inputs=[ui.question, ui.chatbot, ui.turns, ui.k, ui.mode, ui.answer_mode],
-                   outputs=[ui.question, ui.chatbot, ui.turns, ui.last_text], api_visibility="private")
-    ui.question.submit(turn, **turn_io)
-    ui.ask.click(turn, **turn_io)
-    for button, text in ui.examples:
-        button.click(lambda t=text: t, None, ui.question, api_visibility="private", queue=False).then(turn, **turn_io)
-
-    def copied(text):
-        if text:
-            gr.Info("Copied the latest answer and its sources.")
-        else:
-            gr.Warning("There is no answer to copy yet.")
-
-    ui.copy.click(copied, [ui.last_text], None, js=COPY_JS, api_visibility="private", queue=False)
-
-    def clear():
-        return [], [], None, gr.update(visible=False), "", ""
-
-    cleared = [ui.chatbot, ui.turns, ui.rated, ui.feedback_box, ui.question, ui.last_text]
-    ui.clear.click(clear, None, cleared, api_visibility="private", queue=False)
-    ui.chatbot.clear(clear, None, cleared, api_visibility="private", queue=False)
-
-    def status(text):
-        return f'<div class="bq-status">{render.e(text)}</div>'
-
-    def on_like(turns, evt: gr.LikeData):
-        turns, i, line = rate(path, turns, evt.index, evt.liked)
-        return turns, i, gr.update(visible=True), status(line)
-
-    ui.chatbot.like(on_like, [ui.turns], [ui.turns, ui.rated, ui.feedback_box, ui.feedback_status],
-                    api_visibility="private")
-
-    def on_comment(turns, rated, text):
-        turns, saved, line = comment(path, turns, rated, text)
-        return turns, status(line), ("" if saved else text)
-
-    send = dict(inputs=[ui.turns, ui.rated, ui.comment], outputs=[ui.turns, ui.feedback_status, ui.comment],
-                api_visibility="private")
-    ui.send_comment.click(on_comment, **send)
-    ui.comment.submit(on_comment, **send)
-
-    def ask_api(question: str, history: str = "", k: int = 0, mode: str = "", answer_mode: str = "") -> dict:
-        """Answer a question about the loaded briefings with citations.
-
-        Args:
-            question: the question.
-            history: earlier questions as a JSON array, oldest first ("" for none).
-            k: answers to retrieve, 1 to 50 (0 = default).
-            mode: retrieval mode: dense, bm25 or hybrid ("" = default).
-            answer_mode: extractive or llm ("" = default).
-        """
-        try:
-            return api_answer(qa, question, history, k, mode, answer_mode)
-        except BriefQAError as err:
-            # A refused call is the caller's mistake, not the server's: one line in the log, no traceback.
-            print(f"ask API: refused: {err}", file=sys.stderr, flush=True)
-            raise gr.Error(str(err), print_exception=False) from None
-
-    gr.api(ask_api, api_name="ask")
+        return conv, "The comment is empty; type what was wrong or missing."
+    t = conv[i]
+    item = record(path, t["question"], t["result"], t.get("rating"), text, t.get("history", ()), feedback_id=t["id"])
+    conv[i] = {**t, "comment": item["comment"]}
+    return conv, None

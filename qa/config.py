@@ -213,3 +213,42 @@ def check_port(value: int, what: str = "--port") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
         raise ConfigError(f"{what} {value!r} is not a port number from 1 to 65535")
     return value
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1).
+
+    >>> is_loopback("127.0.0.1"), is_loopback("[::1]"), is_loopback("0.0.0.0")
+    (True, True, False)
+    """
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(host: str, allow_remote: bool = False, what: str = "--host") -> str:
+    """`host` if it is loopback or `allow_remote`, else ConfigError (checked before gradio or a model loads)."""
+    if not is_loopback(host) and not allow_remote:
+        raise ConfigError(f"{what} {host} would serve the app to other machines; use 127.0.0.1, "
+                          "or pass --allow-remote (and set BRIEFQA_AUTH=user:password)")
+    return host
+
+
+def auth_from_env(env=None) -> tuple[str, str] | None:
+    """(user, password) from BRIEFQA_AUTH="user:password", or None when unset.
+
+    >>> auth_from_env({"BRIEFQA_AUTH": "ann:secret"})
+    ('ann', 'secret')
+    """
+    raw = (os.environ if env is None else env).get("BRIEFQA_AUTH", "")
+    if not raw:
+        return None
+    user, sep, pw = raw.partition(":")
+    if not sep or not user or not pw:
+        raise ConfigError('BRIEFQA_AUTH must look like "user:password" (both non-empty)')
+    return user, pw

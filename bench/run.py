@@ -28,7 +28,7 @@ def open_qa(index_dir: Path, backend: str):
     """A BriefingQA over the seed corpus with `backend`, its index in `index_dir` (built when missing)."""
     from qa.config import load_settings
     from qa.index_store import load_or_build
-    from qa.onnx_embed import make_embedder
+    from qa.embedding import make_embedder
     from qa.service import BriefingQA
 
     s = load_settings(env={}, index_dir=index_dir, embedding_backend=backend)
@@ -79,6 +79,8 @@ def run_latency(work: Path, quick: bool, section: Sections) -> tuple[dict, objec
     out: dict = {}
     out["cold"] = section("cold start", cold.run, work, questions[0]["question"], repeats=1 if quick else 2,
                           serve_questions=latency.QUESTIONS, log=log)
+    out["startup"] = section("start-up against the floor", cold.startup, work, questions[0]["question"],
+                             repeats=1 if quick else 3, questions=latency.QUESTIONS, log=log)
     out["query_policies"] = section("query embedding by thread policy", cold.query_latency, latency.QUESTIONS, log=log)
     qa_t = open_qa(work / "index-torch", "torch")
     qa_o = open_qa(work / "index-onnx", "onnx")

@@ -243,7 +243,7 @@ def bm25_at_size(n: int, sentences: list[str], queries: list[str], log=print) ->
     t0 = time.perf_counter()
     bm = BM25Index.build(texts)
     build_s = time.perf_counter() - t0
-    scores = getattr(bm.retriever, "scores", {}) or {}
+    scores = bm.scores
     arrays = sum(int(v.nbytes) for v in scores.values() if hasattr(v, "nbytes"))
     del texts
     for q in queries[:3]:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .config import ANSWER_MODES, MODES, check_date, check_k, check_port, load_settings
+from .config import ANSWER_MODES, MODES, auth_from_env, check_date, check_host, check_k, check_port, load_settings
 from .errors import BriefQAError
 
 
@@ -75,22 +75,26 @@ def cmd_ingest(args) -> int:
     return 0 if chunks else 1
 
 
-def _open(args, rebuild=None):
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _open(args, rebuild=None, status=None):
     from .service import BriefingQA
 
     s = _settings(args)
     rebuild = not getattr(args, "no_rebuild", False) if rebuild is None else rebuild
-    return BriefingQA.open(s, rebuild=rebuild, log=lambda m: print(m, file=sys.stderr))
+    return BriefingQA.open(s, rebuild=rebuild, log=_say, status=status)
 
 
 def cmd_build(args) -> int:
     """Build the index. Example: briefqa build --corpus corpus/ --index index/"""
-    from .embedding import shared_embedder
+    from .embedding import make_embedder
     from .errors import IndexCorrupt, IndexMissing, IndexStale
     from .index_store import build, load
 
     s = _settings(args)
-    emb = shared_embedder(s.model_path, s.model_sha256, s.torch_threads, s.batch_size)
+    emb = make_embedder(s)
     try:
         idx = load(s, embedder_sha=emb.expected_sha256 if emb.packaged else emb.warm_up().weights_sha256)
     except (IndexMissing, IndexStale, IndexCorrupt) as e:
@@ -214,9 +218,8 @@ def cmd_chat(args) -> int:
     """A terminal chat with history. Example: briefqa chat   (empty line or Ctrl-D quits)"""
     from .errors import QuestionError
 
-    # Opening loads the model and index (about 11 s cold); say so first, or the terminal looks hung.
-    print("Loading the model and index…", file=sys.stderr, flush=True)
-    qa = _open(args)
+    _say("briefqa chat: loading the index and the model…")  # at once: nothing else shows until they load
+    qa = _open(args, status=lambda m: _say(f"  {m}"))
     history: list[str] = []
     print("Ask about the briefing; an empty line quits.", file=sys.stderr)
     while True:
@@ -239,6 +242,7 @@ def cmd_chat(args) -> int:
 
 def cmd_serve(args) -> int:
     """Serve the web UI. Example: briefqa serve --port 7860"""
+    _say("briefqa serve: loading the web app, the index and the model…")  # before gradio's import, the slowest part
     from ui.app import serve  # the only arrow from qa to ui: loaded when serving
 
     s = _settings(args)
@@ -346,6 +350,9 @@ def check_flags(args) -> None:
         check_date(getattr(args, name, None), "--" + name.replace("_", "-"))
     if getattr(args, "port", None) is not None:
         check_port(args.port)
+    if getattr(args, "host", None) is not None:  # serve: refused before its "loading" line and gradio
+        check_host(args.host, getattr(args, "allow_remote", False))
+        auth_from_env()
 
 
 def main(argv: list[str] | None = None) -> int:

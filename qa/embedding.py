@@ -1,4 +1,6 @@
-"""The embedder: sentence-transformers over a local all-MiniLM-L6-v2, loaded once, offline, on CPU."""
+"""The embedder: the `Encoder` protocol, the one factory that picks a backend, and the sentence-transformers
+(torch) backend over a local all-MiniLM-L6-v2, loaded once, offline, on CPU. The int8 ONNX backend is in
+qa/onnx_embed.py. Importing this module loads no model library: each backend imports its own in warm_up()."""
 from __future__ import annotations
 
 import hashlib
@@ -6,11 +8,15 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
-from .errors import ModelError
+from .errors import ConfigError, ModelError
 from .tokens import default_model_path
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WEIGHTS_FILE = "model.safetensors"
@@ -33,8 +39,39 @@ def weights_sha256(model_path: str | Path) -> str:
     raise ModelError(f"{p}: no {WEIGHTS_FILE} or pytorch_model.bin in the model folder")
 
 
+@runtime_checkable
+class Encoder(Protocol):
+    """What the index, the retriever and the answerer need from an embedding backend.
+
+    Vectors are float32 and unit length, so inner product = cosine. `weights_sha256` is set by warm_up();
+    `expected_sha256` is the pinned hash of a packaged model (known without reading the file), which the
+    index manifest compares, so an index built by one backend is stale for another.
+    """
+
+    backend: str                 # "torch" | "onnx" (Settings.embedding_backend)
+    packaged: bool               # the packaged model (True) or a user's own file or folder
+    model_path: str
+    expected_sha256: str | None
+    weights_sha256: str | None
+    load_seconds: float | None
+    threads: int
+    batch_size: int
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def max_wordpieces(self) -> int: ...
+    def warm_up(self) -> "Encoder": ...
+    def encode_queries(self, queries: list[str]) -> np.ndarray: ...
+    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray: ...
+
+
 class Embedder:
-    """Encodes queries and passages into unit vectors (float32), so inner product = cosine.
+    """sentence-transformers (torch, float32): the reference encoder the ONNX backend is checked against.
+
+    Encodes queries and passages into unit vectors (float32), so inner product = cosine.
 
     Heavy work happens in `warm_up()` (first use), never at import or construction.
 
@@ -42,6 +79,8 @@ class Embedder:
     >>> e.encode_queries(["How many PPH agreements?"]).shape   # doctest: +SKIP
     (1, 384)
     """
+
+    backend = "torch"
 
     def __init__(self, model_path: str | None = None, expected_sha256: str | None = None,
                  threads: int = 2, batch_size: int = 64):
@@ -124,9 +163,36 @@ _shared_lock = threading.Lock()
 
 def shared_embedder(model_path: str | None = None, expected_sha256: str | None = None, threads: int = 2,
                     batch_size: int = 64) -> Embedder:
-    """One Embedder per (model, settings) per process: the model loads once."""
+    """One torch Embedder per (model, settings) per process: the model loads once. Use make_embedder(settings)
+    unless the reference encoder is wanted whatever the settings say."""
     key = (model_path, expected_sha256, threads, batch_size)
     with _shared_lock:
         if key not in _shared:
             _shared[key] = Embedder(model_path, expected_sha256, threads, batch_size)
         return _shared[key]
+
+
+def make_embedder(settings: "Settings") -> Encoder:
+    """The encoder `settings.embedding_backend` names, one per process per settings; nothing loads until warm_up().
+
+    The service, the CLI (`build`, `ask`, `chat`, `serve`, `eval`) and bench/ all get their encoder here.
+
+    >>> from qa.config import Settings
+    >>> make_embedder(Settings(embedding_backend="onnx")).backend
+    'onnx'
+    """
+    from .config import EMBEDDING_BACKENDS
+
+    backend = settings.embedding_backend
+    if backend not in EMBEDDING_BACKENDS:
+        raise ConfigError(f"embedding backend {backend!r} is not one of {', '.join(EMBEDDING_BACKENDS)}")
+    if backend == "torch":
+        return shared_embedder(settings.model_path, settings.model_sha256, settings.torch_threads, settings.batch_size)
+    if settings.model_path is not None:
+        # The int8 file is all-MiniLM-L6-v2; pairing it with another model's folder would mix models.
+        raise ConfigError(f"embedding backend 'onnx' runs the packaged all-MiniLM-L6-v2; model_path "
+                          f"{settings.model_path!r} needs embedding backend 'torch' "
+                          f"(BRIEFQA_EMBEDDING_BACKEND=torch)")
+    from .onnx_embed import shared_onnx_embedder
+
+    return shared_onnx_embedder(settings.torch_threads, settings.batch_size, settings.model_max_wordpieces)

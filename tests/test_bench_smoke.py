@@ -82,7 +82,7 @@ def test_table_and_plot(scale_result, tmp_path):
     assert (tmp_path / "scale.png").read_bytes()[:4] == b"\x89PNG"
 
 
-# The ONNX backend against the float model (loaded once per session by conftest).
+# The ONNX backend against the float reference model (loaded once per session by conftest).
 
 TEXTS = ["How many PPH agreements does China have?", "", "x", " ".join(SENTENCES * 30)]
 
@@ -94,9 +94,9 @@ def onnx_embedder():
     return OnnxEmbedder().warm_up()
 
 
-def test_onnx_vectors_match_the_float_model(onnx_embedder, embedder):
+def test_onnx_vectors_match_the_float_model(onnx_embedder, reference_embedder):
     a = onnx_embedder.encode_passages(TEXTS)
-    b = embedder.encode_passages(TEXTS)
+    b = reference_embedder.encode_passages(TEXTS)
     assert a.shape == b.shape == (len(TEXTS), 384) and a.dtype == np.float32
     assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-4)
     assert (a * b).sum(axis=1).min() > 0.99
@@ -118,16 +118,31 @@ def test_onnx_checks_the_pinned_sha256():
         e.warm_up()
 
 
-def test_make_embedder_picks_the_backend():
-    from qa.config import Settings
-    from qa.embedding import Embedder
-    from qa.errors import ConfigError
-    from qa.onnx_embed import OnnxEmbedder, make_embedder
+# The start-up section and the backend comparison, on made-up numbers (the floor process itself runs once).
 
-    assert isinstance(make_embedder(Settings()), Embedder)
-    assert isinstance(make_embedder(Settings(embedding_backend="onnx")), OnnxEmbedder)
-    assert make_embedder(Settings(embedding_backend="onnx")) is make_embedder(Settings(embedding_backend="onnx"))
-    with pytest.raises(ConfigError, match="torch, onnx"):
-        Settings(embedding_backend="tf")
-    with pytest.raises(ConfigError, match="needs embedding backend 'torch'"):
-        make_embedder(Settings(embedding_backend="onnx", model_path="/some/model"))
+def test_startup_targets_and_table():
+    st = {"onnx": {"ask_s": 1.2, "floor_s": 1.0, "serve_ready_s": 5.0, "floor_gradio_s": 4.0, "ask_over_floor": 1.2,
+                   "serve_over_floor_gradio": 1.25, "ask_over_floor_min": 1.1, "serve_over_floor_gradio_min": 1.2,
+                   "serve": {"rss_ready_mb": 340.0, "rss_serving_mb": 410.0, "peak_rss_mb": 410.0, "answers": 20}}}
+    got = {t["target"]: t["met"] for t in report.targets({"latency": {"startup": st}})}
+    assert got == {"cold `briefqa ask` ≤ 1.5× the floor (onnx)": True,
+                   "UI server ready ≤ 1.5× the floor + import gradio (onnx)": True,
+                   "serving RSS ≤ 400 MiB, goal (onnx)": False}
+
+
+def test_floor_process_runs():
+    from bench import cold
+
+    assert cold.floor_seconds("How many PPH agreements?") > 0
+
+
+def test_backend_table_per_split():
+    from bench import backends
+
+    def row(split, rels, abstained=False):
+        return {"answerable": True, "n_relevant": 1, "split": split,
+                "retrieved": {m: [{"relevant": r} for r in rels] for m in backends.MODES}}
+
+    ret = backends.split_retrieval([row("dev", [True]), row("dev", [False, True]), row("test", [False] * 5)])
+    assert ret["dev"]["hybrid"]["recall@1"] == 0.5 and ret["test"]["hybrid"]["recall@5"] == 0.0
+    assert ret["all"]["hybrid"]["n"] == 3

@@ -19,8 +19,8 @@ def test_chat_keeps_history_for_follow_ups(index, monkeypatch, capsys):
 def test_chat_says_it_is_loading_before_opening_the_index(monkeypatch, capsys):
     import qa.cli
 
-    def opened(args, rebuild=None):
-        assert "Loading the model and index" in capsys.readouterr().err  # printed before the slow part
+    def opened(args, rebuild=None, status=None):
+        assert "loading the index and the model" in capsys.readouterr().err  # printed before the slow part
         raise SystemExit(0)
 
     monkeypatch.setattr(qa.cli, "_open", opened)

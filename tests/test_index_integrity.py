@@ -272,6 +272,31 @@ def test_changed_corpus_is_stale(tiny, tmp_path, embedder):
     assert e.value.differences == ["corpus file new.txt is new", "corpus file tiny.txt changed"]
 
 
+def test_index_from_the_other_backend_is_stale(tiny, tmp_path, embedder, reference_embedder):
+    """int8 ONNX vectors differ slightly from torch's: an index built by one backend is stale for the other,
+    in both directions, and says so; each backend's own build loads clean; an encoder cannot build an index
+    the settings name another backend for."""
+    from qa.config import Settings
+    from qa.embedding import make_embedder
+    from qa.errors import ConfigError
+
+    s, pristine = tiny
+    by = {"onnx": make_embedder(Settings(embedding_backend="onnx")).warm_up(), "torch": reference_embedder}
+    for built, asked in (("torch", "onnx"), ("onnx", "torch")):
+        sb = s.with_overrides(index_dir=tmp_path / built, embedding_backend=built)
+        idx = index_store.build(sb, by[built], **QUIET)
+        assert idx.manifest["settings"]["embedding_backend"] == built
+        assert idx.manifest["model"]["weights_sha256"] == by[built].expected_sha256
+        index_store.load(sb, embedder_sha=by[built].expected_sha256)
+        sa = sb.with_overrides(embedding_backend=asked)
+        with pytest.raises(IndexStale) as e:
+            index_store.load(sa, embedder_sha=make_embedder(sa).expected_sha256)
+        assert f"setting embedding_backend was {built!r}, now {asked!r}" in e.value.differences
+        assert any(d.startswith("model weights ") for d in e.value.differences), e.value.differences
+        with pytest.raises(ConfigError, match=f"the {built} encoder cannot build an index for embedding backend"):
+            index_store.build(sa, by[built], **QUIET)
+
+
 def test_generation_swapped_while_loading(damaged, embedder, monkeypatch):
     """A build that swaps CURRENT and removes the old generation mid-load gives the new index, not an error."""
     s, old = damaged

@@ -130,7 +130,8 @@ def offline_env(guard, tmp: Path, **extra) -> dict:
     folder, log = guard
     env = {k: v for k, v in os.environ.items()
            if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "GRADIO_ANALYTICS_ENABLED", "BRIEFQA_AUTH")}
-    env.update(PYTHONPATH=str(folder), BRIEFQA_NETGUARD="child", BRIEFQA_NETGUARD_LOG=str(log),
+    # The guard's sitecustomize first, then this checkout, so children run the code under test.
+    env.update(PYTHONPATH=os.pathsep.join([str(folder), str(ROOT)]), BRIEFQA_NETGUARD="child", BRIEFQA_NETGUARD_LOG=str(log),
                HF_HOME=str(tmp / "hf-home"), GRADIO_TEMP_DIR=str(tmp / "gradio-tmp"),
                BRIEFQA_FEEDBACK_PATH=str(tmp / "feedback.jsonl"), **extra)
     return env

@@ -1,6 +1,5 @@
 """Launch the web UI: open BriefingQA once, build the page, queue, serve on a local port."""
 import contextlib
-import ipaddress
 import os
 import shutil
 import signal
@@ -11,7 +10,8 @@ import threading
 import gradio as gr
 from gradio.components.api_component import Api
 
-from qa.config import Settings, check_port
+# is_loopback and auth_from_env live in qa.config so `briefqa serve` checks them before importing gradio.
+from qa.config import Settings, auth_from_env, check_port, is_loopback  # noqa: F401
 from qa.errors import ConfigError
 from qa.service import BriefingQA
 
@@ -39,27 +39,6 @@ def make_app(qa: BriefingQA, settings: Settings) -> gr.Blocks:
     with Blocks(title="Briefing QA", analytics_enabled=False) as demo:
         wiring.wire(layout.build(qa.documents, layout.officials(qa.index), settings), qa, settings, demo)
     return demo
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def auth_from_env(env=os.environ) -> tuple[str, str] | None:
-    """(user, password) from BRIEFQA_AUTH="user:password", or None when unset."""
-    raw = env.get("BRIEFQA_AUTH", "")
-    if not raw:
-        return None
-    user, sep, pw = raw.partition(":")
-    if not sep or not user or not pw:
-        raise ConfigError('BRIEFQA_AUTH must look like "user:password" (both non-empty)')
-    return user, pw
 
 
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, share: bool = False,
@@ -116,6 +95,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
               + ("" if auth else " (no BRIEFQA_AUTH set, so without a password)"), file=sys.stderr)
     if share:
         print("warning: --share makes a public link through Gradio's relay servers", file=sys.stderr)
-    qa = BriefingQA.open(settings, log=lambda m: print(m, file=sys.stderr))
+    qa = BriefingQA.open(settings, log=lambda m: print(m, file=sys.stderr),
+                         status=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
     with private_temp_dir():
         launch(make_app(qa, settings), host, port, share, auth)

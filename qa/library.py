@@ -252,10 +252,10 @@ def _plan_item(label: str, data: bytes, source: Path | None, name: str, title, d
     return _Item(label, data, meta, Path(settings.corpus_dir).resolve() / safe_name(name), previews, sha)
 
 
-def _conflicts(items: list[_Item], index, replace: bool) -> list[str]:
+def _conflicts(items: list[_Item], manifest: dict | None, replace: bool) -> list[str]:
     """Problems with where the items go: a name taken by another file, the same text already indexed."""
     problems, seen = [], {}
-    indexed = {t.sha256: t.path for t in index.transcripts} if index is not None else {}
+    indexed = {d.get("sha256"): d.get("path") for d in (manifest or {}).get("documents", [])}
     for it in items:
         if it.target in seen:
             problems.append(f"{it.label}: would be stored as {it.target.name}, like {seen[it.target]}; rename one")
@@ -309,7 +309,10 @@ def add(settings: Settings, embedder, files: list[str | Path] = (), *, texts: li
         raise AddRefused(["briefqa add: give at least one file"])
     Path(settings.corpus_dir).mkdir(parents=True, exist_ok=True)
     with index_store.lock(settings, log):
-        live = _live_index(settings)
+        try:
+            live = index_store.read_manifest(Path(settings.index_dir))
+        except index_store.IndexError_:
+            live = None
         problems = _conflicts(items, live, replace)
         if problems:
             raise AddRefused(problems)

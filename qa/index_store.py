@@ -331,11 +331,16 @@ def prior(settings: Settings, embedder: Embedder, fingerprint: dict[str, str], l
 def _versions() -> dict:
     import faiss
 
+    from importlib.metadata import PackageNotFoundError, version
+
     out = {"python": sys.version.split()[0], "faiss": faiss.__version__}
-    for mod in ("sentence_transformers", "bm25s", "torch", "transformers"):
+    # From package metadata: importing torch only to read its version costs seconds when a build
+    # (an add, a remove) embeds nothing and never loads the model.
+    for mod, dist in (("sentence_transformers", "sentence-transformers"), ("bm25s", "bm25s"), ("torch", "torch"),
+                      ("transformers", "transformers")):
         try:
-            out[mod] = __import__(mod).__version__
-        except Exception:
+            out[mod] = version(dist)
+        except PackageNotFoundError:
             pass
     return out
 

@@ -144,6 +144,9 @@ def table(res: dict) -> str:
         for r in sc.get("bm25", []):
             lines.append(f"{r['size']:>9,} build {r['build_s']:.1f}s (tokenizing ≈{r['tokenize_s_est']:.1f}s) "
                          f"{r['matrix_bytes'] / 2**20:.0f} MiB  p50 {r['p50_ms']:.2f} ms  p95 {r['p95_ms']:.2f} ms")
+    from .incremental import table as corpus_table
+
+    lines += corpus_table(res)
     if res.get("sections"):
         lines.append("")
         lines.append("Sections: wall seconds, and cores other processes kept busy meanwhile (of 2)")

@@ -5,6 +5,7 @@ Usage:
   python -m bench.run --sizes 10k,100k,1m  # adds a million passages (about 20 more minutes)
   python -m bench.run --quick              # a fast pass over every code path (sizes 10k)
   python -m bench.run --skip-latency --sizes 1m
+  python -m bench.run --skip-latency --skip-scale --corpus-briefings 500   # the many-briefing corpus (long)
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cold, latency, report, scale
+from . import cold, incremental, latency, report, scale
 from .measure import OtherLoad, load_average, machine
 
 HERE = Path(__file__).resolve().parent
@@ -165,6 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="one repeat, fewer configurations")
     ap.add_argument("--skip-latency", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
+    ap.add_argument("--skip-add", action="store_true", help="skip adding briefings vs full rebuild")
+    ap.add_argument("--add-briefings", type=int, default=None,
+                    help="corpus size for the add-vs-rebuild section (default 50; --quick 10)")
+    ap.add_argument("--corpus-briefings", type=int, default=0,
+                    help="also build a synthetic corpus of this many briefings (e.g. 500; about 20 min on torch)")
+    ap.add_argument("--backend", choices=("torch", "onnx"), default=None,
+                    help="embedding backend of the add and corpus sections (default: BRIEFQA_EMBEDDING_BACKEND)")
     ap.add_argument("--no-wait", action="store_true", help="start each section without waiting for a quiet machine")
     ap.add_argument("--out", default=str(HERE / "results.json"),
                     help="results file, merged with what is there; the printed table goes next to it as .txt")
@@ -183,6 +191,13 @@ def main(argv: list[str] | None = None) -> int:
         qa = None
         if not a.skip_latency:
             res["latency"], qa = run_latency(Path(tmp), a.quick, section)
+        if not a.skip_add:
+            n = a.add_briefings or (10 if a.quick else 50)
+            res["incremental"] = section(f"add vs rebuild ({n} briefings)", incremental.add_vs_rebuild,
+                                         Path(tmp) / "add", n, a.backend, log=log)
+        if a.corpus_briefings:
+            res["corpus_scale"] = section(f"corpus of {a.corpus_briefings} briefings", incremental.corpus_scale,
+                                          Path(tmp) / "corpus", a.corpus_briefings, a.backend, log=log)
         if not a.skip_scale:
             qa = qa or open_qa(Path(tmp) / "index-onnx", "onnx")
             res["scale"] = run_scale(sizes, qa, a.quick, section)

@@ -217,21 +217,23 @@ def _roles_from(tr: Transcript) -> str:
     return "header" if any("in the header" in e for e in tr.roles_evidence) else "title"
 
 
-def load_corpus(paths, warnings: list[str] | None = None,
-                reports: list[IngestReport] | None = None) -> tuple[list[Transcript], list[Chunk]]:
+def load_corpus(paths, warnings: list[str] | None = None, reports: list[IngestReport] | None = None,
+                parse=parse_path, chunk=chunk_transcript) -> tuple[list[Transcript], list[Chunk]]:
     """Parse and chunk every transcript under `paths`; bad files become warnings and are skipped.
 
     Doc ids are file stems; a file holding several briefings gives `<stem>`, `<stem>-2`, ...; ids
     are made unique across files with a numeric suffix; a file whose text duplicates an earlier one
     is skipped with a warning. `reports`, if given, receives one IngestReport per document or
-    skipped file.
+    skipped file. `parse(file)` and `chunk(transcript, warnings)` default to `parse_path` and
+    `chunk_transcript`; an incremental build (qa/reuse.py) passes ones that return what the
+    previous index already holds for unchanged files, so ids and order are decided here either way.
     """
     warnings = warnings if warnings is not None else []
     reports = reports if reports is not None else []
     transcripts, chunks, seen_sha, seen_ids = [], [], {}, set()
     for f in corpus_files(paths):
         try:
-            docs = parse_path(f)
+            docs = parse(f)
         except CorpusError as e:
             warnings.append(f"skipped {e}")
             reports.append(IngestReport(str(f), "skipped", reason=str(e)))
@@ -250,7 +252,7 @@ def load_corpus(paths, warnings: list[str] | None = None,
                 tr = replace(tr, doc_id=doc_id)
             seen_ids.add(doc_id)
             own: list[str] = list(tr.warnings)
-            cs = chunk_transcript(tr, own)
+            cs = chunk(tr, own)
             warnings.extend(own)
             reports.append(IngestReport(
                 str(f), "parsed", doc_id, len(cs),

@@ -107,7 +107,97 @@ def cmd_build(args) -> int:
         return 0
     # An index that was fresh when asked is rebuilt (an explicit build forces); one that was not is
     # checked again once the lock is held, so builds queued behind another build do not repeat it.
-    build(s, emb, progress=True, log=lambda m: print(m, file=sys.stderr), if_stale=idx is None)
+    build(s, emb, progress=True, log=lambda m: print(m, file=sys.stderr), if_stale=idx is None,
+          incremental=args.if_stale)
+    return 0
+
+
+def _embedder(s):
+    from .embedding import make_embedder
+
+    return make_embedder(s)
+
+
+def _preview_lines(p, doc_id: str | None = None, verb: str = "parsed") -> list[str]:
+    """A parsed-but-not-yet-indexed briefing: one line like ingest's, then its warnings."""
+    by_role = {role: sum(1 for _, x in p.speakers if x == role) for role in ("official", "moderator", "reporter")}
+    roles = ", ".join(_n(k, role) for role, k in by_role.items() if k)
+    out = [f"{verb} {p.file} as {doc_id or p.doc_id}: {p.title!r}, {p.date or 'no date'}; "
+           f"{_n(len(p.exchanges), 'answer')}, {_n(len(p.speakers), 'speaker')} ({roles}), "
+           f"{_n(len(p.warnings), 'warning')}"]
+    return out + [f"  warning: {w}" for w in p.warnings]
+
+
+def cmd_add(args) -> int:
+    """Add briefings to the corpus and index them; only they are embedded.
+    Example: briefqa add new-briefing.pdf --date "July 30, 2024"   (--dry-run: check and show, change nothing)"""
+    from .errors import CorpusError
+    from .library import AddRefused, add, preview
+
+    s = _settings(args)
+    err = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    if args.dry_run:
+        problems = []
+        for f in args.files:
+            try:
+                for p in preview(f, title=args.title, date=args.date, settings=s):
+                    print("\n".join(_preview_lines(p, verb="would add")))
+                    print(f"  {'#':>3} {'asked by':28} {'answered by':24} {'words':>6}  question")
+                    for x in p.exchanges:
+                        print(f"  {x.n:>3} {(x.asked_by or '(opening statement)')[:28]:28} {x.speaker[:24]:24} "
+                              f"{x.words:>6}  {' '.join((x.question or '').split())[:60]}")
+            except CorpusError as e:
+                problems.append(str(e))
+        for p in problems:
+            err(f"briefqa: {p}")
+        return 1 if problems else 0
+    try:
+        ch = add(s, _embedder(s), args.files, title=args.title, date=args.date, replace=args.replace,
+                 log=err, progress=True)
+    except AddRefused as e:
+        for p in e.problems:
+            err(f"briefqa: {p}")
+        return 1
+    for a in ch.added:
+        for p, doc_id in zip(a.previews, a.doc_ids):
+            print("\n".join(_preview_lines(p, doc_id, verb="added")))
+        print(f"  stored as {a.stored}")
+    print(f"indexed {_n(ch.embedded_passages, 'new passage')} ({ch.reused_passages} reused) in {ch.seconds:.1f}s; "
+          f"the index holds {_n(ch.briefings, 'briefing')}, {_n(ch.passages, 'passage')}")
+    return 0
+
+
+def cmd_briefings(args) -> int:
+    """List the indexed briefings: id, date, answers, officials, title. Example: briefqa briefings --json"""
+    from .index_store import load_or_build
+    from .library import briefings, skipped
+
+    s = _settings(args)
+    idx = load_or_build(s, _embedder(s), rebuild=not args.no_rebuild, log=lambda m: print(m, file=sys.stderr))
+    rows = briefings(idx)
+    if args.json:
+        for r in rows:
+            _emit(dataclasses.asdict(r))
+    else:
+        print(f"{'id':36} {'date':10} {'answers':>7}  {'officials':40} title")
+        for r in rows:
+            print(f"{r.doc_id[:36]:36} {r.date or '-':10} {r.exchanges:7}  {', '.join(r.officials)[:40]:40} {r.title}")
+    bad = skipped(idx)
+    print(f"{_n(len(rows), 'briefing')}, {_n(sum(r.exchanges for r in rows), 'answer')}, "
+          f"{_n(len(idx.passages), 'passage')}" + (f"; {_n(len(bad), 'file')} skipped (briefqa ingest says why)" if bad else ""),
+          file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def cmd_remove(args) -> int:
+    """Remove a briefing's file from the corpus and the index. Example: briefqa remove 2024-07-30-fm"""
+    from .library import remove
+
+    s = _settings(args)
+    ch = remove(s, _embedder(s), args.doc_id, whole_file=args.whole_file, log=lambda m: print(m, file=sys.stderr),
+                progress=True)
+    print(f"removed {', '.join(ch.removed_files)} ({', '.join(ch.removed)}); the index holds "
+          f"{_n(ch.briefings, 'briefing')}, {_n(ch.passages, 'passage')} ({ch.seconds:.1f}s, nothing re-embedded)")
     return 0
 
 
@@ -285,6 +375,27 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--if-stale", action="store_true", help="only if missing, stale or damaged")
     common(sp)
     sp.set_defaults(func=cmd_build)
+
+    sp = sub.add_parser("add", help=cmd_add.__doc__.splitlines()[0])
+    sp.add_argument("files", nargs="+", metavar="FILE", help=".txt, .html, .pdf or .docx transcripts")
+    sp.add_argument("--title", help="the briefing's title (one file only); written to FILE's .meta.json sidecar")
+    sp.add_argument("--date", help="2024-07-29, 'July 29, 2024' or '29 July 2024'; written to the sidecar")
+    sp.add_argument("--replace", action="store_true", help="replace a corpus file of the same name")
+    sp.add_argument("--dry-run", action="store_true", help="check and show what would be added; change nothing")
+    common(sp)
+    sp.set_defaults(func=cmd_add)
+
+    sp = sub.add_parser("briefings", help=cmd_briefings.__doc__)
+    sp.add_argument("--json", action="store_true", help="one JSON object per briefing")
+    sp.add_argument("--no-rebuild", action="store_true", help="refuse a stale index instead of rebuilding")
+    common(sp)
+    sp.set_defaults(func=cmd_briefings)
+
+    sp = sub.add_parser("remove", help=cmd_remove.__doc__)
+    sp.add_argument("doc_id", metavar="DOC_ID", help="a briefing id as `briefqa briefings` lists it")
+    sp.add_argument("--whole-file", action="store_true", help="the file holds several briefings: remove them all")
+    common(sp)
+    sp.set_defaults(func=cmd_remove)
 
     def retrieval_flags(sp):
         sp.add_argument("-k", default=None, help="answers to retrieve, 1 to 50 (default 5)")

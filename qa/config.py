@@ -105,6 +105,8 @@ class Settings:
     llm_context_tokens: int = 3000
     # Where feedback from the UI is appended (JSONL).
     feedback_path: Path = ROOT / "feedback" / "feedback.jsonl"
+    # Largest file `briefqa add` (and the UI's "Add a briefing") accepts; a 60-page PDF briefing is ~1 MB.
+    max_add_bytes: int = 20_000_000
 
     def __post_init__(self):
         if self.retrieval_mode not in MODES:

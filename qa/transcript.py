@@ -350,14 +350,16 @@ def _sidecar(path: Path) -> dict:
     return meta
 
 
-def parse_path(path: str | Path, doc_id: str | None = None) -> list[Transcript]:
+def parse_path(path: str | Path, doc_id: str | None = None, data: bytes | None = None,
+               meta: dict | None = None) -> list[Transcript]:
     """Read one transcript file (.txt, .html/.htm, .pdf, .docx) and parse every briefing in it.
 
-    A `<stem>.meta.json` sidecar may give title and date (of the first briefing).
+    A `<stem>.meta.json` sidecar may give title and date (of the first briefing). `data` and `meta`,
+    when given, are the file's bytes and metadata (a file not yet in the corpus: `briefqa add`).
     """
     path = Path(path)
-    ex = extract(path)
-    meta = _sidecar(path)
+    ex = extract(path, data)
+    meta = _sidecar(path) if meta is None else meta
     docs = parse_documents(ex.text, str(path), doc_id or path.stem, meta, ex.format, ex.title)
     if ex.notes:
         first = docs[0]

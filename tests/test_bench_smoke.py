@@ -146,3 +146,36 @@ def test_backend_table_per_split():
     ret = backends.split_retrieval([row("dev", [True]), row("dev", [False, True]), row("test", [False] * 5)])
     assert ret["dev"]["hybrid"]["recall@1"] == 0.5 and ret["test"]["hybrid"]["recall@5"] == 0.0
     assert ret["all"]["hybrid"]["n"] == 3
+
+
+def test_synthetic_briefings_parse_like_their_layouts(tmp_path):
+    """Names, figures and dates vary; speakers' roles and the number of answers do not."""
+    from bench import synth
+    from qa.chunking import load_corpus
+
+    kinds = synth.layouts()
+    paths = synth.write(tmp_path / "syn", 3 * len(kinds), seed=3)
+    assert {p.suffix for p in paths} == {".txt", ".html", ".docx"}
+    reports: list = []
+    load_corpus([tmp_path / "syn"], [], reports)
+    assert all(r.status == "parsed" for r in reports), [r.reason for r in reports if r.status != "parsed"]
+    originals: list = []
+    load_corpus([synth.LAYOUTS, synth.SEED], [], originals)
+    shape = lambda r: (r.answers, tuple(role for _, role in r.speakers))  # noqa: E731
+    want = sorted(map(shape, originals))
+    for k in range(3):
+        got = [r for r in reports if int(Path(r.path).stem.rsplit("-", 1)[1]) // len(kinds) == k]  # -NNNN
+        assert sorted(map(shape, got)) == want
+    texts = [p.read_bytes() for p in paths]
+    assert len(set(texts)) == len(texts)
+    assert not any(b"Mao Ning" in t or b"Shen Changyu" in t for t in texts)
+
+
+def test_incremental_table_prints_every_step():
+    from bench import incremental
+
+    step = {"step": "add one short briefing", "seconds": 1.5, "embed_s": 1.2, "other_s": 0.3,
+            "embedded_passages": 8, "reused_passages": 900, "passages": 908, "briefings": 51}
+    lines = incremental.table({"incremental": {"backend": "m", "steps": [step], "add_short_over_rebuild": 0.02,
+                                               "add_long_over_rebuild": 0.2}})
+    assert any("add one short briefing" in x and "900" in x for x in lines)

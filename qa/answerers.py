@@ -18,6 +18,7 @@ from .retrieve import Filters
 from .types import Answer, Block, Chunk, Hit, QueryPlan, Sentence
 
 Answerer = Callable[[QueryPlan, "Lookup", object], Answer]
+NOTHING = "\x00"  # a filter value no answer has: the scope and the user's filters exclude each other
 ANSWERERS: dict[str, Answerer] = {}
 
 ORDINAL_RE = re.compile(r"^(?:First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?|Sixth(?:ly)?|"
@@ -51,10 +52,17 @@ class Lookup:
         return self._vecs[text]
 
     def scoped(self, officials=(), outlets=(), doc_ids=(), opening: bool = False) -> Filters:
-        """The user's filters narrowed to a scope."""
+        """The user's filters narrowed to a scope: both apply, so a question naming an official the
+        filters exclude searches nothing (and says so) rather than leaving the filters behind."""
         f = self.filters
-        return dataclasses.replace(f, speakers=tuple(officials) or f.speakers, asked_by=tuple(outlets) or f.asked_by,
-                                   doc_ids=tuple(doc_ids) or f.doc_ids, opening=opening or f.opening)
+
+        def both(named, chosen):
+            if named and chosen:
+                return tuple(x for x in named if x in chosen) or (NOTHING,)
+            return tuple(named) or tuple(chosen)
+
+        return dataclasses.replace(f, speakers=both(officials, f.speakers), asked_by=both(outlets, f.asked_by),
+                                   doc_ids=both(doc_ids, f.doc_ids), opening=opening or f.opening)
 
     def plan_filters(self, plan: QueryPlan) -> Filters:
         s = plan.scope

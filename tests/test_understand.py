@@ -201,3 +201,14 @@ def test_inline_enumerations_are_split_into_verbatim_items(text, items):
 def test_he_is_the_official_who_answered_the_previous_question(index):
     p = plan("What else did he say about that?", ["How many PPH agreements has China signed with BRI partners?"], index)
     assert p.scope.officials == ("Shen Changyu",) and p.scope.from_history
+
+
+def test_a_filter_and_a_named_official_both_apply(qa):
+    from qa.retrieve import Filters
+
+    a = qa.ask("What did Wang Peizhang say about patent commercialization?",
+               filters=Filters(speakers=("Hu Wenhui", "Ge Shu")))
+    assert a.abstained and a.reason == "empty-scope" and not a.citations
+    b = qa.ask("What did Wang Peizhang say about patent commercialization?",
+               filters=Filters(speakers=("Wang Peizhang", "Ge Shu")))
+    assert not b.abstained and {c.speaker for c in b.citations} == {"Wang Peizhang"}

@@ -7,6 +7,8 @@ question, with its exact span.
 """
 from __future__ import annotations
 
+import re
+
 from .answer import Composer, never_mentions
 from .briefing import Briefing, Exchange, question_sentences
 from .types import Answer, Cell, QueryPlan
@@ -108,6 +110,20 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             out.add("table", cells=(Cell("Name"), Cell("Title")))
             for name in plan.scope.officials:
                 member_row(out, b, name)
+        elif kind == "opening_speaker":
+            out.add("table", cells=(Cell("Opening statement by"), Cell("Title")))
+            for c in b.opening:
+                label = b.labels.get(c.id)
+                m = b.member(c.speaker)
+                cells = [Cell(c.speaker, out.cite_source(b, label, "label", c.speaker, c) if label else None)]
+                if m is not None and m.line is not None and m.title:
+                    cells.append(Cell(m.title, out.cite_source(b, m.line, "header", m.name)))
+                out.add("row", cells=tuple(cells), group=b.doc_id)
+            for c in b.opening:
+                from .answerers import lead_sentences
+
+                out.add("attribution", f"{c.speaker}'s opening statement begins:", group=c.speaker)
+                out.quote_sentences(c, lead_sentences(c, lookup.index, 1), group=c.speaker)
         elif kind == "about":
             _about(out, b)
         elif kind == "date":
@@ -124,6 +140,14 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             if kind == "first_last":
                 last = any(w in plan.question.lower() for w in ("last", "final", "closing"))
                 ex = ex[-1:] if last else ex[:1]
+            elif kind == "count" and re.search(r"\b(officials|speakers|people)\b", plan.question, re.I):
+                n = len(b.officials)
+                out.add("notice", f"{n} official{'s' if n != 1 else ''} answered questions, with "
+                                  f"{len(b.moderators)} moderator{'s' if len(b.moderators) != 1 else ''}:")
+                out.add("table", cells=(Cell("Speaker"), Cell("Title")))
+                for m in b.officials + b.moderators:
+                    member_row(out, b, m.name)
+                continue
             else:
                 outlets = b.outlets
                 out.add("notice", f"{len(ex)} question{'s' if len(ex) != 1 else ''} from {len(outlets)} "

@@ -36,7 +36,11 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
     ("handoffs", r"\b(hand(ed|s)? (it |them |the question |questions )?(off|over)|hand(ed|s)?\b.{0,25}\bto\b|"
                  r"pass(ed)? (it|the question|questions?|the floor)|deferr?(ed)?|delegat\w+|"
                  r"invited? \w+ (\w+ )?to answer|hand-?offs?)\b"),
-    ("chair", r"\bwho\s+(chaired|moderated|hosted|presided( over)?|ran|emceed|led)\s+(the|this|today's)\s+"
+    ("opening_speaker", r"\bwho (gave|made|delivered|presented|read) the (opening|introductory) (remarks|statement|"
+                        r"speech|address)\b|\bwho (spoke|went) first\b|\bwho (opened|introduced) the (briefing|press "
+                        r"conference)\b"),
+    ("chair", r"\bwho (chaired|moderated|hosted|presided|emceed)\s*(\?|$|it\b|today\b)|"
+              r"\bwho\s+(chaired|moderated|hosted|presided( over)?|ran|emceed|led)\s+(the|this|today's)\s+"
               r"(briefings?|press conferences?|conferences?|events?|sessions?|presser)\b|\bwho (was|is|were) (the )?"
               r"(chair|chairperson|chairman|chairwoman|moderator|host|presenter|emcee|mc)\b|"
               r"\b(chair|chairperson|moderator|host|presenter)\b.{0,40}\b(briefing|press conference|conference|"
@@ -47,10 +51,12 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
     ("date", r"\bwhen (was|did|were) (the|this|that) (briefing|press conference|conference|event|meeting)\b|"
              r"\b(what|which) (date|day)\b|\bdate of (the|this) (briefing|press conference|conference)\b"),
     ("first_last", r"\bwho (asked|raised|posed|got|had|took|put) the (first|last|final|opening|closing) question\b|"
+                   r"\bwhat was the (first|last|final|opening|closing) question\b|"
                    r"\b(first|last|final) question\b.*\b(who|which|from)\b"),
     ("asked_about", r"\bwho (asked|raised|posed|put)\b.{0,30}\b(about|on|regarding|concerning|the question)\b|"
                     r"\bwhich (outlet|reporter|journalist|media outlet|newspaper|news organi[sz]ation)s? "
-                    r"(asked|raised|wanted to know) (about|on|regarding|concerning)\b|\bwho wanted to know\b"),
+                    r"(asked|raised|wanted to know)\b.{0,30}\b(about|on|regarding|concerning)\b|"
+                    r"\bwho wanted to know\b"),
     ("outlets", r"\b(which|what|list|name)\b.*\b(reporters?|journalists?|outlets?|media|news organi[sz]ations?|"
                 r"newspapers?|press)\b.*\b(ask|question|raise|pose|represent|attend|present|there)|"
                 r"\bwho asked (the )?questions\b|\bwho (was|were) asking\b"),

@@ -25,6 +25,11 @@ def qa(settings, embedder, index):
     ("What are the three WIPO systems where Chinese applicants lead?", "list", (), ()),
     ("Which countries signed PPH agreements?", "list", (), ()),
     ("How many PPH agreements does China have?", "fact", (), ()),
+    ("Who gave the opening remarks?", "structure", (), ()),
+    ("Who moderated?", "structure", (), ()),
+    ("Who asked about trademarks?", "structure", (), ()),
+    ("Who is co-hosting the Belt and Road conference with the CNIPA?", "fact", (), ()),
+    ("What did the officials say about SMEs?", "overview", (), ()),
 ])
 def test_intent_and_scope(index, question, intent, officials, outlets):
     p = plan(question, [], index)

@@ -421,7 +421,9 @@ def answer_compare(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
             continue
         found = True
         for chunk, ss in side[:2]:
-            out.add("attribution", attribution(chunk), group=who)
+            # The column already names the official: say only which answer the words come from.
+            out.add("attribution", f"answering {chunk.asked_by}:" if chunk.asked_by else "in the opening statement:",
+                    group=who)
             out.quote_sentences(chunk, [s.sentence for s in ss], max(s.score for s in ss), group=who)
     return out.answer(plan.question, "compare", not found, None if found else "weak-evidence", (), plan.query)
 

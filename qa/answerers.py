@@ -105,18 +105,23 @@ def _empty_scope(plan: QueryPlan, intent: str) -> Answer:
     return out.answer(plan.question, intent, True, "empty-scope", (), plan.query)
 
 
+def _scope(plan: QueryPlan, lookup: "Lookup", intent: str) -> tuple[Filters, Answer | None]:
+    """The filters for `plan`, and the answer to give at once when they leave nothing to search."""
+    f = lookup.plan_filters(plan)
+    return f, (_empty_scope(plan, intent) if f and not lookup.chunks(f) else None)
+
+
 @answerer("fact")
 def answer_fact(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     """The best sentences of the best answer (qa/answer.py), inside the question's scope."""
-    f = lookup.plan_filters(plan)
-    if f and not lookup.chunks(f):
-        return _empty_scope(plan, "fact")
+    f, empty = _scope(plan, lookup, "fact")
+    if empty:
+        return empty
     hits = lookup.search(plan.query, f)
     if not hits:
         out = Composer()
         out.blocks.extend(_prefix(plan))
-        out.add("notice", NOT_FOUND)
-        return out.answer(plan.question, "fact", True, "no-evidence", (), plan.query)
+        return _abstain(plan, lookup, out, hits, "fact", "no-evidence")
     return extractive_answer(plan.standalone, plan.query, lookup.vec(plan.query), hits, lookup.index,
                              threshold(plan, settings), settings.max_answer_sentences, settings.answer_weights(),
                              _prefix(plan))
@@ -323,16 +328,15 @@ def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int
 @answerer("list")
 def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     """The complete enumeration from the answer that holds it, every item cited, with its count."""
-    f = lookup.plan_filters(plan)
-    if f and not lookup.chunks(f):
-        return _empty_scope(plan, "list")
+    f, empty = _scope(plan, lookup, "list")
+    if empty:
+        return empty
     hits = lookup.search(plan.query, f)
     scored = lookup.score(plan.query, hits, plan.standalone)
     out = Composer()
     out.blocks.extend(_prefix(plan))
     if not scored or scored[0].relevance < threshold(plan, settings):
-        out.add("notice", NOT_FOUND)
-        return out.answer(plan.question, "list", True, "weak-evidence", related(hits, lookup.index), plan.query)
+        return _abstain(plan, lookup, out, hits, "list")
     rel = {(s.chunk.id, s.sentence.start): s.relevance for s in scored}
     chunk_best = {}
     for x in scored:
@@ -431,9 +435,9 @@ def answer_compare(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
 @answerer("overview")
 def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     """Every answer that speaks to the topic, grouped by official: their sentences on it, in source order."""
-    f = lookup.plan_filters(plan)
-    if f and not lookup.chunks(f):
-        return _empty_scope(plan, "overview")
+    f, empty = _scope(plan, lookup, "overview")
+    if empty:
+        return empty
     side = _side(plan, lookup, settings, f, per_answer=settings.overview_sentences,
                  answers=settings.overview_answers, floor=0.0)
     out = Composer()
@@ -453,9 +457,10 @@ def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     return out.answer(plan.question, "overview", False, None, (), plan.query)
 
 
-def _abstain(plan: QueryPlan, lookup: Lookup, out: Composer, hits: list[Hit], intent: str) -> Answer:
+def _abstain(plan: QueryPlan, lookup: Lookup, out: Composer, hits: list[Hit], intent: str,
+             reason: str = "weak-evidence") -> Answer:
     out.add("notice", NOT_FOUND)
-    return out.answer(plan.question, intent, True, "weak-evidence", related(hits, lookup.index), plan.query)
+    return out.answer(plan.question, intent, True, reason, related(hits, lookup.index), plan.query)
 
 
 def _unseen_words(plan: QueryPlan, lookup: Lookup) -> list[str]:

@@ -105,7 +105,9 @@ def render_markdown(report: dict) -> str:
             _table(["p50 ms", "p95 ms", "mean ms", "max ms", "run total s"],
                    [[lat["p50_ms"], lat["p95_ms"], lat["mean_ms"], lat["max_ms"], lat["total_s"]]]), "",
             "Per question: `BriefingQA.ask` wall-clock (condense, embed, retrieve, answer).", "",
-            "## Worst 10 questions", ""]
+            ]
+    out += _split_sections(r)
+    out += ["## Worst 10 questions", ""]
     for w in r["worst"]:
         out.append(f"- **{w['id']}** ({w['kind']}) {w['question']}")
         out += [f"  - {p}" for p in w["problems"]]
@@ -143,6 +145,42 @@ def write_chart(report: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def _split_sections(r: dict) -> list[str]:
+    """Dev and test side by side (tuning reads dev only; test is what the README quotes), per kind, and the
+    question understanding (intent accuracy by labelled intent, absent terms named, follow-ups)."""
+    splits = {k: v for k, v in (r.get("splits") or {}).items() if v.get("n")}
+    if not splits:
+        return []
+    names = list(splits)
+    rows = []
+    for label, get in (("n", lambda d: d["n"]),
+                       ("fact recall", lambda d: d["answers"]["fact_recall"]),
+                       ("exact fact accuracy", lambda d: d["answers"]["fact_accuracy"]),
+                       ("abstention F1", lambda d: d["abstention"]["f1"]),
+                       ("false abstention", lambda d: d["abstention"]["false_abstention_rate"]),
+                       ("intent accuracy", lambda d: d["understanding"]["intent_accuracy"]),
+                       ("follow-ups no worse than alone", lambda d: d["understanding"]["follow_up_no_worse"]),
+                       ("citation precision", lambda d: d["citations"]["precision"]),
+                       ("citation groundedness", lambda d: d["citations"]["groundedness"]),
+                       ("latency p50 ms", lambda d: d["latency"]["p50_ms"])):
+        rows.append([label] + [get(splits[n]) for n in names])
+    kinds = list(dict.fromkeys(k for n in names for k in splits[n]["answers_by_kind"]))
+    by_kind = [[k] + [f"{_f(splits[n]['answers_by_kind'][k]['fact_recall'])} ({splits[n]['answers_by_kind'][k]['n']})"
+                      if k in splits[n]["answers_by_kind"] else "–" for n in names] for k in kinds]
+    u = r.get("understanding") or {}
+    intents = [[i, d["n"], d["accuracy"]] for i, d in (u.get("by_intent") or {}).items()]
+    return ["## Dev and test splits", "",
+            "Items are split by the answer their gold sits in (qa.evaluate.split_of): thresholds and weights "
+            "are tuned on dev; test is the number to quote.", "",
+            _table([""] + names, rows), "",
+            "### Fact recall by kind (n)", "", _table(["kind"] + names, by_kind), "",
+            "## Question understanding (all items)", "",
+            _table(["intent (gold label)", "n", "accuracy"], intents), "",
+            f"\"Never mentions X\" names the missing term: {_f(u.get('absent_named'))} ({u.get('absent_n', 0)} "
+            f"items). Follow-ups answered at least as well with history as alone: "
+            f"{_f(u.get('follow_up_no_worse'))} ({u.get('follow_up_n', 0)} items).", ""]
+
+
 def terminal_table(report: dict) -> str:
     """The compact summary `briefqa eval` prints."""
     hdr, rows = retrieval_rows(report)
@@ -162,6 +200,12 @@ def terminal_table(report: dict) -> str:
             f"{k} R {_f(d['recall'])}" for k, d in ab["by_kind"].items()),
         f"latency: p50 {lat['p50_ms']:.0f} ms, p95 {lat['p95_ms']:.0f} ms; run {lat['total_s']:.1f} s",
     ]
+    for name, d in (report.get("splits") or {}).items():
+        if d.get("n"):
+            lines.append(f"{name} ({d['n']}): fact recall {_f(d['answers']['fact_recall'])}, abstention F1 "
+                         f"{_f(d['abstention']['f1'])}, false abstention "
+                         f"{_f(d['abstention']['false_abstention_rate'])}, intent "
+                         f"{_f(d['understanding']['intent_accuracy'])}")
     return "\n".join(lines)
 
 

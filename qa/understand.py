@@ -34,6 +34,7 @@ session did does let know want like get go mr ms mrs madam dr prof""".split())
 
 STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re.I)) for k, p in (
     ("handoffs", r"\b(hand(ed|s)? (it |them |the question |questions )?(off|over)|hand(ed|s)?\b.{0,25}\bto\b|"
+                 r"pass(ed|es)?\b.{0,40}\b(question|it|them)\b.{0,10}\bto\b|to whom did .{0,40}\bpass|"
                  r"pass(ed)? (it|the question|questions?|the floor)|deferr?(ed)?|delegat\w+|"
                  r"invited? \w+ (\w+ )?to answer|hand-?offs?)\b"),
     ("opening_speaker", r"\bwho (gave|made|delivered|presented|read) the (opening|introductory) (remarks|statement|"
@@ -63,19 +64,25 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
     ("speakers", r"\bwho (were|are|was) (the )?(speakers?|officials?|panel\w*|briefers?|participants?|guests?)\b|"
                  r"\bwho (spoke|attended|took part|participated|was present|were present|briefed|was on the panel)\b|"
                  r"\b(which|what) officials\b|\b(list|name)\b.*\b(speakers|officials)\b|"
-                 r"\bwho (was|were) (there|speaking|briefing)\b"),
+                 r"\bwho (was|were) (there|speaking|briefing)\b|\bwho (was|were) on the (podium|stage|panel|dais|"
+                 r"rostrum)\b|\bwho represented\b"),
     ("exchanges", r"\b(order|sequence|list|table|rundown|run-down|all) of (the )?(questions|exchanges)\b|"
                   r"\ball (the )?questions\b|\bwho asked what\b|\bwhat questions were asked\b"),
-    ("answered_by", r"\bwho (answered|responded|replied|took|fielded|handled|addressed)\b|\banswered by whom\b"),
+    ("answered_by", r"\b(who|which officials?) (answered|responded|replied|took|fielded|handled|addressed)\b|"
+                    r"\banswered by whom\b"),
     ("asked", r"\b(what|which) (did|was|were)\b.*\b(ask|asking|question|questions|want(ed)? to know|inquir\w+)\b|"
               r"\bwhat was .*'s question\b|\bwhat did .* ask\b"),
     ("answered", r"\b(which|what) questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"
+                 r"\b(which|what) questions? (was|were)\b.{0,40}\basked\b|"
                  r"\bwhich (outlets?|reporters?|questions?)\b.*\b(answer|take|field|handle|respond)"),
     ("about", r"\bwhat (was|is) (this|the|today's|that) (briefing|press conference|conference|event|session) "
               r"(about|on|called|titled|part of)\b|\b(title|topic|theme|subject|name) of (this|the|today's) "
               r"(briefing|press conference|conference|event)\b|\b(what|which) series\b|\bwho (organi[sz]ed|held) "
-              r"(this|the|today's) (briefing|press conference|conference)\b"),
-    ("title", r"\b(title|position|role|job|post|rank)\b|\bwho is\b|\bwhat does \w+( \w+)? do\b"),
+              r"(this|the|today's) (briefing|press conference|conference)\b|\bwhere (was|is|did) (the|this|today's) "
+              r"(briefing|press conference|conference|event) (held|take place|taking place)\b"),
+    ("title", r"\b(title|position|role|job|post|rank)\b|\bwho is\b|\bwhat does \w+( \w+)? do\b|"
+              r"\bwhich (department|bureau|office|agency|ministry|organi[sz]ation)\b.{0,40}\b(head|lead|run|"
+              r"work|represent|direct)"),
 ))
 COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|differ\w*|difference\w*|versus|vs\.?|"
                         r"side by side|how did .* and .* (each|both)|what did .* and .* (each|both) say)\b", re.I)

@@ -314,7 +314,8 @@ def test_upload_is_bounded_and_temp_folder_removed_on_sigterm(pristine, tmp_path
                     break
             except httpx.HTTPError:
                 time.sleep(0.5)
-        big = httpx.post(f"{url}/gradio_api/upload", files={"files": ("big.bin", b"\0" * 20_000_000)}, timeout=120)
+        big = httpx.post(f"{url}/gradio_api/upload", files={"files": ("big.bin", b"\0" * 20_000_001)},  # > max_add_bytes
+                         timeout=120)
         assert big.status_code == 413, (big.status_code, big.text[:200])
         small = httpx.post(f"{url}/gradio_api/upload", files={"files": ("note.txt", b"hello")}, timeout=60)
         assert small.status_code == 200

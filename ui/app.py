@@ -15,7 +15,7 @@ from qa.config import Settings, auth_from_env, check_port, is_loopback  # noqa: 
 from qa.errors import ConfigError
 from qa.service import BriefingQA
 
-from . import layout, wiring
+from . import briefings, layout, wiring
 
 
 class Blocks(gr.Blocks):
@@ -29,15 +29,23 @@ class Blocks(gr.Blocks):
         return await super().preprocess_data(block_fn, inputs, state, explicit_call)
 
 
-# The app takes no files, but Gradio's upload route accepts them from anyone who can reach the port:
-# this bounds what one request may store (a larger upload is refused with 413).
-MAX_UPLOAD = "1mb"
+# Gradio's upload route accepts files from anyone who can reach the port: this bounds what one request
+# may store (a larger upload is refused with 413). The "Add a briefing" panel takes transcripts up to
+# the library's own limit (Settings.max_add_bytes), so the bound is that when it is larger.
+MAX_UPLOAD = 1_000_000
+
+
+def upload_limit(settings: Settings | None = None) -> int:
+    """The largest upload the server stores, in bytes: the larger of 1 MB and Settings.max_add_bytes."""
+    return max(MAX_UPLOAD, int((settings or Settings()).max_add_bytes))
 
 
 def make_app(qa: BriefingQA, settings: Settings) -> gr.Blocks:
     """The Blocks app for a loaded BriefingQA (not yet queued or launched)."""
     with Blocks(title="Briefing QA", analytics_enabled=False) as demo:
-        wiring.wire(layout.build(qa.documents, layout.officials(qa.index), settings), qa, settings, demo)
+        wiring.wire(layout.build(qa.documents, layout.officials(qa.index), settings, briefings.rows_html(qa.index)),
+                    qa, settings, demo)
+    demo.max_upload = upload_limit(settings)
     return demo
 
 
@@ -48,7 +56,7 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, share: bo
     return demo.launch(server_name=host, server_port=port, share=share, auth=auth,
                        prevent_thread_lock=prevent_thread_lock, quiet=quiet, ssr_mode=False,
                        theme=layout.THEME, css_paths=[layout.CSS_PATH], head=layout.HEAD, footer_links=["api"],
-                       show_error=True, max_file_size=MAX_UPLOAD)
+                       show_error=True, max_file_size=getattr(demo, "max_upload", upload_limit()))
 
 
 def _stop(signum, frame):

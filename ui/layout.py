@@ -55,6 +55,22 @@ class Layout:
     answer_mode: gr.Radio
     conv: gr.BrowserState  # the conversation (ui.conversation), kept in the browser
     filters: gr.BrowserState  # the filter bar's choice, kept in the browser
+    add: "AddPanel | None" = None  # the "Add a briefing" panel
+
+
+@dataclass
+class AddPanel:
+    """The "Add a briefing" accordion (ui.briefings does the work)."""
+
+    upload: gr.File
+    text: gr.Textbox
+    title: gr.Textbox
+    date: gr.Textbox
+    preview: gr.Button
+    add: gr.Button
+    message: gr.Markdown  # one line: what happened, or what is wrong
+    shown: gr.HTML  # the preview: roster, answers, warnings
+    listing: gr.HTML  # the Briefings list, with a Remove button per briefing
 
 
 def _llm_line(s: Settings) -> str:
@@ -83,6 +99,11 @@ def chat_template() -> str:
     return html
 
 
+def doc_choices(documents: list[dict]) -> list[tuple[str, str]]:
+    """(label, doc_id) of every briefing, for the Briefings filter."""
+    return [(f"{d.get('title') or d['doc_id']} ({nice_date(d.get('date'))})", d["doc_id"]) for d in documents]
+
+
 def officials(index) -> list[tuple[str, str]]:
     """(label, name) of everyone who answered a question or gave the opening statement, in order of first answer."""
     seen: dict[str, str] = {}
@@ -97,7 +118,29 @@ def storage_secret(documents: list[dict]) -> str:
     return hashlib.sha256("".join(sorted(d.get("sha256", "") for d in documents)).encode()).hexdigest()[:32]
 
 
-def build(documents: list[dict], people: list[tuple[str, str]], settings: Settings) -> Layout:
+UPLOAD_TYPES = [".txt", ".html", ".htm", ".pdf", ".docx"]
+
+
+def add_panel(listing_html: str) -> AddPanel:
+    """Upload or paste a transcript, preview it, add it; the Briefings list with Remove buttons."""
+    with gr.Accordion("Add a briefing", open=False, elem_id="bq-add"):
+        upload = gr.File(label="Transcript file (.txt .html .htm .pdf .docx)", file_types=UPLOAD_TYPES,
+                         file_count="single", type="filepath", elem_id="bq-add-file")
+        text = gr.Textbox(label="…or paste the transcript", lines=5, max_lines=12, elem_id="bq-add-text")
+        title = gr.Textbox(label="Title (optional)", elem_id="bq-add-title")
+        date = gr.Textbox(label="Date (optional)", placeholder="2024-07-29 or July 29, 2024", elem_id="bq-add-date")
+        with gr.Row():
+            preview = gr.Button("Preview", size="sm", variant="secondary", elem_id="bq-add-preview")
+            add = gr.Button("Add to the index", size="sm", variant="primary", elem_id="bq-add-go")
+        message = gr.Markdown("", elem_id="bq-add-message", elem_classes=["bq-small"])
+        shown = gr.HTML("", elem_id="bq-add-shown", js_on_load=None)
+        gr.Markdown("**Briefings**")
+        listing = gr.HTML(listing_html, elem_id="bq-briefings", js_on_load=BRIEFINGS_JS)
+    return AddPanel(upload, text, title, date, preview, add, message, shown, listing)
+
+
+def build(documents: list[dict], people: list[tuple[str, str]], settings: Settings,
+          listing_html: str = "") -> Layout:
     """Create the components inside the current gr.Blocks and return them."""
     llm_ready = bool(settings.llm_base_url and settings.llm_model)
     secret = storage_secret(documents)
@@ -121,8 +164,7 @@ def build(documents: list[dict], people: list[tuple[str, str]], settings: Settin
         with gr.Column(scale=1, min_width=260, elem_id="bq-side"):
             drawer_close = gr.Button("Close ✕", size="sm", variant="secondary", elem_id="bq-drawer-close")
             with gr.Accordion("Filters", open=True, elem_id="bq-filters"):
-                docs = gr.Dropdown([(f"{d.get('title') or d['doc_id']} ({nice_date(d.get('date'))})", d["doc_id"])
-                                    for d in documents], value=[], multiselect=True, label="Briefings",
+                docs = gr.Dropdown(doc_choices(documents), value=[], multiselect=True, label="Briefings",
                                    info="answer only from these (--doc)", elem_id="bq-f-docs")
                 who = gr.Dropdown(people, value=[], multiselect=True, label="Officials",
                                   info="quote only these officials (--speaker)", elem_id="bq-f-officials")
@@ -145,13 +187,14 @@ def build(documents: list[dict], people: list[tuple[str, str]], settings: Settin
                                        label="Answer", interactive=llm_ready, elem_id="bq-answer-mode",
                                        info="extractive quotes sentences; llm writes an answer, then checks it")
                 gr.Markdown(_llm_line(settings), elem_classes=["bq-small"])
+            panel = add_panel(listing_html)
             gr.Markdown("Rate an answer with the thumbs under it; ratings stay on this machine (in the feedback "
                         "file). The conversation is kept in this browser only, until you clear it.",
                         elem_classes=["bq-small"])
     conv = gr.BrowserState([], storage_key="briefqa-conversation", secret=secret)
     filters = gr.BrowserState({}, storage_key="briefqa-filters", secret=secret)
     return Layout(chat, chips, question, ask, copy, clear, drawer_open, drawer_close, examples, docs, who,
-                  date_from, date_to, k, mode, answer_mode, conv, filters)
+                  date_from, date_to, k, mode, answer_mode, conv, filters, panel)
 
 
 # The chips' × buttons ask Python to drop one filter (ui.wiring: chips.remove).
@@ -161,5 +204,15 @@ element.addEventListener("click", (ev) => {
   if (!x) return;
   const chip = x.closest(".bq-chip");
   trigger("remove", chip ? {key: chip.dataset.key, value: chip.dataset.value} : {key: "all"});
+});
+"""
+
+# A Remove button in the Briefings list asks Python to remove that briefing (ui.wiring: listing.remove_briefing).
+BRIEFINGS_JS = """
+element.addEventListener("click", (ev) => {
+  const b = ev.target.closest(".bq-remove");
+  if (!b) return;
+  if (!window.confirm("Remove " + b.dataset.doc + " from the corpus and the index?")) return;
+  trigger("remove_briefing", {doc: b.dataset.doc});
 });
 """

@@ -7,20 +7,21 @@ import gradio as gr
 from qa.errors import BriefQAError
 from qa.service import BriefingQA
 
-from . import api, conversation, handlers
+from . import api, briefings, conversation, handlers
+from . import layout
 from .layout import Layout
 
 PRIVATE = dict(api_visibility="private")
 
 
-def wire(ui: Layout, qa: BriefingQA, settings, demo: gr.Blocks) -> None:
-    chunks = qa.index.chunk_by_id
+def wire(ui: Layout, qa: BriefingQA | briefings.Live, settings, demo: gr.Blocks) -> None:
+    # Every handler reads the BriefingQA from `live`: adding or removing a briefing swaps it there.
+    live = qa if isinstance(qa, briefings.Live) else briefings.Live(qa)
     path = settings.feedback_path
-    docs = qa.documents
     filter_inputs = [ui.docs, ui.officials, ui.date_from, ui.date_to]
 
     def view(conv, done=None):
-        return {**conversation.view(conv, chunks), "done": done}
+        return {**conversation.view(conv, live.qa.index.chunk_by_id), "done": done}
 
     def data(evt: gr.EventData) -> dict:
         return evt._data if isinstance(getattr(evt, "_data", None), dict) else {}
@@ -32,7 +33,7 @@ def wire(ui: Layout, qa: BriefingQA, settings, demo: gr.Blocks) -> None:
         conv = conversation.restore(conv)
         last = conv
         try:
-            for last in handlers.chat_turn(qa, d.get("question", ""), conv, d.get("id"), int(k or 0) or None,
+            for last in handlers.chat_turn(live.qa, d.get("question", ""), conv, d.get("id"), int(k or 0) or None,
                                            mode, answer_mode, choice):
                 yield view(last), last
         except Exception as err:  # a bug, not a bad question: say so in the chat, then let Gradio report it
@@ -68,14 +69,18 @@ def wire(ui: Layout, qa: BriefingQA, settings, demo: gr.Blocks) -> None:
     def restore(conv, saved):
         conv = conversation.restore(conv)
         c = handlers.choice(saved)
+        docs = live.qa.documents
         known_docs = {d["doc_id"] for d in docs}
-        known_people = {name for _, name in ui.officials.choices}
+        known_people = {name for _, name in layout.officials(live.qa.index)}
         c["docs"] = [d for d in c["docs"] if d in known_docs]
         c["officials"] = [p for p in c["officials"] if p in known_people]
-        return (view(conv, "restore"), conv, c["docs"], c["officials"], c["date_from"] or None,
-                c["date_to"] or None, handlers.chips_html(c, docs), c)
+        return (view(conv, "restore"), conv, gr.Dropdown(choices=layout.doc_choices(docs), value=c["docs"]),
+                gr.Dropdown(choices=layout.officials(live.qa.index), value=c["officials"]),
+                c["date_from"] or None, c["date_to"] or None, handlers.chips_html(c, docs), c,
+                briefings.rows_html(live.qa.index))
 
-    demo.load(restore, [ui.conv, ui.filters], [ui.chat, ui.conv, *filter_inputs, ui.chips, ui.filters],
+    outs = [ui.chat, ui.conv, *filter_inputs, ui.chips, ui.filters] + ([ui.add.listing] if ui.add else [])
+    demo.load(lambda conv, saved: restore(conv, saved)[:len(outs)], [ui.conv, ui.filters], outs,
               show_progress="hidden", **PRIVATE)
 
     # Enter in the question box and the Ask button are handled in static/chat.js (takeQuestion), which
@@ -92,7 +97,7 @@ def wire(ui: Layout, qa: BriefingQA, settings, demo: gr.Blocks) -> None:
     # Filters: chips above the conversation, kept in the browser, applied to every question.
     def filters_changed(d_docs, d_people, d_from, d_to):
         c = handlers.choice({"docs": d_docs, "officials": d_people, "date_from": d_from, "date_to": d_to})
-        return handlers.chips_html(c, docs), c
+        return handlers.chips_html(c, live.qa.documents), c
 
     for comp in filter_inputs:
         comp.change(filters_changed, filter_inputs, [ui.chips, ui.filters], show_progress="hidden", **PRIVATE)
@@ -105,13 +110,16 @@ def wire(ui: Layout, qa: BriefingQA, settings, demo: gr.Blocks) -> None:
 
     ui.chips.remove(remove_chip, filter_inputs, filter_inputs, show_progress="hidden", **PRIVATE)
 
+    if ui.add:
+        wire_add_panel(ui, live)
+
     # The HTTP API: /ask and /search (README "API").
     def ask(question: str, history: list[str] | None = None, k: int | None = None, mode: str | None = None,
             filters: dict | None = None) -> dict:
         """Answer a question about the loaded briefings: the JSON result of `briefqa ask --json`, every
         sentence quoted from the transcript with its citation (speaker, outlet, character span)."""
         try:
-            return api.ask(qa, question, history, k, mode, filters)
+            return api.ask(live.qa, question, history, k, mode, filters)
         except BriefQAError as err:
             # A refused call is the caller's mistake, not the server's: one line in the log, no traceback.
             print(f"ask API: refused: {err}", file=sys.stderr, flush=True)
@@ -121,7 +129,7 @@ def wire(ui: Layout, qa: BriefingQA, settings, demo: gr.Blocks) -> None:
         """Search the briefings: ranked answers (who said it, to which outlet, span) with the passages
         that matched, as `briefqa search --json`."""
         try:
-            return api.search(qa, query, k, mode, filters)
+            return api.search(live.qa, query, k, mode, filters)
         except BriefQAError as err:
             print(f"search API: refused: {err}", file=sys.stderr, flush=True)
             raise gr.Error(str(err), print_exception=False) from None
@@ -129,3 +137,39 @@ def wire(ui: Layout, qa: BriefingQA, settings, demo: gr.Blocks) -> None:
     for fn, name in ((ask, "ask"), (search, "search")):
         gr.api(fn, api_name=name)
         api.describe(demo, name, api.PARAMS[name], api.RETURNS[name])
+
+
+def wire_add_panel(ui: Layout, live: briefings.Live) -> None:
+    """Preview, add and remove briefings (ui.briefings); after a change the Briefings list and the
+    filter bar's choices show the new index, and every later question uses it."""
+    p = ui.add
+    fields = [p.upload, p.text, p.title, p.date]
+
+    def lists(keep_docs, keep_people):
+        docs, people = live.qa.documents, layout.officials(live.qa.index)
+        known, names = {d["doc_id"] for d in docs}, {n for _, n in people}
+        return (briefings.rows_html(live.qa.index),
+                gr.Dropdown(choices=layout.doc_choices(docs), value=[d for d in keep_docs or [] if d in known]),
+                gr.Dropdown(choices=people, value=[n for n in keep_people or [] if n in names]))
+
+    def on_preview(upload, text, title, date):
+        return briefings.preview(live.qa.settings, upload, text, title, date)[::-1]
+
+    p.preview.click(on_preview, fields, [p.message, p.shown], **PRIVATE)
+
+    def on_add(upload, text, title, date, d_docs, d_people):
+        ok, line = briefings.add(live, upload, text, title, date)
+        if not ok:
+            return (line, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        return (line, "", None, "", *lists(d_docs, d_people))
+
+    p.add.click(on_add, [*fields, ui.docs, ui.officials],
+                [p.message, p.shown, p.upload, p.text, p.listing, ui.docs, ui.officials], **PRIVATE)
+
+    def on_remove(d_docs, d_people, evt: gr.EventData):
+        d = evt._data if isinstance(getattr(evt, "_data", None), dict) else {}
+        ok, line = briefings.remove(live, d.get("doc", ""))
+        return (line, *lists(d_docs, d_people)) if ok else (line, gr.skip(), gr.skip(), gr.skip())
+
+    p.listing.remove_briefing(on_remove, [ui.docs, ui.officials], [p.message, p.listing, ui.docs, ui.officials],
+                              **PRIVATE)

@@ -35,7 +35,6 @@ SECOND_ANSWER = 0.92  # a second answer is quoted when its best sentence is this
 LIST_RE = re.compile(r"\b(list|which|what are|what were|name|examples?|measures|steps|ways|areas|aspects|"
                      r"priorities|plans?|initiatives|countries|what has .* done|how will|how is|how are)\b", re.I)
 NOT_FOUND = "I could not find a passage that answers this."
-ABSTAIN_TEXT = NOT_FOUND  # the weak-evidence abstention (kept for callers of the old name)
 
 
 def never_mentions(terms) -> str:

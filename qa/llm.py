@@ -16,7 +16,7 @@ from .errors import LLMError
 from .grounding import check_answer
 from .index_store import Index
 from .tokens import count_tokens, truncate_tokens
-from .types import Answer, Citation, Hit
+from .types import Answer, Block, Citation, Hit
 
 SYSTEM = (
     "You answer questions about a press-briefing transcript using only the numbered passages given "
@@ -93,12 +93,12 @@ def stream_chat(settings: Settings, messages: list[dict]) -> Iterator[str]:
 def generate_answer(question: str, query: str, hits: list[Hit], index: Index,
                     settings: Settings) -> Iterator[str | Answer]:
     """Stream the model's answer, then yield the verified Answer."""
-    from .answer import related
+    from .answer import NOT_FOUND, related
 
     context = build_context(hits, settings.llm_context_tokens)
     if not context:
-        yield Answer(question, ABSTAIN_PHRASE, True, (), related(hits, index), {}, query, mode="llm",
-                     reason="no-evidence")
+        yield Answer(question, NOT_FOUND, True, (), related(hits, index), {}, query, mode="llm",
+                     reason="no-evidence", blocks=(Block("notice", NOT_FOUND),))
         return
     parts = []
     for delta in stream_chat(settings, build_messages(question, context)):
@@ -108,8 +108,9 @@ def generate_answer(question: str, query: str, hits: list[Hit], index: Index,
     if not raw:
         raise LLMError("the model returned an empty answer")
     if raw.startswith(ABSTAIN_PHRASE[:24]):
-        yield Answer(question, ABSTAIN_PHRASE, True, (), related(hits, index), {}, query, mode="llm",
-                     reason="model-abstained")
+        # The model's fixed phrase overclaims ("does not cover"); the reader sees what is known: nothing found.
+        yield Answer(question, NOT_FOUND, True, (), related(hits, index), {}, query, mode="llm",
+                     reason="model-abstained", blocks=(Block("notice", NOT_FOUND),))
         return
     sources = {n: text for n, _, text, _, _ in context}
     kept, flagged = [], []
@@ -131,4 +132,4 @@ def generate_answer(question: str, query: str, hits: list[Hit], index: Index,
             cites.append(Citation(n, c.id, c.doc_title, c.doc_date, c.speaker, c.speaker_title, c.asked_by,
                                   c.question, ptext, start, end, round(h.score, 4), c.doc_path))
     yield Answer(question, text, False, tuple(cites), related(hits, index), {}, query, mode="llm",
-                 flagged=tuple(flagged))
+                 flagged=tuple(flagged))  # no blocks: generated sentences are not quotes; the UI shows the text

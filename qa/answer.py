@@ -25,7 +25,8 @@ from .types import Answer, Block, Chunk, Citation, Hit, RelatedPassage, Sentence
 W_SEM, W_LEX, W_PASSAGE, RANK_PENALTY = 0.55, 0.35, 0.10, 0.02
 W_NUMBER = 0.08  # a "how many / how much / what share" question prefers sentences that state a figure
 HISTORY_WEIGHT = 0.5  # terms that come only from earlier questions count half
-DEFAULT_WEIGHTS = {"sem": W_SEM, "lex": W_LEX, "passage": W_PASSAGE, "rank_penalty": RANK_PENALTY, "number": W_NUMBER}
+DEFAULT_WEIGHTS = {"sem": W_SEM, "lex": W_LEX, "passage": W_PASSAGE, "rank_penalty": RANK_PENALTY, "number": W_NUMBER,
+                   "context": 0.0}
 QUANTITY_RE = re.compile(r"\bhow (many|much|long|fast|big|large|high|often|accurate)\b|\bwhat (share|percentage|"
                          r"proportion|number|rate|amount|value|figure|year)\b|\bby what\b|\bwhen\b|\bin how many\b", re.I)
 NUMBER_RE = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|"
@@ -148,10 +149,16 @@ def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: I
         row = index.sentence_row[cid]
         sem = index.sentence_vecs[row:row + len(sents)] @ query_vec
         matched = {i for m in hit.passages for i in m.passage.sentence_ids}
+        # Small-to-big: a passage is embedded with the question it answers, so its dense score says how
+        # well the answer's question matches ("Why was X moved down?" -> "In short, the government …").
+        context: dict[int, float] = {}
+        for m in hit.passages:
+            for i in m.passage.sentence_ids:
+                context[i] = max(context.get(i, 0.0), m.dense_score or 0.0)
         for i, s in enumerate(sents):
             lex = _lex_overlap(weights, s.text)
             relevance = (w["sem"] * float(sem[i]) + w["lex"] * lex + w["passage"] * (i in matched)
-                         - w["rank_penalty"] * (hit.rank - 1))
+                         + w["context"] * context.get(i, 0.0) - w["rank_penalty"] * (hit.rank - 1))
             score = relevance + w["number"] * (wants_number and bool(NUMBER_RE.search(s.text)))
             out.append(Scored(s, hit.chunk, hit.rank, score, float(sem[i]), lex, relevance))
     out.sort(key=lambda x: -x.score)

@@ -33,6 +33,8 @@ class Settings:
     window_stride: int = 2
     # Prefix each passage with the question it answers before embedding (small-to-big context).
     embed_with_question: bool = True
+    # Index the same question-prefixed text in BM25, so both retrievers see the question an answer replies to.
+    bm25_with_question: bool = False
     # Retrieval mode used when a call does not say. bm25 alone ranks the gold answer first more often,
     # but hybrid gives the best answers end to end (fact recall, abstention F1): README "Design choice".
     retrieval_mode: str = "hybrid"
@@ -71,10 +73,10 @@ class Settings:
     # Most sentences in an extractive answer (list questions may use up to this many).
     max_answer_sentences: int = 3
     # Abstain when the best sentence's relevance is below this (calibrated on the eval's dev split).
-    abstain_threshold: float = 0.50
+    abstain_threshold: float = 0.60
     # The bar when the question names an official or outlet ("What did Ge Shu say about …"): that person
     # spoke, and the reader asked for their words, so weaker topical matches still answer (swept on the dev split).
-    scoped_abstain_threshold: float = 0.35
+    scoped_abstain_threshold: float = 0.42
     # Below abstain_threshold (answered only by the scoped bar), abstain when a topic word of the question
     # occurs nowhere in the corpus: the passages found are then about something else (dev split).
     unseen_word_check: bool = True
@@ -85,6 +87,9 @@ class Settings:
     answer_w_passage: float = 0.10
     answer_rank_penalty: float = 0.02
     answer_w_number: float = 0.08
+    # Weight of the dense score of the matched passage holding the sentence (passages are embedded with the
+    # question they answer, so this carries how well that question matches); swept on the dev split.
+    answer_w_context: float = 0.2
     # Word budget of an extractive summary of one unit (an answer, an official's answers, the opening).
     summary_words: int = 250
     # A list item is its enumerating sentence plus the sentences after it in its paragraph, up to this many words.
@@ -126,7 +131,8 @@ class Settings:
     def answer_weights(self) -> dict:
         """The sentence-scoring weights, as qa.answer.score_sentences takes them."""
         return {"sem": self.answer_w_sem, "lex": self.answer_w_lex, "passage": self.answer_w_passage,
-                "rank_penalty": self.answer_rank_penalty, "number": self.answer_w_number}
+                "rank_penalty": self.answer_rank_penalty, "number": self.answer_w_number,
+                "context": self.answer_w_context}
 
     def with_overrides(self, **kw) -> "Settings":
         """Return a copy with the non-None keyword values applied (CLI flags default to None)."""

@@ -29,6 +29,7 @@ import numpy as np
 
 from . import __version__, journal, reuse
 from .bm25 import BM25Index
+from .passages import embed_text
 from .chunking import chunk_transcript, corpus_files, load_corpus
 from .config import Settings
 from .embedding import Embedder, file_sha256
@@ -89,7 +90,8 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
 def build_settings(s: Settings) -> dict:
     """The settings that change what the index holds (compared on load)."""
     return {"window_sentences": s.window_sentences, "window_stride": s.window_stride,
-            "embed_with_question": s.embed_with_question, "max_wordpieces": s.model_max_wordpieces,
+            "embed_with_question": s.embed_with_question, "bm25_with_question": s.bm25_with_question,
+            "max_wordpieces": s.model_max_wordpieces,
             "hnsw_threshold": s.hnsw_threshold, "vector_index": s.vector_index,
             # int8 ONNX vectors differ slightly from torch's (cosine ~0.999): never mix them in one index.
             "embedding_backend": s.embedding_backend}
@@ -232,7 +234,11 @@ def build_locked(settings: Settings, embedder: Embedder, progress: bool = True, 
         emb = reuse.embed_chunks(chunks, transcripts, settings, embedder, old, progress, log)
         passages, sentences, embed_s = emb.passages, emb.sentences, emb.embed_seconds
         vindex, vkind = build_vector_index(emb.vectors, settings)
-        bm25 = BM25Index.build([p.text for p in passages])
+        # BM25 reads what the model reads: with the question the answer replies to, when the passages are
+        # embedded with it, so the two retrievers agree on "why was X moved down?" -> its answer.
+        by_id = {c.id: c for c in chunks}
+        bm25 = BM25Index.build([embed_text(p, by_id[p.chunk_id], settings.embed_with_question and
+                                           settings.bm25_with_question) for p in passages])
 
         # Microseconds: two builds by one process within a second must not pick the same name.
         gen = folder / f"gen-{dt.datetime.now().strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"

@@ -217,3 +217,38 @@ def test_a_filter_and_a_named_official_both_apply(qa):
     b = qa.ask("What did Wang Peizhang say about patent commercialization?",
                filters=Filters(speakers=("Wang Peizhang", "Ge Shu")))
     assert not b.abstained and {c.speaker for c in b.citations} == {"Wang Peizhang"}
+
+
+# Two questions per layout, asked of the mixed corpus of every layout: (question, fact, speaker, document).
+LAYOUT_QUESTIONS = [
+    ("When will Sun Weidong visit Fiji?", "July 31", "Mao Ning", "fm-regular"),
+    ("How much did trade between China and the Central Asian countries reach last year?", "89.4 billion",
+     "Mao Ning", "fm-regular"),
+    ("What are reservoir levels at during the drought?", "41%", "Amina Okafor", "interview"),
+    ("When will the irrigation quotas be reviewed?", "May", "Amina Okafor", "interview"),
+    ("How much did total retail sales of consumer goods reach last year?", "47.1 trillion yuan", "Wang Wentao",
+     "scio-page"),
+    ("How much have freight rates on major routes fallen?", "12%", "Zheng Bei", "scio-page"),
+    ("How many rural households will replace coal for heating?", "2.1 million", "Qian Yu", "scio-variants"),
+    ("What will be done for enterprises with good environmental credit records?", "reduce inspections",
+     "Huang Runqiu", "scio-variants"),
+    ("What annual report is the State Department releasing today?", "trafficking in persons", "Matthew Miller",
+     "state-dept"),
+    ("Has the Secretary raised trafficking with his counterpart?", "every meeting", "Matthew Miller", "state-dept"),
+    ("How much was invested in water conservancy construction last year?", "1.1996 trillion yuan", "Li Guoying",
+     "two-briefings"),
+    ("How fast did China's GDP grow in 2023?", "5.2%", "Kang Yi", "two-briefings-2"),
+    ("How many trucks of food and medicine reached El Fasher?", "14 trucks", "Stéphane Dujarric", "un-noon"),
+    ("How many people have been displaced in North Darfur?", "120,000", "Stéphane Dujarric", "un-noon"),
+    ("How many Americans are still being held?", "eight Americans", "John Kirby", "whitehouse"),
+    ("How much is inflation down from its peak?", "two-thirds", "Karine Jean-Pierre", "whitehouse"),
+]
+
+
+@pytest.mark.parametrize("question, fact, speaker, doc", LAYOUT_QUESTIONS)
+def test_each_layout_answers_from_the_mixed_corpus(layouts_qa, question, fact, speaker, doc):
+    a = layouts_qa.ask(question)
+    assert not a.abstained and fact in a.answer, a.answer
+    first = a.citations[0]
+    assert (first.speaker, first.doc_id) == (speaker, doc)
+    assert layouts_qa.index.transcript_by_id[doc].text[first.start:first.end] == first.quote

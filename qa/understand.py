@@ -138,35 +138,64 @@ def briefings(index) -> list[Briefing]:
     return bs
 
 
+@dataclass(frozen=True)
+class _Matchers:
+    """Everything find_mentions matches against, compiled once per loaded index (hundreds of briefings
+    mean thousands of names: compiling their patterns per question cost most of a second)."""
+
+    people: dict  # name -> role
+    names: tuple  # (compiled pattern, name, kind), longest names first
+    roles: tuple  # (compiled role-word pattern, the one person whose title begins with it, kind)
+    moderator: str | None  # the only moderator, if exactly one
+    outlets: tuple  # (compiled pattern, outlet label), longest labels first
+
+
+def _matchers(index) -> _Matchers:
+    m = getattr(index, "_matchers", None)
+    if m is not None:
+        return m
+    import collections
+
+    people: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for b in briefings(index):
+        for mem in b.members:
+            people.setdefault(mem.name, mem.role)
+            if mem.title:
+                titles.setdefault(mem.name, mem.title)
+    for c in index.chunks:
+        people.setdefault(c.speaker, "official")
+    kind = {n: "moderator" if r == "moderator" else "official" for n, r in people.items()}
+    parts = collections.Counter(p for n in people for p in set(n.split()))
+    names = []
+    for name in sorted(people, key=len, reverse=True):
+        pats = [re.escape(name)] + [HONORIFIC + re.escape(p) + r"(?!\w)" for p in name.split()
+                                    if len(p) >= 2 and parts[p] == 1 and p.lower() not in STOP]
+        names += [(re.compile(rf"(?<!\w){pat}(?:'s|’s)?(?!\w)", re.I), name, kind[name]) for pat in pats]
+    roles = []
+    for role in sorted(ROLE_WORDS, key=len, reverse=True):
+        heads = [n for n, t in titles.items() if t.lower().startswith(role + " ") or t.lower() == role]
+        if len(heads) == 1:  # "the commissioner" names whoever's title begins with it, if exactly one does
+            roles.append((re.compile(rf"\b(the )?{role}(?:'s)?\b", re.I), heads[0], kind[heads[0]]))
+    mods = [n for n, r in people.items() if r == "moderator"]
+    outlets = []
+    for outlet in sorted({e.outlet for b in briefings(index) for e in b.exchanges}, key=len, reverse=True):
+        for pat in _outlet_patterns(outlet, index):
+            outlets.append((re.compile(rf"(?<!\w){pat}(?:'s|’s)?(?!\w)(?:\s+(?:reporter|journalist|correspondent))?",
+                                       re.I), outlet))
+    m = _Matchers(people, tuple(names), tuple(roles), mods[0] if len(mods) == 1 else None, tuple(outlets))
+    index._matchers = m
+    return m
+
+
 def _people(index) -> dict[str, str]:
     """{name: role} of everyone on a roster (or answering) across briefings."""
-    out: dict[str, str] = {}
-    for b in briefings(index):
-        for m in b.members:
-            out.setdefault(m.name, m.role)
-    for c in index.chunks:
-        out.setdefault(c.speaker, "official")
-    return out
-
-
-def _title_of(index, name: str) -> str:
-    return next((m.title for b in briefings(index) for m in b.members if m.name == name and m.title), "")
-
-
-def _name_patterns(name: str, everyone: list[str]) -> list[str]:
-    """Ways a question may name `name`: in full, or by a name part no one else shares (with an honorific)."""
-    pats = [re.escape(name)]
-    parts = [p for p in name.split() if len(p) >= 2]
-    for p in parts:
-        if sum(p in other.split() for other in everyone) == 1 and p.lower() not in STOP:
-            pats.append(HONORIFIC + re.escape(p) + r"(?!\w)")
-    return pats
+    return _matchers(index).people
 
 
 def find_mentions(question: str, index) -> list[Mention]:
     """Officials (by name or role word), the moderator and outlets the question refers to."""
-    people = _people(index)
-    names = list(people)
+    mt = _matchers(index)
     found: list[Mention] = []
     taken: list[tuple[int, int]] = []
 
@@ -176,26 +205,18 @@ def find_mentions(question: str, index) -> list[Mention]:
         taken.append((m.start(), m.end()))
         found.append(Mention(m.start(), m.end(), who, kind))
 
-    for name in sorted(names, key=len, reverse=True):
-        for pat in _name_patterns(name, names):
-            for m in re.finditer(rf"(?<!\w){pat}(?:'s|’s)?(?!\w)", question, re.I):
-                add(m, name, "moderator" if people[name] == "moderator" else "official")
-    # Role words: "the commissioner" names whoever's title begins with that role, if exactly one does.
-    for role in sorted(ROLE_WORDS, key=len, reverse=True):
-        for m in re.finditer(rf"\b(the )?{role}(?:'s)?\b", question, re.I):
-            heads = [n for n in names if _title_of(index, n).lower().startswith(role + " ")
-                     or _title_of(index, n).lower() == role]
-            if len(heads) == 1:
-                add(m, heads[0], "moderator" if people[heads[0]] == "moderator" else "official")
-    for m in MODERATOR_WORDS.finditer(question):
-        mods = [n for n, r in people.items() if r == "moderator"]
-        if len(mods) == 1:
-            add(m, mods[0], "moderator")
-    for outlet in sorted({e.outlet for b in briefings(index) for e in b.exchanges}, key=len, reverse=True):
-        for pat in _outlet_patterns(outlet, index):
-            for m in re.finditer(rf"(?<!\w){pat}(?:'s|’s)?(?!\w)(?:\s+(?:reporter|journalist|correspondent))?",
-                                 question, re.I):
-                add(m, outlet, "outlet")
+    for rx, name, kind in mt.names:
+        for m in rx.finditer(question):
+            add(m, name, kind)
+    for rx, name, kind in mt.roles:
+        for m in rx.finditer(question):
+            add(m, name, kind)
+    if mt.moderator:
+        for m in MODERATOR_WORDS.finditer(question):
+            add(m, mt.moderator, "moderator")
+    for rx, outlet in mt.outlets:
+        for m in rx.finditer(question):
+            add(m, outlet, "outlet")
     return sorted(found, key=lambda x: x.start)
 
 

@@ -89,14 +89,19 @@ class Composer:
                       query, reason=reason, intent=intent, blocks=tuple(self.blocks))
 
 
-def _runs(sentences: list[Sentence]) -> list[list[Sentence]]:
-    runs: list[list[Sentence]] = []
-    for s in sorted(sentences, key=lambda x: x.start):
-        if runs and runs[-1][-1].paragraph == s.paragraph and runs[-1][-1].chunk_id == s.chunk_id \
-                and _adjacent(runs[-1][-1], s):
-            runs[-1].append(s)
+def _runs(items: list, sentence=lambda x: x) -> list[list]:
+    """Consecutive sentences of one paragraph of one answer, grouped (one quote, one citation each).
+
+    `sentence` reads the Sentence of an item (items may be Sentences or Scored sentences).
+    """
+    runs: list[list] = []
+    for it in sorted(items, key=lambda x: sentence(x).start):
+        s = sentence(it)
+        prev = sentence(runs[-1][-1]) if runs else None
+        if prev and prev.paragraph == s.paragraph and prev.chunk_id == s.chunk_id and _adjacent(prev, s):
+            runs[-1].append(it)
         else:
-            runs.append([s])
+            runs.append([it])
     return runs
 
 
@@ -173,19 +178,6 @@ def attribution(chunk: Chunk) -> str:
     return f"{who}, in the opening statement:"
 
 
-def _groups(selected: list[Scored]) -> list[list[Scored]]:
-    """Consecutive sentences of one paragraph merge into one quote."""
-    groups: list[list[Scored]] = []
-    for s in sorted(selected, key=lambda x: x.sentence.start):
-        prev = groups[-1][-1] if groups else None
-        if (prev and prev.chunk.id == s.chunk.id and prev.sentence.paragraph == s.sentence.paragraph
-                and _adjacent(prev.sentence, s.sentence)):
-            groups[-1].append(s)
-        else:
-            groups.append([s])
-    return groups
-
-
 def _adjacent(a: Sentence, b: Sentence) -> bool:
     return 0 <= b.start - a.end <= 2
 
@@ -220,7 +212,7 @@ def compose(chosen: list[Scored], index: Index, out: Composer | None = None) -> 
     for cid in sorted(by_chunk, key=lambda c: -max(s.score for s in by_chunk[c])):
         chunk = index.chunk_by_id[cid]
         out.add("attribution", attribution(chunk), group=chunk.speaker)
-        for g in _groups(by_chunk[cid]):
+        for g in _runs(by_chunk[cid], lambda x: x.sentence):
             n = out.cite_chunk(chunk, g[0].sentence.start, g[-1].sentence.end, max(s.score for s in g))
             for s in g:
                 out.add("quote", s.sentence.text, (n,), group=chunk.speaker)

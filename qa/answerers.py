@@ -509,19 +509,20 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
             and result.citations and best_relevance(result) < settings.abstain_threshold and _unseen_words(plan, lookup):
         # Answered only because the bar is lower for named people or "what did they say about": but a
         # word of the topic occurs nowhere in the corpus, so these passages are about something else.
-        result = dataclasses.replace(result, abstained=True, reason="weak-evidence",
-                                     blocks=tuple(b for b in result.blocks if b.kind == "notice")
-                                     + (Block("notice", NOT_FOUND),), citations=())
-        from .present import blocks_text
-
-        result = dataclasses.replace(result, answer=blocks_text(result.blocks))
+        notices = tuple(b for b in result.blocks if b.kind == "notice")
+        result = _reworded(result, notices + (Block("notice", NOT_FOUND),), abstained=True, reason="weak-evidence",
+                           citations=())
     if result.abstained and result.reason == "weak-evidence":
         missing = _absent_words(plan, lookup)
         if missing:
             blocks = tuple(b for b in result.blocks if not (b.kind == "notice" and b.text == NOT_FOUND))
-            note = Block("notice", never_mentions(missing))
-            result = dataclasses.replace(result, blocks=blocks + (note,), reason="absent: " + ", ".join(missing))
-            from .present import blocks_text
-
-            result = dataclasses.replace(result, answer=blocks_text(result.blocks))
+            result = _reworded(result, blocks + (Block("notice", never_mentions(missing)),),
+                               reason="absent: " + ", ".join(missing))
     return result
+
+
+def _reworded(result: Answer, blocks: tuple[Block, ...], **changes) -> Answer:
+    """`result` with new blocks, its text rendered from them again (text and blocks never disagree)."""
+    from .present import blocks_text
+
+    return dataclasses.replace(result, blocks=blocks, answer=blocks_text(blocks), **changes)

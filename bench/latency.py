@@ -106,7 +106,7 @@ def warm_latency(qa, questions: list[dict], repeats: int = 2) -> dict:
     Each question runs: bare query embedding (one encode call of one query), bare FAISS search, bare BM25
     search, then `search` and `ask`, so a burst of outside load hits all of them alike.
     """
-    from qa.condense import condense
+    from qa.prepare import prepare
     from qa.vectors import search_vectors
 
     k = qa.settings.candidate_passages
@@ -117,7 +117,7 @@ def warm_latency(qa, questions: list[dict], repeats: int = 2) -> dict:
     for _ in range(repeats):
         for item in questions:
             q, hist = item["question"], item.get("history") or []
-            query = condense(q, hist)
+            query = prepare(q, hist, qa.settings).query  # what ask searches for, cleaning included
             s, qv = timed(qa.embedder.encode_queries, [query])
             t["embed"].append(s)
             t["faiss"].append(timed(search_vectors, qa.index.vectors, qv[0], k)[0])

@@ -125,10 +125,10 @@ def centres_and_sentences(qa) -> tuple[np.ndarray, list[str]]:
 
 
 def run_scale(sizes, qa, quick: bool, section: Sections) -> dict:
-    from qa.condense import condense
+    from qa.prepare import prepare
 
     centres, sentences = centres_and_sentences(qa)
-    queries = [condense(q["question"], q.get("history") or []) for q in latency.load_questions()]
+    queries = [prepare(q["question"], q.get("history") or [], qa.settings).query for q in latency.load_questions()]
     parts = [section(f"scale {name}", scale.run, [(name, n)], centres, sentences, queries, quick=quick,
                      log=section.log) for name, n in sizes]
     out = {"sizes": [n for _, n in sizes], "faiss": [r for p in parts for r in p["faiss"]],

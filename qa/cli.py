@@ -244,13 +244,13 @@ def cmd_ask(args) -> int:
     import io
 
     from .errors import QuestionError
-    from .service import clean_question
+    from .prepare import prepare
 
     if args.question is None and not args.jsonl:
         print("briefqa ask: give a question or --jsonl FILE", file=sys.stderr)
         return 2
     if args.question is not None:
-        clean_question(args.question, _settings(args).max_question_chars)  # refuse before loading the model
+        prepare(args.question, args.history, _settings(args))  # refuse before loading the model
     if args.jsonl:
         # Bad bytes must not abort a whole batch: they become U+FFFD and the line is still tried.
         try:

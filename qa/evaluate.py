@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from . import metrics as M
-from .condense import condense
 from .config import ANSWER_MODES, MODES, ROOT, Settings
-from .errors import ConfigError, QuestionError
+from .errors import ConfigError
 from .grounding import Claim, Verdict, answer_claims, check_claims, judge
 from .index_store import Index
+from .prepare import prepare
 from .types import Answer, Chunk, Hit
 
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
@@ -211,16 +211,8 @@ def split_of(item: GoldItem, index: Index) -> str:
 
 def question_query(item: GoldItem, settings: Settings) -> tuple[str, str]:
     """(cleaned question, retrieval query) exactly as BriefingQA.ask derives them."""
-    from .service import clean_question
-
-    q = clean_question(item.question, settings.max_question_chars)[0]
-    hist = []
-    for h in item.history:
-        try:
-            hist.append(clean_question(h, settings.max_question_chars)[0])
-        except QuestionError:
-            continue  # as BriefingQA.ask: an empty earlier turn is skipped
-    return q, condense(q, hist)
+    p = prepare(item.question, item.history, settings)
+    return p.question, p.query
 
 
 def score_citations(answer: Answer, index: Index, item: GoldItem) -> tuple[tuple, tuple]:

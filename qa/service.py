@@ -2,42 +2,16 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import time
-import unicodedata
 from typing import Iterator
 
 from .config import ANSWER_MODES, Settings, load_settings
 from .embedding import Encoder, make_embedder
-from .errors import ConfigError, LLMError, QuestionError
+from .errors import ConfigError, LLMError
 from .index_store import Index, load_or_build
+from .prepare import prepare
 from .retrieve import Filters, Retriever
 from .types import Answer, Hit
-
-
-# Terminal colour/cursor (CSI) and title (OSC) sequences pasted with a question: without this their
-# parameters ("[31m") would survive as words and figures once the ESC itself is dropped.
-ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
-
-
-def clean_question(question: str, max_chars: int) -> tuple[str, str | None]:
-    """(usable question, notice or None). Control characters and terminal escapes go; over-long input is truncated.
-
-    >>> clean_question("  Hi\\x00 \\x1b[31mthere\\x1b[0m ", 100)
-    ('Hi there', None)
-    """
-    if question is None:
-        raise QuestionError("the question is empty; ask something about the briefing")
-    q = ANSI_RE.sub(" ", str(question))
-    q = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in q)
-    q = " ".join(q.split())
-    notice = None
-    if len(q) > max_chars:
-        q = q[:max_chars].rsplit(" ", 1)[0] or q[:max_chars]
-        notice = f"Your question was {len(question):,} characters; only the first {max_chars:,} were used."
-    if not any(ch.isalnum() for ch in q):
-        raise QuestionError("the question is empty or has no letters or digits; ask something about the briefing")
-    return q, notice
 
 
 class BriefingQA:
@@ -107,16 +81,9 @@ class BriefingQA:
         answer_mode = answer_mode or s.answer_mode
         if answer_mode not in ANSWER_MODES:
             raise ConfigError(f"answer mode {answer_mode!r} is not one of {', '.join(ANSWER_MODES)}")
-        q, notice = clean_question(question, s.max_question_chars)
-        if history is not None and not isinstance(history, (list, tuple)):
-            raise QuestionError(f"history must be a list of earlier questions, got {type(history).__name__}")
-        hist = []
-        for h in history or []:
-            try:
-                hist.append(clean_question(h, s.max_question_chars)[0])
-            except QuestionError:
-                continue
-        qplan = make_plan(q, hist, self.index)
+        p = prepare(question, history, s)
+        q, notice = p.question, p.notice
+        qplan = make_plan(q, list(p.history), self.index)
         lookup = Lookup(self.index, self.retriever, self.embedder, s, filters, mode, k)
         result: Answer | None = None
         t1 = time.perf_counter()

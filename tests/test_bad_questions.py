@@ -12,7 +12,8 @@ import pytest
 
 from qa import cli
 from qa.errors import QuestionError
-from qa.service import BriefingQA, clean_question
+from qa.prepare import clean_question
+from qa.service import BriefingQA
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = "How many valid domestic invention patents did China have as of June 2024?"

@@ -32,13 +32,13 @@ def run_eval(backend: str, out: Path, extra: dict | None = None) -> Path:
 
 def split_retrieval(results: list[dict]) -> dict:
     """{split: {mode: ranking summary}} from results.jsonl rows (the report has retrieval only overall)."""
-    from qa import metrics as M
+    from qa.eval.metrics import ranking_summary
 
     out: dict = {}
     for split in ("dev", "test", "all"):
-        # As qa.metrics.summarize_retrieval: only items whose gold sits in an answer can be retrieved.
+        # As qa.eval.summaries.summarize_retrieval: only items whose gold sits in an answer can be retrieved.
         rows = [r for r in results if r["answerable"] and r["n_relevant"] > 0 and split in ("all", r["split"])]
-        out[split] = {m: M.ranking_summary([([h["relevant"] for h in r["retrieved"][m]], r["n_relevant"])
+        out[split] = {m: ranking_summary([([h["relevant"] for h in r["retrieved"][m]], r["n_relevant"])
                                             for r in rows]) for m in MODES}
     return out
 
@@ -79,10 +79,9 @@ def table(s: dict) -> str:
 
 def gate(s: dict) -> dict:
     """Per backend: gated metrics below (or above) their bound in eval/thresholds.json."""
-    from qa import metrics as M
-    from qa.evaluate import load_thresholds
+    from qa.eval.gate import check_thresholds, load_thresholds
 
-    return {b: M.check_thresholds(s[b]["metrics"], load_thresholds())[0] for b in s}
+    return {b: check_thresholds(s[b]["metrics"], load_thresholds())[0] for b in s}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -341,9 +341,10 @@ def cmd_serve(args) -> int:
 
 def cmd_eval(args) -> int:
     """Score retrieval, answers, citations and abstention. Example: briefqa eval --out eval/report"""
-    from .evaluate import run_cli
+    from .eval import run_command
 
-    return run_cli(args, _settings(args))
+    return run_command(_settings(args), questions=args.questions, modes=args.mode, answer_mode=args.answer_mode,
+                       out=args.out, check=args.check, calibrate=args.calibrate, design=args.design)
 
 
 def cmd_feedback(args) -> int:

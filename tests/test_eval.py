@@ -8,8 +8,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from qa import metrics as M
 from qa.errors import ConfigError
+from qa.eval import gate as G
+from qa.eval import metrics as M
+from qa.eval import summaries as S
 
 
 # ---- Metric functions on hand-made rankings ----
@@ -92,11 +94,11 @@ def test_percentile_matches_numpy():
 
 
 def test_thresholds_check_and_proposal():
-    fails, unmeasured = M.check_thresholds({"a": 0.5, "b": 0.3}, {"min": {"a": 0.6}, "max": {"b": 0.2, "c": 1}})
+    fails, unmeasured = G.check_thresholds({"a": 0.5, "b": 0.3}, {"min": {"a": 0.6}, "max": {"b": 0.2, "c": 1}})
     assert fails == ["a = 0.5 is below its minimum 0.6", "b = 0.3 is above its maximum 0.2"]
     assert unmeasured == ["c"]
     # Proposals only ever tighten what is there.
-    got = M.propose_thresholds({"a": 0.5, "b": 0.1}, ["a"], ["b"], {"min": {"a": 0.4}, "max": {"b": 0.05}})
+    got = G.propose_thresholds({"a": 0.5, "b": 0.1}, ["a"], ["b"], {"min": {"a": 0.4}, "max": {"b": 0.05}})
     assert got == {"min": {"a": 0.47}, "max": {"b": 0.05}}
 
 
@@ -108,7 +110,7 @@ def _r(kind, answerable, abstained, facts=None, follow_up=False):
 def test_abstention_summary_by_kind():
     rs = [_r("number", True, False), _r("number", True, True), _r("near-miss", False, True),
           _r("unanswerable", False, False), _r("unanswerable", False, True)]
-    ab = M.summarize_abstention(rs)
+    ab = S.summarize_abstention(rs)
     assert (ab["tp"], ab["fp"], ab["fn"]) == (2, 1, 1)
     assert ab["false_abstention_rate"] == 0.5
     assert ab["by_kind"]["near-miss"]["recall"] == 1.0 and ab["by_kind"]["off-topic"]["recall"] == 0.5
@@ -117,17 +119,18 @@ def test_abstention_summary_by_kind():
 def test_answer_summary_counts_abstention_as_no_facts():
     rs = [_r("number", True, False, {"57": True, "15.7": False}), _r("list", True, True, {"x": True}),
           _r("near-miss", False, True)]
-    overall, by_kind = M.summarize_answers(rs)
+    overall, by_kind = S.summarize_answers(rs)
     assert overall["fact_recall"] == 0.25 and overall["fact_recall_answered"] == 0.5
     assert overall["fact_accuracy"] == 0.0 and by_kind["list"]["answered"] == 0.0
 
 
-def test_metric_docstring_examples():
-    assert doctest.testmod(M).failed == 0
+@pytest.mark.parametrize("module", [M, G])
+def test_docstring_examples(module):
+    assert doctest.testmod(module).failed == 0
 
 
 def test_load_gold_names_the_bad_line(tmp_path):
-    from qa.evaluate import load_gold
+    from qa.eval.gold import load_gold
 
     f = tmp_path / "q.jsonl"
     f.write_text('{"id": "a", "question": "Q?", "answerable": false, "gold": [], "speaker": "", "facts": [], '
@@ -139,7 +142,8 @@ def test_load_gold_names_the_bad_line(tmp_path):
 # ---- Grounding decisions come from qa.grounding ----
 
 def test_citation_scores_use_grounding(index):
-    from qa.evaluate import GoldItem, score_citations
+    from qa.eval.gold import GoldItem
+    from qa.eval.scoring import score_citations
     from qa.types import Answer, Citation
 
     chunk = index.chunks[0]
@@ -161,7 +165,7 @@ def test_citation_scores_use_grounding(index):
 
 
 def test_rank_chunks_max_matches_retriever(retriever, embedder):
-    from qa.calibrate import rank_chunks
+    from qa.eval.calibration import rank_chunks
 
     for q in ("How many PPH agreements does China have?", "patent open license pilot royalties"):
         qv = embedder.encode_queries([q])[0]
@@ -186,28 +190,24 @@ def eval_out(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def report(settings, qa_, eval_out):
-    from qa.evaluate import run_eval
+    from qa.eval import run_eval
 
     return run_eval(settings, qa_, out=eval_out)
 
 
 def test_every_metric_meets_its_threshold(report):
-    from qa.evaluate import load_thresholds
-
-    failures, unmeasured = M.check_thresholds(report["metrics"], load_thresholds())
+    failures, unmeasured = G.check_thresholds(report["metrics"], G.load_thresholds())
     assert not unmeasured, f"thresholds name metrics the eval did not produce: {unmeasured}"
     assert not failures, "\n".join(failures)
 
 
 def test_thresholds_gate_the_declared_metrics():
-    from qa.evaluate import GATE_MAX, GATE_MIN, load_thresholds
-
-    t = load_thresholds()
-    assert set(t["min"]) == set(GATE_MIN) and set(t["max"]) == set(GATE_MAX)
+    t = G.load_thresholds()
+    assert set(t["min"]) == set(G.GATE_MIN) and set(t["max"]) == set(G.GATE_MAX)
 
 
 def test_report_files(report, eval_out):
-    from qa.evaluate import QUESTIONS
+    from qa.eval.gold import QUESTIONS
 
     gold = [json.loads(x) for x in QUESTIONS.read_text(encoding="utf-8").splitlines() if x.strip()]
     assert report["meta"]["n"] == len(gold) and report["meta"]["answerable"] == sum(g["answerable"] for g in gold)
@@ -226,7 +226,7 @@ def test_report_files(report, eval_out):
 
 def test_follow_ups_retrieve_with_the_condensed_query(report):
     from qa.condense import condense
-    from qa.evaluate import QUESTIONS, load_gold
+    from qa.eval.gold import QUESTIONS, load_gold
 
     history = {it.id: list(it.history) for it in load_gold(QUESTIONS)}
     for q in report["questions"]:
@@ -235,7 +235,7 @@ def test_follow_ups_retrieve_with_the_condensed_query(report):
 
 
 def test_calibration_agrees_with_the_eval_at_the_current_threshold(settings, qa_, report):
-    from qa.calibrate import calibrate
+    from qa.eval import calibrate
 
     row = calibrate(settings, qa_, thresholds=[settings.abstain_threshold])["rows"][0]
     ab = report["splits"]["dev"]["abstention"]
@@ -243,26 +243,38 @@ def test_calibration_agrees_with_the_eval_at_the_current_threshold(settings, qa_
 
 
 def test_cli_check_names_the_failing_metric(settings, qa_, tmp_path, monkeypatch, capsys):
-    import qa.evaluate as E
-    import qa.service as S
+    import qa.service as SV
+    from qa.eval import run_command
+    from qa.eval.gold import QUESTIONS
 
     gold = tmp_path / "q.jsonl"
-    gold.write_text("".join(line + "\n" for line in E.QUESTIONS.read_text(encoding="utf-8").splitlines()[:4]),
+    gold.write_text("".join(line + "\n" for line in QUESTIONS.read_text(encoding="utf-8").splitlines()[:4]),
                     encoding="utf-8")
-    monkeypatch.setattr(S.BriefingQA, "open", classmethod(lambda cls, *a, **k: qa_))
-    args = SimpleNamespace(questions=str(gold), mode=["bm25"], answer_mode=None, out=str(tmp_path / "o"),
-                           check=True, corpus=None, index=None)
+    monkeypatch.setattr(SV.BriefingQA, "open", classmethod(lambda cls, *a, **k: qa_))
     strict = tmp_path / "t.json"
     strict.write_text(json.dumps({"min": {"retrieval.bm25.recall@5": 1.01}, "max": {}}), encoding="utf-8")
-    monkeypatch.setattr(E, "THRESHOLDS", strict)
-    assert E.run_cli(args, settings) == 1
+    flags = dict(questions=str(gold), modes=["bm25"], out=str(tmp_path / "o"), check=True, thresholds=strict)
+    assert run_command(settings, **flags) == 1
     assert "FAIL retrieval.bm25.recall@5 = 1 is below its minimum 1.01" in capsys.readouterr().out
     strict.write_text(json.dumps({"min": {"retrieval.bm25.recall@5": 0.5}}), encoding="utf-8")
-    assert E.run_cli(args, settings) == 0
+    assert run_command(settings, **flags) == 0
+
+
+def test_cli_eval_passes_its_flags_as_plain_values(monkeypatch):
+    import qa.eval
+    from qa import cli
+
+    calls = []
+    monkeypatch.setattr(qa.eval, "run_command", lambda settings, **kw: calls.append((settings, kw)) or 7)
+    assert cli.main(["eval", "--questions", "q.jsonl", "--mode", "bm25", "--mode", "dense", "--out", "o",
+                     "--check"]) == 7
+    (settings, kw), = calls
+    assert kw == {"questions": "q.jsonl", "modes": ["bm25", "dense"], "answer_mode": "extractive", "out": "o",
+                  "check": True, "calibrate": False, "design": False}
 
 
 def test_llm_mode_needs_an_endpoint_before_any_work(settings):
-    from qa.evaluate import run_eval
+    from qa.eval import run_eval
 
     with pytest.raises(ConfigError, match="needs an endpoint"):
         run_eval(settings, qa=None, answer_mode="llm")

@@ -1,7 +1,7 @@
 """Measure settings choices on the gold set: the abstention threshold sweep and the passage-design comparison.
 
-Both reuse the evaluation's rules (qa/evaluate.py, qa/metrics.py) and the product's own functions,
-so a number here means the same as in `briefqa eval`.
+Both reuse the evaluation's rules (gold.py, metrics.py) and the product's own functions, so a number
+here means the same as in `briefqa eval`.
 
 >>> cal = calibrate(settings, qa)                      # doctest: +SKIP
 >>> cal["best_f1_threshold"]                           # doctest: +SKIP
@@ -9,16 +9,20 @@ so a number here means the same as in `briefqa eval`.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import tempfile
 import time
 from pathlib import Path
 
+from ..config import Settings
+from ..errors import ConfigError
+from ..index_store import Index, build
+from ..prepare import prepare
+from ..retrieve import Retriever
+from ..service import BriefingQA
 from . import metrics as M
-from .config import Settings
-from .errors import ConfigError
-from .evaluate import (EVAL_MODES, QUESTIONS, RETRIEVE_K, GoldItem, gold_spans_in, load_gold, question_query,
-                       relevant_chunks)
-from .index_store import Index
+from .gold import OFF_TOPIC, GoldItem, gold_spans_in, load_gold, relevant_chunks, split_of
+from .scoring import EVAL_MODES, RETRIEVE_K
 
 
 def calibrate(settings: Settings, qa, questions_path=None, thresholds=None, split: str = "dev",
@@ -26,17 +30,12 @@ def calibrate(settings: Settings, qa, questions_path=None, thresholds=None, spli
     """Abstention F1, false abstention and fact recall for each candidate value of `field`, on one split.
 
     Tuning reads the dev split only (items split by the answer their gold sits in, see
-    qa.evaluate.split_of); the test split is for reporting. Every question goes through the product's
+    gold.split_of); the test split is for reporting. Every question goes through the product's
     own path (BriefingQA.ask: plan, answerer, abstention) with the setting replaced.
     """
-    import dataclasses
-
-    from .evaluate import split_of
-    from .service import BriefingQA
-
     if field not in ("abstain_threshold", "scoped_abstain_threshold"):
         raise ConfigError(f"calibration field {field!r} is not one of abstain_threshold, scoped_abstain_threshold")
-    items = [it for it in load_gold(questions_path or QUESTIONS) if split_of(it, qa.index) == split]
+    items = [it for it in load_gold(questions_path) if split_of(it, qa.index) == split]
     now = getattr(settings, field)
     # Default sweep: the current value +- 0.2 in steps of 0.025.
     thresholds = list(thresholds or [round(now + 0.025 * i, 3) for i in range(-8, 9) if now + 0.025 * i > 0])
@@ -56,9 +55,9 @@ def calibrate(settings: Settings, qa, questions_path=None, thresholds=None, spli
                                   sum(M.facts_present(a.answer, it.facts)) / len(it.facts))
             else:
                 tp, fn = tp + a.abstained, fn + (not a.abstained)
-                by_kind[M.OFF_TOPIC[it.kind]] += a.abstained
+                by_kind[OFF_TOPIC[it.kind]] += a.abstained
         n_ans = sum(it.answerable for it in items)
-        kinds = collections.Counter(M.OFF_TOPIC[it.kind] for it in items if not it.answerable)
+        kinds = collections.Counter(OFF_TOPIC[it.kind] for it in items if not it.answerable)
         rows.append({"threshold": t, **M.prf(tp, fp, fn),
                      "false_abstention_rate": round(fp / n_ans, 4) if n_ans else None,
                      **{f"{k}_recall": round(by_kind[k] / n, 4) for k, n in kinds.items()},
@@ -103,13 +102,9 @@ def compare_designs(settings: Settings, embedder, variants=None, questions_path=
     `variants` are dicts of Settings overrides (window_sentences, window_stride, embed_with_question);
     each row also compares grouping a chunk's passages by their best score vs the sum of the best two.
     """
-
-    from .index_store import build
-    from .retrieve import Retriever
-
-    items = [it for it in load_gold(questions_path or QUESTIONS) if it.answerable]
-    pairs = [question_query(it, settings) for it in items]
-    qvecs = embedder.encode_queries([query for _, query in pairs])
+    items = [it for it in load_gold(questions_path) if it.answerable]
+    queries = [prepare(it.question, it.history, settings).query for it in items]
+    qvecs = embedder.encode_queries(queries)
     rows = []
     with tempfile.TemporaryDirectory(prefix="briefqa-design-") as tmp:
         for i, v in enumerate(variants or DESIGN_VARIANTS):
@@ -123,7 +118,7 @@ def compare_designs(settings: Settings, embedder, variants=None, questions_path=
                    "build_s": round(build_s, 1), "retrieval": {}}
             for mode in modes:
                 for g in GROUPINGS:
-                    ranked = [rank_chunks(retriever, q, mode, qv, g) for (_, q), qv in zip(pairs, qvecs)]
+                    ranked = [rank_chunks(retriever, q, mode, qv, g) for q, qv in zip(queries, qvecs)]
                     summary = M.ranking_summary([([cid in rel for cid, _ in rk], len(rel))
                                                  for rk, rel in zip(ranked, rels)])
                     summary["evidence@1"] = M.mean([bool(rk) and _evidence(index, rk[0], it)

@@ -1,158 +1,10 @@
-"""Evaluation metrics as pure functions: relevance by text, ranking scores, facts, abstention, percentiles.
-
-Relevance is decided by text, never by chunk ids, so the gold set survives any change of chunking:
-a retrieved text is relevant when it contains one of the item's gold substrings (whitespace folded).
-Support of answer claims is not decided here: that is qa/grounding.py's job.
-"""
+"""Summaries over per-question results (scoring.QuestionResult): the report's sections and its flat metrics."""
 from __future__ import annotations
 
 import collections
-import math
-import statistics
 
-from .grounding import fold
-
-
-def contains_gold(text: str, gold) -> bool:
-    """True when `text` contains any of the `gold` substrings, whitespace folded.
-
-    >>> contains_gold("It reached\\n4.425 million  patents.", ["reached 4.425 million"])
-    True
-    >>> contains_gold("It reached 4.4 million.", ["reached 4.425 million"])
-    False
-    """
-    t = fold(text)
-    return any(fold(g) in t for g in gold if g and g.strip())
-
-
-def gold_spans(text: str, offset: int, gold) -> list[tuple[int, int]]:
-    """Character spans (shifted by `offset`) of every verbatim occurrence of a gold substring in `text`.
-
-    >>> gold_spans("abc def abc", 100, ["abc"])
-    [(100, 103), (108, 111)]
-    """
-    spans = []
-    for g in gold:
-        if not g:
-            continue
-        i = text.find(g)
-        while i >= 0:
-            spans.append((offset + i, offset + i + len(g)))
-            i = text.find(g, i + 1)
-    return sorted(spans)
-
-
-def overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    """True when span `a` shares at least one character with any of `spans`."""
-    return any(a[0] < e and s < a[1] for s, e in spans)
-
-
-def recall_at_k(rels: list[bool], k: int) -> float:
-    """1.0 when any of the first `k` results is relevant (any one gold passage answers the question).
-
-    >>> recall_at_k([False, True, False], 1), recall_at_k([False, True, False], 2)
-    (0.0, 1.0)
-    """
-    return 1.0 if any(rels[:k]) else 0.0
-
-
-def reciprocal_rank(rels: list[bool]) -> float:
-    """1 / rank of the first relevant result, 0 when none is relevant.
-
-    >>> reciprocal_rank([False, False, True])
-    0.3333333333333333
-    """
-    return next((1.0 / r for r, ok in enumerate(rels, 1) if ok), 0.0)
-
-
-def ndcg_at_k(rels: list[bool], k: int, n_relevant: int) -> float:
-    """Binary-gain nDCG@k; the ideal ranking puts min(n_relevant, k) relevant results first.
-
-    >>> ndcg_at_k([True, False], 5, 1), round(ndcg_at_k([False, True], 5, 1), 4)
-    (1.0, 0.6309)
-    """
-    if n_relevant <= 0:
-        return 0.0
-    dcg = sum(1.0 / math.log2(r + 1) for r, ok in enumerate(rels[:k], 1) if ok)
-    ideal = sum(1.0 / math.log2(r + 1) for r in range(1, min(n_relevant, k) + 1))
-    return dcg / ideal
-
-
-def first_relevant(rels: list[bool]) -> int | None:
-    """1-based rank of the first relevant result, or None."""
-    return next((r for r, ok in enumerate(rels, 1) if ok), None)
-
-
-RANK_METRICS = ("recall@1", "recall@3", "recall@5", "mrr", "ndcg@5")
-
-
-def ranking_summary(rows: list[tuple[list[bool], int]]) -> dict:
-    """Mean Recall@1/3/5, MRR and nDCG@5 over (relevance list, number of relevant answers) rows."""
-    if not rows:
-        return {m: None for m in RANK_METRICS} | {"n": 0}
-    return {
-        "recall@1": mean([recall_at_k(r, 1) for r, _ in rows]),
-        "recall@3": mean([recall_at_k(r, 3) for r, _ in rows]),
-        "recall@5": mean([recall_at_k(r, 5) for r, _ in rows]),
-        "mrr": mean([reciprocal_rank(r) for r, _ in rows]),
-        "ndcg@5": mean([ndcg_at_k(r, 5, n) for r, n in rows]),
-        "n": len(rows),
-    }
-
-
-def facts_present(answer: str, facts) -> list[bool]:
-    """Which `facts` occur in `answer` (whitespace folded, case-insensitive).
-
-    >>> facts_present("It took 15.7  months.", ["15.7 months", "94.2%"])
-    [True, False]
-    """
-    a = fold(answer).lower()
-    return [fold(f).lower() in a for f in facts]
-
-
-def prf(tp: int, fp: int, fn: int) -> dict:
-    """Precision, recall and F1 (None where undefined).
-
-    >>> prf(8, 2, 0)
-    {'precision': 0.8, 'recall': 1.0, 'f1': 0.8889, 'tp': 8, 'fp': 2, 'fn': 0}
-    """
-    p = tp / (tp + fp) if tp + fp else None
-    r = tp / (tp + fn) if tp + fn else None
-    f = 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
-    return {"precision": _r(p), "recall": _r(r), "f1": _r(f), "tp": tp, "fp": fp, "fn": fn}
-
-
-def mean(values) -> float | None:
-    values = [v for v in values if v is not None]
-    return _r(sum(values) / len(values)) if values else None
-
-
-def percentile(values, q: float) -> float | None:
-    """The q-th percentile (0..100) by linear interpolation, as numpy's default.
-
-    >>> percentile([1, 2, 3, 4], 50), percentile([1, 2, 3, 4], 95)
-    (2.5, 3.85)
-    """
-    v = sorted(values)
-    if not v:
-        return None
-    pos = (len(v) - 1) * q / 100
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return _r(v[lo] + (v[hi] - v[lo]) * (pos - lo))
-
-
-def median(values) -> float | None:
-    return _r(statistics.median(values)) if values else None
-
-
-def _r(x: float | None) -> float | None:
-    return None if x is None else round(x, 4)
-
-
-# ---- Summaries over per-question results (objects with the fields of evaluate.QuestionResult) ----
-
-FOLLOW_UP = "follow-up"  # a group across kinds: questions asked with history
-OFF_TOPIC = {"unanswerable": "off-topic", "near-miss": "near-miss", "absent": "absent"}  # gold kind -> label
+from .gold import FOLLOW_UP, OFF_TOPIC
+from .metrics import mean, median, percentile, prf, ranking_summary, round4
 
 
 def groups(r) -> tuple[str, ...]:
@@ -239,7 +91,7 @@ def summarize_abstention(results) -> dict:
     out = {"n_answerable": len(ans), "n_unanswerable": len(results) - len(ans)}
     un = [r for r in results if not r.answerable]
     out.update(prf(sum(r.abstained for r in un), fp, sum(not r.abstained for r in un)))
-    out["false_abstention_rate"] = _r(fp / len(ans)) if ans else None
+    out["false_abstention_rate"] = round4(fp / len(ans)) if ans else None
     out["by_kind"] = {}
     for kind, label in OFF_TOPIC.items():
         rs = [r for r in un if r.kind == kind]
@@ -260,7 +112,7 @@ def _reason(r) -> str:
 def summarize_latency(results, total_s: float) -> dict:
     ms = [r.latency_ms for r in results]
     return {"p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95), "mean_ms": mean(ms),
-            "max_ms": _r(max(ms)) if ms else None, "total_s": _r(total_s), "n": len(ms)}
+            "max_ms": round4(max(ms)) if ms else None, "total_s": round4(total_s), "n": len(ms)}
 
 
 def summarize_understanding(results) -> dict:
@@ -328,43 +180,3 @@ def flat_metrics(report: dict) -> dict[str, float]:
         out[f"{sp}.understanding.intent_accuracy"] = d["understanding"]["intent_accuracy"]
         out[f"{sp}.understanding.follow_up_no_worse"] = d["understanding"]["follow_up_no_worse"]
     return {k: v for k, v in out.items() if v is not None}
-
-
-def check_thresholds(flat: dict, thresholds: dict) -> tuple[list[str], list[str]]:
-    """(failures, unmeasured): each failure names the metric, its value and the bound it broke.
-
-    >>> check_thresholds({"a": 0.5, "b": 0.2}, {"min": {"a": 0.6, "c": 0.1}, "max": {"b": 0.3}})
-    (['a = 0.5 is below its minimum 0.6'], ['c'])
-    """
-    failures, unmeasured = [], []
-    for key, lo in thresholds.get("min", {}).items():
-        if key not in flat:
-            unmeasured.append(key)
-        elif flat[key] < lo:
-            failures.append(f"{key} = {flat[key]:g} is below its minimum {lo:g}")
-    for key, hi in thresholds.get("max", {}).items():
-        if key not in flat:
-            unmeasured.append(key)
-        elif flat[key] > hi:
-            failures.append(f"{key} = {flat[key]:g} is above its maximum {hi:g}")
-    return failures, unmeasured
-
-
-def propose_thresholds(flat: dict, gate_min, gate_max, current: dict | None = None, margin: float = 0.03) -> dict:
-    """Bounds at the measured values less `margin` (more, for "max" metrics), to 2 decimals, never
-    looser than `current`: thresholds only ever get stricter.
-
-    >>> propose_thresholds({"a": 0.884, "b": 0.012}, ["a"], ["b"], {"min": {"a": 0.9}})
-    {'min': {'a': 0.9}, 'max': {'b': 0.05}}
-    """
-    current = current or {}
-    out = {"min": {}, "max": {}}
-    for k in gate_min:
-        if k in flat:
-            v = max(0.0, math.floor((flat[k] - margin) * 100 + 1e-9) / 100)
-            out["min"][k] = max(v, current.get("min", {}).get(k, v))
-    for k in gate_max:
-        if k in flat:
-            v = math.ceil((flat[k] + margin) * 100 - 1e-9) / 100
-            out["max"][k] = min(v, current.get("max", {}).get(k, v))
-    return out

@@ -170,7 +170,7 @@ def _split_sections(r: dict) -> list[str]:
     u = r.get("understanding") or {}
     intents = [[i, d["n"], d["accuracy"]] for i, d in (u.get("by_intent") or {}).items()]
     return ["## Dev and test splits", "",
-            "Items are split by the answer their gold sits in (qa.evaluate.split_of): thresholds and weights "
+            "Items are split by the answer their gold sits in (qa/eval/gold.py, split_of): thresholds and weights "
             "are tuned on dev; test is the number to quote.", "",
             _table([""] + names, rows), "",
             "### Fact recall by kind (n)", "", _table(["kind"] + names, by_kind), "",

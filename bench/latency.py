@@ -140,26 +140,18 @@ def warm_latency(qa, questions: list[dict], repeats: int = 2) -> dict:
 
 
 def retrieval_metrics(qa, questions: list[dict], modes=("dense", "hybrid"), k: int = 5) -> dict:
-    """Recall@1/3/5 and MRR over answerable items; a hit is relevant when its text holds a gold substring."""
-    from qa.condense import condense
-    from qa.grounding import fold
+    """The eval's ranking summary (Recall@1/3/5, MRR, nDCG@5; qa/eval/metrics.py) of the top `k` per mode,
+    over the answerable items whose gold text sits in an answer, as `briefqa eval` counts them."""
+    from qa.eval.gold import relevant_chunks
+    from qa.eval.metrics import ranking_summary
+    from qa.prepare import prepare
 
-    items = [q for q in questions if q.get("answerable") and q.get("gold")]
-    out = {}
-    for mode in modes:
-        r = {1: [], 3: [], 5: []}
-        rr = []
-        for item in items:
-            hits = qa.search(condense(item["question"], item.get("history") or []), k=k, mode=mode)
-            golds = [fold(g) for g in item["gold"] if g.strip()]
-            rels = [any(g in fold(h.chunk.text) for g in golds) for h in hits]
-            for n in r:
-                r[n].append(float(any(rels[:n])))
-            rr.append(next((1 / i for i, ok in enumerate(rels, 1) if ok), 0.0))
-        out[mode] = {f"recall@{n}": round(float(np.mean(v)), 4) for n, v in r.items()}
-        out[mode]["mrr"] = round(float(np.mean(rr)), 4)
-        out[mode]["items"] = len(items)
-    return out
+    items = [(q, relevant_chunks(qa.index, q["gold"])) for q in questions if q.get("answerable") and q.get("gold")]
+    items = [(q, rel) for q, rel in items if rel]
+    queries = [prepare(q["question"], q.get("history") or [], qa.settings).query for q, _ in items]
+    return {mode: ranking_summary([([h.chunk.id in rel for h in qa.search(query, k=k, mode=mode)], len(rel))
+                                   for query, (_, rel) in zip(queries, items)])
+            for mode in modes}
 
 
 def cosine_parity(a_emb, b_emb, texts: list[str]) -> dict:

@@ -21,6 +21,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 
@@ -68,13 +70,6 @@ def fingerprint(result: dict) -> tuple:
     """What two answers to one question must share: text, abstention and every citation's span."""
     return (result["answer"], result["abstained"],
             tuple((c["n"], c["chunk_id"], c["start"], c["end"], c["quote"]) for c in result["citations"]))
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    i = min(len(sorted_values) - 1, max(0, round(p / 100 * (len(sorted_values) - 1))))
-    return sorted_values[i]
 
 
 def free_port() -> int:
@@ -178,9 +173,10 @@ def run_load(url: str, questions: list[Question], expected: dict[str, tuple] | N
     for t in threads:
         t.join()
     wall = time.monotonic() - t0
-    lat = sorted(x * 1000 for x in latencies)
-    report = LoadReport(clients, len(lat), wall, len(lat) / wall if wall else 0.0, percentile(lat, 50),
-                        percentile(lat, 95), lat[-1] if lat else float("nan"), errors, mismatches, done,
+    lat = [x * 1000 for x in latencies]
+    p50, p95, top = np.percentile(lat, [50, 95, 100]) if lat else (float("nan"),) * 3
+    report = LoadReport(clients, len(lat), wall, len(lat) / wall if wall else 0.0, float(p50), float(p95),
+                        float(top), errors, mismatches, done,
                         os.getloadavg()[0] if hasattr(os, "getloadavg") else None)
     if log:
         log(report.summary())

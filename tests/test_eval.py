@@ -86,11 +86,17 @@ def test_prf_edges():
     assert M.prf(5, 0, 5) == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "tp": 5, "fp": 0, "fn": 5}
 
 
-def test_percentile_matches_numpy():
-    v = [5.0, 1.0, 9.0, 3.0, 7.0, 2.0]
-    for q in (0, 50, 95, 100):
-        assert M.percentile(v, q) == pytest.approx(round(float(np.percentile(v, q)), 4))
-    assert M.percentile([], 50) is None
+@pytest.mark.parametrize("values,q,want", [
+    ([5.0, 1.0, 9.0, 3.0, 7.0, 2.0], 0, 1.0),
+    ([5.0, 1.0, 9.0, 3.0, 7.0, 2.0], 50, 4.0),  # unsorted input: between 3 and 5
+    ([5.0, 1.0, 9.0, 3.0, 7.0, 2.0], 95, 8.5),  # position 4.75 of 0..5: 7 + 0.75 * 2
+    ([5.0, 1.0, 9.0, 3.0, 7.0, 2.0], 100, 9.0),
+    ([42], 95, 42.0),
+    ((x / 3 for x in range(4)), 50, 0.5),  # any iterable; rounded to 4 decimals
+    ([], 50, None),
+])
+def test_percentile_interpolates_linearly(values, q, want):
+    assert M.percentile(values, q) == want
 
 
 def test_thresholds_check_and_proposal():

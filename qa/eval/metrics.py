@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import statistics
 
+import numpy as np
+
 from ..grounding import fold
 
 
@@ -127,17 +129,13 @@ def mean(values) -> float | None:
 
 
 def percentile(values, q: float) -> float | None:
-    """The q-th percentile (0..100) by linear interpolation, as numpy's default.
+    """The q-th percentile (0..100) by numpy's linear interpolation, rounded; None for no values.
 
     >>> percentile([1, 2, 3, 4], 50), percentile([1, 2, 3, 4], 95)
     (2.5, 3.85)
     """
-    v = sorted(values)
-    if not v:
-        return None
-    pos = (len(v) - 1) * q / 100
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return round4(v[lo] + (v[hi] - v[lo]) * (pos - lo))
+    v = list(values)
+    return round4(float(np.percentile(v, q))) if v else None
 
 
 def median(values) -> float | None:

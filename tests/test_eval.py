@@ -302,3 +302,31 @@ def test_llm_mode_needs_an_endpoint_before_any_work(settings):
         run_eval(settings, qa=None, answer_mode="llm")
     with pytest.raises(ConfigError, match="not one of"):
         run_eval(settings, qa=None, modes=("sparse",))
+
+
+# ---- The package's shape ----
+
+def _relative_imports(path) -> set[str]:
+    """The sibling modules a file imports (`from .x import ...`, `from . import x`)."""
+    import ast
+
+    out = set()
+    for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(n, ast.ImportFrom) and n.level == 1:
+            out |= {n.module.split(".")[0]} if n.module else {a.name for a in n.names}
+    return out
+
+
+def test_eval_modules_import_without_cycles_and_the_library_never_imports_them():
+    import graphlib
+    from pathlib import Path
+
+    import qa
+
+    root = Path(qa.__file__).parent
+    graph = {p.stem: _relative_imports(p) - {"__init__"} for p in (root / "eval").glob("*.py")}
+    order = list(graphlib.TopologicalSorter(graph).static_order())  # CycleError names a cycle
+    assert order.index("metrics") < order.index("gold") < order.index("runner") < order.index("command")
+    # The product never needs the evaluation: only the CLI's `eval` command reaches into it.
+    users = sorted(p.name for p in root.glob("*.py") if "eval" in _relative_imports(p))
+    assert users == ["cli.py"]

@@ -99,7 +99,8 @@ class BriefingQA:
                    mode: str | None = None, answer_mode: str | None = None,
                    filters: Filters | None = None) -> Iterator[str | Answer]:
         """Yield text deltas as the answer is produced, then the final Answer."""
-        from .answerers import Lookup, answer
+        from .lookup import Lookup
+        from .route import answer
         from .understand import plan as make_plan
 
         t0 = time.perf_counter()

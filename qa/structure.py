@@ -15,7 +15,7 @@ from .types import Answer, Cell, QueryPlan
 
 
 def _briefings(plan: QueryPlan, lookup) -> list[Briefing]:
-    from .understand import briefings
+    from .scope import briefings
 
     bs = briefings(lookup.index)
     wanted = set(plan.scope.doc_ids) | set(lookup.filters.doc_ids if lookup.filters else ())

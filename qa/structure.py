@@ -76,9 +76,10 @@ def _exchanges_for(plan: QueryPlan, b: Briefing) -> list[Exchange]:
     if plan.scope.outlets:
         ex = [e for e in ex if e.outlet in plan.scope.outlets]
     officials = [o for o in plan.scope.officials if b.member(o) is None or b.member(o).role == "official"]
-    if officials and plan.structure in ("answered", "answered_by", "handoffs"):
+    if officials and plan.structure in ("answered", "answered_by", "handoffs", "count"):
+        # A count is of the answers given; the other kinds also list the questions an official handed on.
         ex = [e for e in ex if set(e.officials) & set(officials)
-              or any(h[0] in officials for h in e.handoffs)]
+              or (plan.structure != "count" and any(h[0] in officials for h in e.handoffs))]
     return ex
 
 
@@ -122,7 +123,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             for c in b.opening:
                 from .answerers import lead_sentences
 
-                out.add("attribution", f"{c.speaker}'s opening statement begins:", group=c.speaker)
+                out.add("attribution", f"{c.speaker}'s opening statement, its lead point:", group=c.speaker)
                 out.quote_sentences(c, lead_sentences(c, lookup.index, 1), group=c.speaker)
         elif kind == "about":
             _about(out, b)
@@ -148,6 +149,13 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 for m in b.officials + b.moderators:
                     member_row(out, b, m.name)
                 continue
+            elif kind == "count" and (plan.scope.officials or plan.scope.outlets):
+                # "How many questions did Hu Wenhui answer?" / "… did CCTV ask?": the exchanges in scope.
+                ex = _exchanges_for(plan, b)
+                who = " and ".join(plan.scope.officials or plan.scope.outlets)
+                verb = "answered" if plan.scope.officials else "asked"
+                out.add("notice", f"{who} {verb} {len(ex)} of the {len(b.exchanges)} question"
+                                  f"{'s' if len(b.exchanges) != 1 else ''}, in the order asked:")
             else:
                 outlets = b.outlets
                 out.add("notice", f"{len(ex)} question{'s' if len(ex) != 1 else ''} from {len(outlets)} "
@@ -186,13 +194,22 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
 
 
 def _exchanges_on_topic(plan: QueryPlan, b: Briefing, lookup) -> list[Exchange]:
-    """'Who asked about trademarks?': the exchange whose answer retrieval ranks first for the topic."""
+    """'Who asked about trademarks?': of the exchanges whose answers retrieval ranks in the top three for
+    the topic, the one whose question shares most of the topic's words (the question is what was asked
+    about; an answer may touch a topic in passing); ties go to the higher-ranked answer."""
+    from .bm25 import tokenize
+
     hits = lookup.search(plan.query, lookup.scoped(plan.scope.officials, (), (b.doc_id,)), k=3)
+    topic = set(tokenize(plan.topic or plan.query))
+    found = []
     for h in hits:
-        for e in b.exchanges:
-            if any(c.id == h.chunk.id for c in e.answers):
-                return [e]
-    return []
+        e = next((e for e in b.exchanges if any(c.id == h.chunk.id for c in e.answers)), None)
+        if e is not None and e not in found:
+            found.append(e)
+    if not found:
+        return []
+    return [max(found, key=lambda e: (len(topic & set(tokenize(e.question.text if e.question else ""))),
+                                      -found.index(e)))]
 
 
 def _about(out: Composer, b: Briefing) -> None:
@@ -221,7 +238,7 @@ def _answer_lead(out: Composer, b: Briefing, e: Exchange, lookup) -> None:
     for c in e.answers:
         sents = lead_sentences(c, lookup.index, 1)
         if sents:
-            out.add("attribution", f"{c.speaker}'s answer begins:", group=c.speaker)
+            out.add("attribution", f"{c.speaker}'s answer, its lead point:", group=c.speaker)
             out.quote_sentences(c, sents, group=c.speaker)
 
 

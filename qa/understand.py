@@ -19,7 +19,8 @@ NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ei
 
 STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re.I)) for k, p in (
     ("handoffs", r"\b(hand(ed|s)? (it |them |the question |questions )?(off|over)|hand(ed|s)?\b.{0,25}\bto\b|"
-                 r"pass(ed|es)?\b.{0,40}\b(question|it|them)\b.{0,10}\bto\b|to whom did .{0,40}\bpass|"
+                 r"pass(ed|es|ing)?\b.{0,40}\b(questions?|it|them)\b.{0,10}\bto\b|(pass|refer)(red|s|ed)? .{0,30}\bto (his|her|their) "
+                 r"colleagues?|\bquestions?\b.{0,30}\b(passed|handed|referred|redirected) (over |on )?to\b|to whom did .{0,40}\bpass|"
                  r"pass(ed)? (it|the question|questions?|the floor)|deferr?(ed)?|delegat\w+|"
                  r"invited? \w+ (\w+ )?to answer|hand-?offs?)\b"),
     ("opening_speaker", r"\bwho (gave|made|delivered|presented|read) the (opening|introductory) (remarks|statement|"
@@ -45,7 +46,10 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
                     r"\bwho wanted to know\b"),
     ("outlets", r"\b(which|what|list|name)\b.*\b(reporters?|journalists?|outlets?|media|news organi[sz]ations?|"
                 r"newspapers?|press)\b.*\b(ask|question|raise|pose|represent|attend|present|there)|"
-                r"\bwho asked (the )?questions\b|\bwho (was|were) asking\b"),
+                r"\bwho asked (the )?questions\b|\bwho (was|were) asking\b|"
+                r"^\W*(list|name)\b.{0,30}\b(outlets|media|news (organi[sz]ations|agencies)|newspapers|"
+                r"(reporters|journalists)'?s?'? (organi[sz]ations|outlets|affiliations|employers|media))\b|"
+                r"\b(which|what) (media|news) (outlets|organi[sz]ations|agencies)\b"),
     ("speakers", r"\bwho (were|are|was) (the )?(speakers?|officials?|panel\w*|briefers?|participants?|guests?)\b|"
                  r"\bwho (spoke|attended|took part|participated|was present|were present|briefed|was on the panel)\b|"
                  r"\b(which|what) officials\b|\b(list|name)\b.*\b(speakers|officials)\b|"

@@ -36,6 +36,38 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     assert (p.intent, p.scope.officials, p.scope.outlets) == (intent, officials, outlets), p
 
 
+@pytest.mark.parametrize("question, kind", [
+    ("List the reporters' organizations.", "outlets"),
+    ("Which news organizations were there?", "outlets"),
+    ("Did Shen Changyu pass any questions to his colleagues?", "handoffs"),
+    ("Which questions were passed to Ge Shu?", "handoffs"),
+    ("How many questions did Hu Wenhui answer?", "count"),
+    ("How many questions were asked?", "count"),
+])
+def test_structure_kind(index, question, kind):
+    p = plan(question, [], index)
+    assert (p.intent, p.structure) == ("structure", kind), p
+
+
+@pytest.mark.parametrize("question, who, n", [
+    ("How many questions did Hu Wenhui answer?", "Hu Wenhui", 3),
+    ("How many questions did the commissioner answer himself?", "Shen Changyu", 4),  # not the 6 he handed on
+    ("How many questions did CCTV ask?", "CCTV", 1),
+])
+def test_a_count_with_a_scope_counts_only_that_scope(qa, question, who, n):
+    a = qa.ask(question)
+    assert a.blocks[0].text == f"{who} answered {n} of the 11 questions, in the order asked:" or \
+        a.blocks[0].text == f"{who} asked {n} of the 11 questions, in the order asked:", a.blocks[0]
+    rows = [b for b in a.blocks if b.kind == "row"]
+    assert len(rows) == n and all(who in (r.cells[0].text, r.cells[1].text) for r in rows)
+
+
+def test_a_single_exchange_shows_its_answers_lead_point_not_a_claimed_beginning(qa):
+    a = qa.ask("Which official answered the Bjnews.com.cn reporter?")
+    lead = [b for b in a.blocks if b.kind == "attribution"]
+    assert [b.text for b in lead] == ["Wang Peizhang's answer, its lead point:"]
+
+
 def test_pronoun_in_a_follow_up_is_the_previous_official(index):
     p = plan("What else did he say about that?", ["What did Hu Wenhui say about trademarks?"], index)
     assert p.scope.officials == ("Hu Wenhui",) and p.scope.from_history and p.follow_up

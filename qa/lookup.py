@@ -66,4 +66,6 @@ def threshold(plan: QueryPlan, settings) -> float:
     if plan.scope.officials or plan.scope.outlets or plan.intent == "overview":
         # Named people, or "what did they say about X": the reader wants any words on it.
         return min(settings.scoped_abstain_threshold, settings.abstain_threshold)
+    if plan.intent == "list":
+        return min(settings.list_abstain_threshold, settings.abstain_threshold)
     return settings.abstain_threshold

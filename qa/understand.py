@@ -91,7 +91,9 @@ OVERVIEW_RE = re.compile(r"\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say
                          r"\b(about|on|regarding|concerning|of)\b|\bwhat was said\b|\bwhat (is|was|are|were) "
                          r"(his|her|their|the) (view|views|position|take|stance)\b|\b(views?|stance|position) on\b|"
                          r"\bdid (they|anyone|anybody|the officials|officials) (say|mention|talk|discuss)\b|"
-                         r"\banything (about|on)\b|\bhow did .* (describe|see|view|characteri[sz]e)\b", re.I)
+                         r"\banything (about|on)\b|\bhow did .* (describe|see|view|characteri[sz]e)\b|"
+                         r"\b(say|said|talk|talked|speak|spoke|comment|commented)\s+(anything\s+)?(about|regarding|"
+                         r"concerning)\b", re.I)
 PRONOUN_RE = re.compile(r"\b(he|him|his|she|her|hers|that official|this official|the same official|"
                         r"that speaker|the same speaker)\b", re.I)
 SPEECH_VERB_RE = re.compile(r"\b(say|said|says|answer\w*|respond\w*|speak|spoke|mention\w*|talk\w*|think|"

@@ -39,7 +39,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
              r"\b(what|which) (date|day)\b|\bdate of (the|this) (briefing|press conference|conference)\b"),
     ("first_last", r"\bwho (asked|raised|posed|got|had|took|put) the (first|last|final|opening|closing) question\b|"
                    r"\bwhat was the (first|last|final|opening|closing) question\b|"
-                   r"\b(first|last|final) question\b.*\b(who|which|from)\b"),
+                   r"\b(first|last|final) question\b.*\b(who|which|from)\b|\b(which|what) (reporter|journalist|outlet|"
+                   r"media outlet|news organi[sz]ation)\b.{0,12}\b(went|asked|came|spoke|was) (first|last)\b"),
     ("asked_about", r"\bwho (asked|raised|posed|put)\b.{0,30}\b(about|on|regarding|concerning|the question)\b|"
                     r"\bwhich (outlet|reporter|journalist|media outlet|newspaper|news organi[sz]ation)s? "
                     r"(asked|raised|wanted to know)\b.{0,30}\b(about|on|regarding|concerning)\b|"
@@ -61,7 +62,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
                     r"\banswered by whom\b"),
     ("asked", r"\b(what|which) (did|was|were)\b.*\b(ask|asking|question|questions|want(ed)? to know|inquir\w+)\b|"
               r"\bwhat was .*'s question\b|\bwhat did .* ask\b"),
-    ("answered", r"\b(which|what) questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"
+    ("answered", r"\b(which|what|whose) questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"
                  r"\b(which|what) questions? (was|were)\b.{0,40}\basked\b|"
                  r"\bwhich (outlets?|reporters?|questions?)\b.*\b(answer|take|field|handle|respond)"),
     ("about", r"\bwhat (was|is) (this|the|today's|that) (briefing|press conference|conference|event|session) "
@@ -73,10 +74,13 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
               r"\bwhich (department|bureau|office|agency|ministry|organi[sz]ation)\b.{0,40}\b(head|lead|run|"
               r"work|represent|direct)"),
 ))
+# With two officials named, these also ask for a comparison ("Did X and Y agree on …", "… the same way?").
+AGREE_RE = re.compile(r"\b((dis)?agree[sd]?|the same (way|view|line|position)|similar(ly)?|in common)\b", re.I)
 COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|differ\w*|difference\w*|versus|vs\.?|"
                         r"side by side|how did .* and .* (each|both)|what did .* and .* (each|both) say)\b", re.I)
-SUMMARY_RE = re.compile(r"\b(summar\w+|sum (it |this |that )?up|gist|main (points|messages|themes|takeaways)|key "
-                        r"(points|messages|takeaways|themes)|takeaways|highlights|recap|in a nutshell|tl;? ?dr|"
+SUMMARY_RE = re.compile(r"\b(summar\w+|sum (it |this |that )?up|gist|main (points?|messages?|themes?|takeaways?)|key "
+                        r"(points?|messages?|takeaways?|themes?)|takeaways?|highlights|break(ing)? (it |this |that )?down|"
+                        r"boil(ed)? (it |this |that )?down|upshot|bottom line|essence|recap|in a nutshell|tl;? ?dr|"
                         r"overview of|in brief|nutshell|main ideas?|short version|in short|quick (rundown|recap)|what was (the|his|her) (opening|answer|statement)"
                         r" about|brief (me|rundown))\b", re.I)
 LIST_RE = re.compile(r"^\s*(list|name|enumerate|outline)\b|\b(list|enumerate) (the|all|every)\b|\bname (the|all)\b|"
@@ -93,7 +97,8 @@ OVERVIEW_RE = re.compile(r"\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say
                          r"\bdid (they|anyone|anybody|the officials|officials) (say|mention|talk|discuss)\b|"
                          r"\banything (about|on)\b|\bhow did .* (describe|see|view|characteri[sz]e)\b|"
                          r"\b(say|said|talk|talked|speak|spoke|comment|commented)\s+(anything\s+)?(about|regarding|"
-                         r"concerning)\b", re.I)
+                         r"concerning)\b|\bwhat (points|remarks|comments|arguments) did\b|\b(every|each|all) "
+                         r"(mentions?|references?) (of|to)\b|\beverything (that was |they )?(said )?(about|on)\b", re.I)
 PRONOUN_RE = re.compile(r"\b(he|him|his|she|her|hers|that official|this official|the same official|"
                         r"that speaker|the same speaker)\b", re.I)
 SPEECH_VERB_RE = re.compile(r"\b(say|said|says|answer\w*|respond\w*|speak|spoke|mention\w*|talk\w*|think|"
@@ -123,7 +128,7 @@ def _asks_for_many(q: str) -> bool:
 def _intent(q: str, officials: set[str], structure: str | None, count: int | None) -> str:
     if structure:
         return "structure"
-    if COMPARE_RE.search(q) and len(officials) >= 2:
+    if (COMPARE_RE.search(q) or AGREE_RE.search(q)) and len(officials) >= 2:
         return "compare"
     if SUMMARY_RE.search(q):
         return "summary"

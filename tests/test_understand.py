@@ -30,6 +30,13 @@ def qa(settings, embedder, index):
     ("Who asked about trademarks?", "structure", (), ()),
     ("Who is co-hosting the Belt and Road conference with the CNIPA?", "fact", (), ()),
     ("What did the officials say about SMEs?", "overview", (), ()),
+    ("What's the takeaway from Ge Shu's answer?", "summary", ("Ge Shu",), ()),
+    ("Break down what Shen Changyu said in his opening.", "summary", ("Shen Changyu",), ()),
+    ("Give me every mention of universities.", "overview", (), ()),
+    ("Did Ge Shu and Shen Changyu agree on the digital economy?", "compare", ("Ge Shu", "Shen Changyu"), ()),
+    ("How many PPH agreements does China have?", "fact", (), ()),  # "agreements" is not "agree"
+    ("Which reporter went first?", "structure", (), ()),
+    ("Whose question did Ge Shu answer?", "structure", ("Ge Shu",), ()),
 ])
 def test_intent_and_scope(index, question, intent, officials, outlets):
     p = plan(question, [], index)

@@ -145,7 +145,7 @@ def answer_summary(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     elif plan.topic and not (whole and not (plan.scope.officials or plan.scope.outlets)):
         hits = lookup.search(plan.query, f, k=3)
         scored = lookup.score(plan.query, hits, plan.standalone, max_hits=1)
-        if not scored or scored[0].relevance < settings.abstain_threshold:
+        if not scored or scored[0].relevance < threshold(plan, settings):
             out.add("notice", NOT_FOUND)
             return out.answer(plan.question, "summary", True, "weak-evidence", related(hits, lookup.index),
                               plan.query)
@@ -251,7 +251,8 @@ def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int
         # Items are short noun phrases: no clause ("to promote …"), no leading preposition or verb form.
         ok = len(parts) >= 3 or (count is not None and len(parts) == count >= 2)
         if ok and all(len(p.split()) <= 12 and ":" not in p and not re.search(r"\b(to|will|have|has|were|was|is|are)\b", p)
-                      and not re.match(r"(with|by|for|in|on|at|from|as)\b", p) for _, _, p in parts):
+                      and not re.match(r"(with|by|for|in|on|at|from|as|including|such as|namely|like|among)\b", p)
+                      for _, _, p in parts):
             return [(a, b) for a, b, _ in parts]
     return []
 

@@ -10,6 +10,7 @@ import dataclasses
 
 from .answer import NOT_FOUND, Composer, best_relevance, never_mentions, related
 from .answerers import ANSWERERS, searched_prefix
+from .condense import is_elliptical
 from .lookup import Lookup
 from .types import Answer, Block, QueryPlan
 
@@ -29,7 +30,8 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
                           related(hits, lookup.index), plan.query)
     fn = answer_structure if plan.intent == "structure" else ANSWERERS[plan.intent]
     result = fn(plan, lookup, settings)
-    if plan.follow_up and plan.query != plan.standalone and plan.intent != "structure":
+    if plan.follow_up and plan.query != plan.standalone and plan.intent != "structure" \
+            and not is_elliptical(plan.standalone):
         # History must never hurt: the question alone is answered too, and the better-supported answer kept.
         alone = fn(dataclasses.replace(plan, query=plan.standalone), lookup, settings)
         if _better(alone, result, plan.topic):

@@ -243,8 +243,11 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
                 officials, outlets, from_history = prev.scope.officials, prev.scope.outlets, True
         else:
             notes.append("follow-up: searched together with the previous question, and alone")
-            if not officials and not outlets and prev.scope.officials and intent in ("fact", "overview"):
+            if not officials and not outlets and prev.scope.officials and intent in ("fact", "overview", "summary",
+                                                                                      "list"):
                 officials, from_history = prev.scope.officials, True
+            if not topic:
+                topic = prev.topic  # "Summarize it." is about what the previous question was about
     if intent == "compare" and len(officials) < 2:
         intent = "overview"
     scope = Scope(officials=officials, outlets=outlets, opening=opening, unknown=unknown,

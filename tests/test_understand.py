@@ -102,6 +102,13 @@ def test_a_broad_list_question_gets_the_enumeration_under_the_list_bar(qa):
     assert not a.abstained and len(items) == 5 and items[0].text.startswith("First, innovation output grew rapidly.")
 
 
+def test_an_elliptical_follow_up_is_read_with_the_question_before_it(qa):
+    """'Which countries?' cannot stand alone: it is answered condensed only (alone, the opening statement's
+    'China, Japan and South Korea' mechanisms would cover the word 'countries' better)."""
+    a = qa.ask("Which countries?", ["How many PPH agreements does China have?"])
+    assert [b.text for b in a.blocks if b.kind == "item"] == ["Russia", "Singapore", "Poland", "Egypt", "Saudi Arabia"]
+
+
 def test_pronoun_in_a_follow_up_is_the_previous_official(index):
     p = plan("What else did he say about that?", ["What did Hu Wenhui say about trademarks?"], index)
     assert p.scope.officials == ("Hu Wenhui",) and p.scope.from_history and p.follow_up
@@ -260,6 +267,9 @@ def test_outlet_names_are_never_misspellings(index):
     ("Initiatives such as the IP Services Tour, the 1,000 Universities action, and the One Key Chain event, "
      "to promote collaboration.", ["the IP Services Tour", "the 1,000 Universities action", "the One Key Chain event"]),
     ("We worked closely with relevant departments and localities to promote patent industrialization.", []),
+    # The list starts at the cue nearest to it: "with 17 BRI partners, including …" names the partners.
+    ("We have also established PPH agreements with 17 BRI partners, including Russia, Singapore, Poland, Egypt "
+     "and Saudi Arabia.", ["Russia", "Singapore", "Poland", "Egypt", "Saudi Arabia"]),
 ])
 def test_inline_enumerations_are_split_into_verbatim_items(text, items):
     from qa.answerers import inline_items

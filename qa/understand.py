@@ -23,9 +23,10 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
                  r"colleagues?|\bquestions?\b.{0,30}\b(passed|handed|referred|redirected) (over |on )?to\b|to whom did .{0,40}\bpass|"
                  r"pass(ed)? (it|the question|questions?|the floor)|deferr?(ed)?|delegat\w+|"
                  r"invited? \w+ (\w+ )?to answer|hand-?offs?)\b"),
-    ("opening_speaker", r"\bwho (gave|made|delivered|presented|read) the (opening|introductory) (remarks|statement|"
-                        r"speech|address)\b|\bwho (spoke|went) first\b|\bwho (opened|introduced) the (briefing|press "
-                        r"conference)\b"),
+    ("opening_speaker", r"\bwho\b[^?]{0,40}?\b(gave|made|delivered|presented|read|did) (the|an) (opening|introductory|"
+                        r"intro|introduction)( (remarks|statement|speech|address))?\b|\bwho (spoke|went) first\b|"
+                        r"\bwho (opened|introduced) the (briefing|press conference)\b|"
+                        r"\bwho (was|is) the (first|opening) speaker\b"),
     ("chair", r"\bwho (chaired|moderated|hosted|presided|emceed)\s*(\?|$|it\b|today\b)|"
               r"\bwho\s+(chaired|moderated|hosted|presided( over)?|ran|emceed|led)\s+(the|this|today's)\s+"
               r"(briefings?|press conferences?|conferences?|events?|sessions?|presser)\b|\bwho (was|is|were) (the )?"

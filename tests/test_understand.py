@@ -50,6 +50,9 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("Which questions were passed to Ge Shu?", "handoffs"),
     ("How many questions did Hu Wenhui answer?", "count"),
     ("How many questions were asked?", "count"),
+    ("Who made the opening?", "opening_speaker"),
+    ("Who is the official who delivered the opening statement?", "opening_speaker"),
+    ("Who was the first speaker?", "opening_speaker"),
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)

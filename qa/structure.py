@@ -76,7 +76,8 @@ def _exchanges_for(plan: QueryPlan, b: Briefing) -> list[Exchange]:
     if plan.scope.outlets:
         ex = [e for e in ex if e.outlet in plan.scope.outlets]
     officials = [o for o in plan.scope.officials if b.member(o) is None or b.member(o).role == "official"]
-    if officials and plan.structure in ("answered", "answered_by", "handoffs", "count"):
+    if officials and plan.structure in ("answered", "answered_by", "handoffs", "count", "asked", "asked_about",
+                                        "exchanges", "outlets"):
         # A count is of the answers given; the other kinds also list the questions an official handed on.
         ex = [e for e in ex if set(e.officials) & set(officials)
               or (plan.structure != "count" and any(h[0] in officials for h in e.handoffs))]
@@ -127,6 +128,8 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 out.quote_sentences(c, lead_sentences(c, lookup.index, 1), group=c.speaker)
         elif kind == "about":
             _about(out, b)
+        elif kind == "closing":
+            _closing(out, b)
         elif kind == "date":
             if b.date_line is not None:
                 n = out.cite_source(b, b.date_line, "header")
@@ -139,8 +142,14 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
         elif kind in ("outlets", "count", "first_last"):
             ex = list(b.exchanges)
             if kind == "first_last":
-                last = any(w in plan.question.lower() for w in ("last", "final", "closing"))
-                ex = ex[-1:] if last else ex[:1]
+                ex = _in_sequence(plan, b)
+                if not ex:
+                    n = len(b.exchanges)
+                    out.add("notice", f"The briefing had {n} question{'s' if n != 1 else ''}, so none is number "
+                                      f"{plan.nth}." if plan.nth else
+                            f"No question came {'after' if re.search(r'after|following', plan.question, re.I) else 'before'}"
+                            f" {', '.join(plan.scope.outlets)}'s.")
+                    continue
             elif kind == "count" and re.search(r"\b(officials|speakers|people)\b", plan.question, re.I):
                 n = len(b.officials)
                 out.add("notice", f"{n} official{'s' if n != 1 else ''} answered questions, with "
@@ -191,6 +200,36 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             if kind in ("asked", "asked_about", "answered_by") and len(ex) == 1 and ex[0].answers:
                 _answer_lead(out, b, ex[0], lookup)
     return out.answer(plan.question, "structure", False, None, (), plan.query)
+
+
+def _in_sequence(plan: QueryPlan, b: Briefing) -> list[Exchange]:
+    """The exchange a question points to by its place: 'the third question', 'the last question', or the one
+    'after'/'before' a named outlet's."""
+    ex = list(b.exchanges)
+    rel = re.search(r"\b(after|following|before|preceding)\b", plan.question, re.I)
+    if rel and plan.scope.outlets:
+        step = 1 if rel.group(1).lower() in ("after", "following") else -1
+        at = [i for i, e in enumerate(ex) if e.outlet in plan.scope.outlets]
+        return [ex[i + step] for i in at if 0 <= i + step < len(ex)]
+    n = plan.nth if plan.nth is not None else (-1 if re.search(r"\b(last|final|closing)\b", plan.question, re.I)
+                                                  else 1)
+    if n == -1:
+        return ex[-1:]
+    return ex[n - 1:n] if 1 <= n <= len(ex) else []
+
+
+def _closing(out: Composer, b: Briefing) -> None:
+    """Who closed the briefing and their words, or what the transcript ends with instead."""
+    from .briefing import Quoted
+    from .passages import split_sentences
+
+    if b.closing is None:
+        out.add("notice", "The transcript has no closing turn by the moderator.")
+        return
+    who = b.closing_speaker
+    out.add("attribution", f"{who}, closing the briefing:", group=who)
+    for text, s, e in split_sentences(b.closing.text, b.closing.start):
+        out.add("quote", text, (out.cite_source(b, Quoted(text, s, e, b.closing.line), "turn", who),), group=who)
 
 
 def _exchanges_on_topic(plan: QueryPlan, b: Briefing, lookup) -> list[Exchange]:

@@ -17,7 +17,10 @@ from .types import QueryPlan, Scope
 INTENTS = ("fact", "structure", "summary", "list", "compare", "overview")
 NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
-STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re.I)) for k, p in (
+# An exchange's place: "the third question", "the 5th question", "the last question".
+ORD = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\d{1,2}(?:st|nd|rd|th)|"
+       r"last|final|closing|opening")
+STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.replace("ORD", ORD), re.I)) for k, p in (
     ("handoffs", r"\b(hand(ed|s)? (it |them |the question |questions )?(off|over)|hand(ed|s)?\b.{0,25}\bto\b|"
                  r"pass(ed|es|ing)?\b.{0,40}\b(questions?|it|them)\b.{0,10}\bto\b|(pass|refer)(red|s|ed)? .{0,30}\bto (his|her|their) "
                  r"colleagues?|\bquestions?\b.{0,30}\b(passed|handed|referred|redirected) (over |on )?to\b|to whom did .{0,40}\bpass|"
@@ -38,9 +41,14 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
               r"exchanges)\b|\bhow many people (asked|spoke|attended|were there)\b"),
     ("date", r"\bwhen (was|did|were) (the|this|that) (briefing|press conference|conference|event|meeting)\b|"
              r"\b(what|which) (date|day)\b|\bdate of (the|this) (briefing|press conference|conference)\b"),
-    ("first_last", r"\bwho (asked|raised|posed|got|had|took|put) the (first|last|final|opening|closing) question\b|"
-                   r"\bwhat was the (first|last|final|opening|closing) question\b|"
-                   r"\b(first|last|final) question\b.*\b(who|which|from)\b|\b(which|what) (reporter|journalist|outlet|"
+    ("closing", r"\bwho (closed|ended|concluded|wrapped up) the (briefing|press conference|conference|event|session)\b|"
+                r"\bhow did (the|this|today's) (briefing|press conference|conference|event|session) (end|close|conclude)\b|"
+                r"\bwhat did the (moderator|host|chair\w*|spokes\w+) say (at the end|to close|in closing|last)\b|"
+                r"\bclosing (remarks|words)\b"),
+    ("first_last", r"\b(who|which \w+( \w+)?) (asked|raised|posed|got|had|took|put|answered|fielded|responded to) the "
+                   r"(ORD) question\b|\bwhat was the (ORD) question\b|\bthe (ORD) question\b.*\b(who|which|from|about)\b|"
+                   r"\b(who|which (outlet|reporter|journalist|media outlet))\b.{0,20}\b(asked|came|went|spoke)? ?"
+                   r"(right |just |immediately )?(after|before)\b|\b(which|what) (reporter|journalist|outlet|"
                    r"media outlet|news organi[sz]ation)\b.{0,12}\b(went|asked|came|spoke|was) (first|last)\b"),
     ("asked_about", r"\bwho (asked|raised|posed|put)\b.{0,30}\b(about|on|regarding|concerning|the question)\b|"
                     r"\bwhich (outlet|reporter|journalist|media outlet|newspaper|news organi[sz]ation)s? "
@@ -72,6 +80,9 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re
               r"(this|the|today's) (briefing|press conference|conference)\b|\bwhere (was|is|did) (the|this|today's) "
               r"(briefing|press conference|conference|event) (held|take place|taking place)\b"),
     ("title", r"\b(title|position|role|job|post|rank)\b|\bwho is\b|\bwhat does \w+( \w+)? do\b|"
+              r"\bwhere (does|did) \w+( \w+)? work\b|\bwho (does|did) \w+( \w+)? work for\b|"
+              r"\b(what|which) (organi[sz]ation|agency|department|office|body|institution)\b.{0,30}\b(from|with|work|"
+              r"represent|belong)|"
               r"\bwhich (department|bureau|office|agency|ministry|organi[sz]ation)\b.{0,40}\b(head|lead|run|"
               r"work|represent|direct)"),
 ))
@@ -166,6 +177,24 @@ def _structure(q: str, kinds: set[str]) -> str | None:
     return None
 
 
+ORDINALS = {w: i for i, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                                        "ninth", "tenth", "eleventh", "twelfth"), 1)}
+NTH_RE = re.compile(rf"\bthe ({ORD}) (question|exchange)\b|\bquestion (?:no\.|number|#) ?(\d{{1,2}})\b", re.I)
+
+
+def _nth(q: str) -> int | None:
+    """'the third question' -> 3, 'the 5th question' -> 5, 'the last question' -> -1."""
+    m = NTH_RE.search(q)
+    if not m:
+        return None
+    w = (m.group(1) or m.group(3)).lower()
+    if w in ("last", "final", "closing"):
+        return -1
+    if w == "opening":
+        return 1
+    return ORDINALS.get(w) or int(re.match(r"\d+", w).group(0))
+
+
 def _count(q: str) -> int | None:
     m = re.search(r"\b(?:the|all the|all|these|those|which|what)\s+(two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+"
                   r"(?!percent|per|times|years?|months?|days?|million|billion)", q, re.I)
@@ -255,4 +284,4 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
                   from_history=from_history, doc_ids=briefing_scope(corrected, index))
     return QueryPlan(question=question, intent=intent, scope=scope, query=query, standalone=standalone,
                      topic=topic, corrections=fixes, structure=structure if intent == "structure" else None,
-                     count=count, follow_up=follow, absent=absent, notes=tuple(notes))
+                     count=count, nth=_nth(corrected), follow_up=follow, absent=absent, notes=tuple(notes))

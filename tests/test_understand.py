@@ -53,6 +53,12 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("Who made the opening?", "opening_speaker"),
     ("Who is the official who delivered the opening statement?", "opening_speaker"),
     ("Who was the first speaker?", "opening_speaker"),
+    ("Who closed the press conference?", "closing"),
+    ("What did the moderator say at the end?", "closing"),
+    ("Which outlet asked the third question?", "first_last"),
+    ("Who answered the last question?", "first_last"),
+    ("What was the fifth question about?", "first_last"),
+    ("Where does Xing Huina work?", "title"),
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)
@@ -110,6 +116,39 @@ def test_an_elliptical_follow_up_is_read_with_the_question_before_it(qa):
     'China, Japan and South Korea' mechanisms would cover the word 'countries' better)."""
     a = qa.ask("Which countries?", ["How many PPH agreements does China have?"])
     assert [b.text for b in a.blocks if b.kind == "item"] == ["Russia", "Singapore", "Poland", "Egypt", "Saudi Arabia"]
+
+
+@pytest.mark.parametrize("question, outlets", [
+    ("Which outlet asked the third question?", ["Shangyou News"]),
+    ("Who asked the 2nd question?", ["Bjnews.com.cn"]),
+    ("Who answered the last question?", ["Jinan Times APP"]),
+    ("Who asked right after CCTV?", ["Bjnews.com.cn"]),
+    ("Which reporter asked before Xinhua?", ["Shangyou News"]),
+    ("Who asked the question that Ge Shu answered?", ["China Intellectual Property News", "The Poster News APP"]),
+])
+def test_an_exchange_found_by_its_place_or_its_official(qa, index, question, outlets):
+    """Positions are read off the parsed exchanges: the third question is the third reporter turn."""
+    from qa.briefing import briefing_of
+
+    ex = briefing_of(index.transcripts[0], index.chunks).exchanges
+    a = qa.ask(question)
+    rows = [b.cells[0].text for b in a.blocks if b.kind == "row"]
+    assert rows == outlets, a.answer
+    if "third" in question:
+        assert rows == [ex[2].outlet]
+
+
+def test_past_the_last_question_says_how_many_there_were(qa):
+    a = qa.ask("Who asked the 12th question?")
+    assert a.blocks[-1].text == "The briefing had 11 questions, so none is number 12."
+
+
+def test_the_closing_words_are_the_moderators_last_turn_cited(qa, seed_text):
+    a = qa.ask("Who closed the press conference?")
+    assert a.blocks[0].text == "Xing Huina, closing the briefing:"
+    quotes = [b.text for b in a.blocks if b.kind == "quote"]
+    assert quotes[0] == "That's all for today's briefing." and quotes[-1] == "Goodbye, everyone."
+    assert all(seed_text[c.start:c.end] == c.quote and c.kind == "turn" for c in a.citations)
 
 
 def test_pronoun_in_a_follow_up_is_the_previous_official(index):

@@ -31,7 +31,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                         r"\bwho (opened|introduced) the (briefing|press conference)\b|"
                         r"\bwho (was|is) the (first|opening) speaker\b"),
     ("chair", r"\bwho (chaired|moderated|hosted|presided|emceed)\s*(\?|$|it\b|today\b)|"
-              r"\bwho\s+(chaired|moderated|hosted|presided( over)?|ran|emceed|led)\s+(the|this|today's)\s+"
+              r"\bwho\s+(chair(ed|s)?|moderat(ed|es|e)|host(ed|s)?|presid(ed|es|e)( over)?|ran|runs|emceed|led|leads)\s+"
+              r"(the|this|today's)\s+"
               r"(briefings?|press conferences?|conferences?|events?|sessions?|presser)\b|\bwho (was|is|were) (the )?"
               r"(chair|chairperson|chairman|chairwoman|moderator|host|presenter|emcee|mc)\b|"
               r"\b(chair|chairperson|moderator|host|presenter)\b.{0,40}\b(briefing|press conference|conference|"

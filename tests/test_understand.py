@@ -91,11 +91,26 @@ def test_a_single_exchange_shows_its_answers_lead_point_not_a_claimed_beginning(
     ("gist", None),            # a real word one substitution from "list": left alone
     ("cover", None),           # an ordinary English word
     ("Huawei", None),          # nothing close in the corpus
+    ("sumarize", "summarize"), # not a word, not close to a corpus word: an ordinary English word
+    ("statment", "statement"),
 ])
 def test_speller_corrects_slips_not_words(index, word, right):
     from qa.spelling import speller_for
 
     assert speller_for(index).suggest(word) == right
+
+
+def test_a_possessive_is_corrected_and_kept(index):
+    from qa.spelling import speller_for
+
+    text, fixes = speller_for(index).correct("sumarize the comissioner's opening statment")
+    assert text == "summarize the commissioner's opening statement", fixes
+
+
+@pytest.mark.parametrize("question", ["who chaird the brieifng", "Who hosts the press conference?"])
+def test_chair_in_other_forms(index, question):
+    p = plan(question, [], index)
+    assert (p.intent, p.structure) == ("structure", "chair"), p
 
 
 def test_say_about_without_what_is_an_overview(index):

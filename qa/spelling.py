@@ -110,7 +110,7 @@ class Speller:
         if rank is None:
             # Not a word at all: the question's own words ("chaird", "sumarize") may be English words the
             # corpus never uses; a corpus word wins at equal distance.
-            english = english_speller().lookup(w, Verbosity.CLOSEST, max_edit_distance=distance)
+            english = english_speller().lookup(w, Verbosity.CLOSEST, max_edit_distance=1)  # "onerror" stays
             if english and (not found or english[0].distance < found[0].distance):
                 found = english
         else:

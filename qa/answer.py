@@ -64,14 +64,18 @@ class Composer:
         para = next(p for p in chunk.paragraphs if p.start <= start and end <= p.end)
         quote = para.text[start - para.start:end - para.start]
         return self._add((chunk.doc_id, start, end), lambda n: Citation(
-            n, chunk.id, chunk.doc_title, chunk.doc_date, chunk.speaker, chunk.speaker_title, chunk.asked_by,
-            chunk.question, quote, start, end, round(score, 4), chunk.doc_path, "answer", chunk.doc_id))
+            n=n, chunk_id=chunk.id, doc_title=chunk.doc_title, date=chunk.doc_date, speaker=chunk.speaker,
+            speaker_title=chunk.speaker_title, asked_by=chunk.asked_by, question=chunk.question, quote=quote,
+            start=start, end=end, score=round(score, 4), doc_path=chunk.doc_path, kind="answer",
+            doc_id=chunk.doc_id))
 
     def cite_source(self, briefing, quoted, kind: str, speaker: str = "", chunk: Chunk | None = None) -> int:
         """Cite a header line, speaker label or question (a `qa.briefing.Quoted`) of `briefing`."""
         return self._add((briefing.doc_id, quoted.start, quoted.end), lambda n: Citation(
-            n, chunk.id if chunk else f"{briefing.doc_id}#header", briefing.title, briefing.date, speaker,
-            "", None, None, quoted.text, quoted.start, quoted.end, 1.0, briefing.path, kind, briefing.doc_id))
+            n=n, chunk_id=chunk.id if chunk else f"{briefing.doc_id}#header", doc_title=briefing.title,
+            date=briefing.date, speaker=speaker, speaker_title="", asked_by=None, question=None, quote=quoted.text,
+            start=quoted.start, end=quoted.end, score=1.0, doc_path=briefing.path, kind=kind,
+            doc_id=briefing.doc_id))
 
     def add(self, kind: str, text: str = "", cites=(), **kw) -> None:
         self.blocks.append(Block(kind, text, tuple(cites), **kw))
@@ -111,8 +115,6 @@ class Scored:
     chunk: Chunk
     hit_rank: int
     score: float  # ranking score
-    sem: float
-    lex: float
     relevance: float  # score without the answer-type bonus: what abstention is decided on
 
 
@@ -165,7 +167,7 @@ def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: I
             relevance = (w["sem"] * float(sem[i]) + w["lex"] * lex + w["passage"] * (i in matched)
                          + w["context"] * context.get(i, 0.0) - w["rank_penalty"] * (hit.rank - 1))
             score = relevance + w["number"] * (wants_number and bool(NUMBER_RE.search(s.text)))
-            out.append(Scored(s, hit.chunk, hit.rank, score, float(sem[i]), lex, relevance))
+            out.append(Scored(s, hit.chunk, hit.rank, score, relevance))
     out.sort(key=lambda x: -x.score)
     return out
 
@@ -192,7 +194,7 @@ def select(scored: list[Scored], question: str, max_sentences: int) -> list[Scor
     same = [s for s in scored if s.chunk.id == best.chunk.id and s.score >= floor][:limit]
     chosen = list(same)
     other = next((s for s in scored if s.chunk.id != best.chunk.id), None)
-    if other and other.score >= best.score * SECOND_ANSWER and len(chosen) < limit + 1:
+    if other and other.score >= best.score * SECOND_ANSWER:
         chosen.append(other)
     return chosen
 
@@ -203,20 +205,19 @@ def related(hits: list[Hit], index: Index, n: int = 3) -> tuple[RelatedPassage, 
                  for h in hits[:n])
 
 
-def compose(chosen: list[Scored], index: Index, out: Composer | None = None) -> Composer:
-    """Per answer an attribution block, then its sentences as quotes, answers in the order of their best sentence."""
-    out = out or Composer()
+def compose(chosen: list[Scored], out: Composer) -> None:
+    """Add to `out`, per answer, an attribution block, then its sentences as quotes, answers in the order
+    of their best sentence."""
     by_chunk: dict[str, list[Scored]] = {}
     for s in chosen:
         by_chunk.setdefault(s.chunk.id, []).append(s)
     for cid in sorted(by_chunk, key=lambda c: -max(s.score for s in by_chunk[c])):
-        chunk = index.chunk_by_id[cid]
+        chunk = by_chunk[cid][0].chunk  # the index's own chunk: a Hit carries index.chunk_by_id[cid]
         out.add("attribution", attribution(chunk), group=chunk.speaker)
         for g in _runs(by_chunk[cid], lambda x: x.sentence):
             n = out.cite_chunk(chunk, g[0].sentence.start, g[-1].sentence.end, max(s.score for s in g))
             for s in g:
                 out.add("quote", s.sentence.text, (n,), group=chunk.speaker)
-    return out
 
 
 def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: list[Hit], index: Index,
@@ -242,10 +243,10 @@ def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: li
         top = [s for s in chosen if s.chunk.id == best_chunk.id][:2]
         out.add("notice", f"The briefing does not give this for {', '.join(missing)}. "
                           f"The briefing gives the following, which does not answer the question as asked:")
-        compose(top, index, out)
+        compose(top, out)
         return out.answer(question, "fact", True, "unmatched-constraint: " + ", ".join(missing),
                           related(hits, index), query)
-    compose(chosen, index, out)
+    compose(chosen, out)
     return out.answer(question, "fact", False, None, related(hits, index), query)
 
 

@@ -103,11 +103,6 @@ def _matchers(index) -> _Matchers:
     return m
 
 
-def _people(index) -> dict[str, str]:
-    """{name: role} of everyone on a roster (or answering) across briefings."""
-    return _matchers(index).people
-
-
 def find_mentions(question: str, index) -> list[Mention]:
     """Officials (by name or role word), the moderator and outlets the question refers to."""
     mt = _matchers(index)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .condense import CONTINUATION, is_follow_up
+from .condense import is_follow_up
 from .scope import (absent_terms, answering_official, briefing_scope, corpus_lower, find_mentions,
                     topic_words, unknown_speakers)
 from .spelling import speller_for
@@ -114,8 +114,6 @@ OVERVIEW_RE = re.compile(r"\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say
                          r"(mentions?|references?) (of|to)\b|\beverything (that was |they )?(said )?(about|on)\b", re.I)
 PRONOUN_RE = re.compile(r"\b(he|him|his|she|her|hers|that official|this official|the same official|"
                         r"that speaker|the same speaker)\b", re.I)
-SPEECH_VERB_RE = re.compile(r"\b(say|said|says|answer\w*|respond\w*|speak|spoke|mention\w*|talk\w*|think|"
-                            r"view|explain\w*|describe\w*|tell|told|announce\w*)\b", re.I)
 OPENING_RE = re.compile(r"\b(opening|introductory|intro)\b.{0,20}\b(statement|remarks|speech|address|"
                         r"introduction)\b|\b(opening|introduction)\b|\b(statement|remarks) at the (start|beginning)\b",
                         re.I)

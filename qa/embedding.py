@@ -181,12 +181,7 @@ def make_embedder(settings: "Settings") -> Encoder:
     >>> make_embedder(Settings(embedding_backend="onnx")).backend
     'onnx'
     """
-    from .config import EMBEDDING_BACKENDS
-
-    backend = settings.embedding_backend
-    if backend not in EMBEDDING_BACKENDS:
-        raise ConfigError(f"embedding backend {backend!r} is not one of {', '.join(EMBEDDING_BACKENDS)}")
-    if backend == "torch":
+    if settings.embedding_backend == "torch":  # Settings has checked it is "torch" or "onnx"
         return shared_embedder(settings.model_path, settings.model_sha256, settings.torch_threads, settings.batch_size)
     if settings.model_path is not None:
         # The int8 file is all-MiniLM-L6-v2; pairing it with another model's folder would mix models.

@@ -46,13 +46,14 @@ def make_app(qa: BriefingQA, settings: Settings) -> gr.Blocks:
         wiring.wire(layout.build(qa.documents, layout.officials(qa.index), settings, briefings.rows_html(qa.index)),
                     qa, settings, demo)
     demo.max_upload = upload_limit(settings)
+    demo.concurrency = settings.ui_concurrency
     return demo
 
 
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, share: bool = False,
            auth: tuple[str, str] | None = None, prevent_thread_lock: bool = False, quiet: bool = False):
     """Queue and launch `demo` with the app's theme and CSS; returns Gradio's (app, local_url, share_url)."""
-    demo.queue(default_concurrency_limit=2)  # the machine has 2 cores
+    demo.queue(default_concurrency_limit=getattr(demo, "concurrency", Settings().ui_concurrency))
     return demo.launch(server_name=host, server_port=port, share=share, auth=auth,
                        prevent_thread_lock=prevent_thread_lock, quiet=quiet, ssr_mode=False,
                        theme=layout.THEME, css_paths=[layout.CSS_PATH], head=layout.HEAD, footer_links=["api"],

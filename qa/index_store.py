@@ -17,6 +17,7 @@ import datetime as dt
 import errno
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -36,6 +37,8 @@ from .embedding import Embedder, file_sha256
 from .errors import ConfigError, CorpusError, IndexBusy, IndexCorrupt, IndexError_, IndexMissing, IndexStale
 from .types import Chunk, Paragraph, Passage, Person, Sentence, Transcript, Turn
 from .vectors import build_vector_index, load_vector_index, save_vector_index
+
+log = logging.getLogger(__name__)
 
 # 2: transcripts.json (each parsed Transcript, text included) for answers about the briefing's structure.
 FORMAT_VERSION = 2
@@ -103,7 +106,7 @@ def _check_folder(folder: Path) -> None:
                           "(--index or BRIEFQA_INDEX_DIR)")
 
 
-def _lock(folder: Path, log=print):
+def _lock(folder: Path):
     from filelock import FileLock, Timeout
 
     _check_folder(folder)
@@ -119,7 +122,7 @@ def _lock(folder: Path, log=print):
                 try:
                     lock.acquire(timeout=0)
                 except Timeout:  # say why nothing happens for a while
-                    log(f"{folder}/.lock: another build is running; waiting for it to finish")
+                    log.info(f"{folder}/.lock: another build is running; waiting for it to finish")
                     lock.acquire()
             except Timeout:
                 raise IndexBusy(f"{folder}/.lock: another build holds the index lock") from None
@@ -129,7 +132,7 @@ def _lock(folder: Path, log=print):
                                       "remove it (the lock is a file the build creates)") from None
                 raise IndexError_(f"{folder}/.lock: cannot take the build lock ({e.strerror})") from None
             try:  # a corpus edit whose process died is finished or undone before anything reads the corpus
-                journal.recover(folder, lambda: _manifest_or_none(folder), log)
+                journal.recover(folder, lambda: _manifest_or_none(folder))
             except OSError as e:
                 lock.release()
                 raise IndexError_(f"{folder}/{journal.JOURNAL}: cannot undo an interrupted corpus edit "
@@ -142,9 +145,9 @@ def _lock(folder: Path, log=print):
     return _Ctx()
 
 
-def lock(settings: Settings, log=print):
+def lock(settings: Settings):
     """Hold the index lock (`with lock(settings): ...`) to change the corpus and build (`build_locked`)."""
-    return _lock(Path(settings.index_dir), log)
+    return _lock(Path(settings.index_dir))
 
 
 def _manifest_or_none(folder: Path) -> dict | None:
@@ -190,7 +193,7 @@ def _write_json(path: Path, obj) -> None:
         os.fsync(f.fileno())
 
 
-def build(settings: Settings, embedder: Embedder, progress: bool = True, log=print,
+def build(settings: Settings, embedder: Embedder, progress: bool = True,
           warnings: list[str] | None = None, if_stale: bool = False, incremental: bool = False) -> Index:
     """Parse the corpus, split, embed, index; write a new generation and make it live.
 
@@ -202,18 +205,18 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
     if getattr(embedder, "backend", settings.embedding_backend) != settings.embedding_backend:
         raise ConfigError(f"the {embedder.backend} encoder cannot build an index for embedding backend "
                           f"{settings.embedding_backend!r}: the manifest would misname its vectors")
-    with _lock(folder, log):
+    with _lock(folder):
         if if_stale:
             try:
                 idx = load(settings, embedder_sha=embedder.weights_sha256 or _expected_sha(settings, embedder))
-                log(f"index in {folder} was built by another process while this one waited; using it")
+                log.info(f"index in {folder} was built by another process while this one waited; using it")
                 return idx
             except (IndexMissing, IndexStale, IndexCorrupt):
                 pass
-        return build_locked(settings, embedder, progress, log, warnings, incremental)
+        return build_locked(settings, embedder, progress, warnings, incremental)
 
 
-def build_locked(settings: Settings, embedder: Embedder, progress: bool = True, log=print,
+def build_locked(settings: Settings, embedder: Embedder, progress: bool = True,
                  warnings: list[str] | None = None, incremental: bool = True) -> Index:
     """`build` for a caller that already holds the index lock (`lock`), e.g. one that changes the corpus."""
     folder = Path(settings.index_dir)
@@ -221,17 +224,17 @@ def build_locked(settings: Settings, embedder: Embedder, progress: bool = True, 
     t0 = time.perf_counter()
     with _undone_on_write_error(folder) as written:
         fingerprint = corpus_fingerprint(settings.corpus_dir)
-        old = prior(settings, embedder, fingerprint, log) if incremental else None
+        old = prior(settings, embedder, fingerprint) if incremental else None
         reports: list = []
         parse = reuse.parser(old, len(corpus_files([settings.corpus_dir])), progress)
         transcripts, chunks = load_corpus([settings.corpus_dir], warnings, reports, parse=parse,
                                           chunk=old.chunk if old is not None else chunk_transcript)
         parse.close()
         for w in warnings:
-            log(f"warning: {w}")
+            log.warning(f"warning: {w}")
         if not chunks:
             raise CorpusError(str(settings.corpus_dir), "no answers found in any transcript; nothing to index")
-        emb = reuse.embed_chunks(chunks, transcripts, settings, embedder, old, progress, log)
+        emb = reuse.embed_chunks(chunks, transcripts, settings, embedder, old, progress)
         passages, sentences, embed_s = emb.passages, emb.sentences, emb.embed_seconds
         vindex, vkind = build_vector_index(emb.vectors, settings)
         # BM25 reads what the model reads: with the question the answer replies to, when the passages are
@@ -293,19 +296,19 @@ def build_locked(settings: Settings, embedder: Embedder, progress: bool = True, 
         cur_tmp.write_text(gen.name)
         cur = folder / "CURRENT"
         if cur.is_dir() and not cur.is_symlink():  # os.replace cannot put the pointer file over a folder
-            log(f"warning: {cur} was a folder, not the pointer file; replaced it")
+            log.warning(f"warning: {cur} was a folder, not the pointer file; replaced it")
             shutil.rmtree(cur)
         os.replace(cur_tmp, cur)
         written.clear()  # gen is live now
         _cleanup(folder, keep={gen.name})
         total = time.perf_counter() - t0
-        log(f"built {len(passages)} passages ({emb.embedded_passages} embedded, {emb.reused_passages} reused) "
+        log.info(f"built {len(passages)} passages ({emb.embedded_passages} embedded, {emb.reused_passages} reused) "
             f"in {embed_s:.1f}s embedding ({emb.embedded_passages / max(embed_s, 1e-9):.0f} passages/s), "
             f"{total:.1f}s total -> {gen}")
     return load(settings, verify_against=None, folder=folder)
 
 
-def prior(settings: Settings, embedder: Embedder, fingerprint: dict[str, str], log=print) -> "reuse.Prior | None":
+def prior(settings: Settings, embedder: Embedder, fingerprint: dict[str, str]) -> "reuse.Prior | None":
     """The live generation opened for reuse by the next build, or None (saying why) when it cannot lend
     anything: missing, damaged, or built by another briefqa version, model or index settings."""
     folder = Path(settings.index_dir)
@@ -314,7 +317,7 @@ def prior(settings: Settings, embedder: Embedder, fingerprint: dict[str, str], l
     except IndexMissing:
         return None
     except IndexError_ as e:
-        log(f"previous index not reusable ({e}); embedding every passage")
+        log.info(f"previous index not reusable ({e}); embedding every passage")
         return None
     sha = embedder.weights_sha256 or _expected_sha(settings, embedder)
     model = manifest.get("model") or {}
@@ -335,7 +338,7 @@ def prior(settings: Settings, embedder: Embedder, fingerprint: dict[str, str], l
             return reuse.Prior(load(settings, verify_against=None, folder=folder), settings.corpus_dir, fingerprint)
         except IndexError_ as e:
             why.append(str(e))
-    log(f"previous index not reusable ({'; '.join(why)}); embedding every passage")
+    log.info(f"previous index not reusable ({'; '.join(why)}); embedding every passage")
     return None
 
 
@@ -523,7 +526,7 @@ def _passage(d: dict) -> Passage:
     return Passage(**d)
 
 
-def load_or_build(settings: Settings, embedder: Embedder, rebuild: bool = True, log=print,
+def load_or_build(settings: Settings, embedder: Embedder, rebuild: bool = True,
                   progress: bool = True) -> Index:
     """The index for the current corpus: loaded if fresh, else rebuilt (or IndexStale if rebuild=False)."""
     embedder_sha = embedder.weights_sha256 or _expected_sha(settings, embedder)
@@ -532,8 +535,8 @@ def load_or_build(settings: Settings, embedder: Embedder, rebuild: bool = True, 
     except (IndexMissing, IndexStale, IndexCorrupt) as e:
         if not rebuild:
             raise
-        log(f"{e}; rebuilding")
-        return build(settings, embedder, progress=progress, log=log, if_stale=True, incremental=True)
+        log.info(f"{e}; rebuilding")
+        return build(settings, embedder, progress=progress, if_stale=True, incremental=True)
 
 
 def _expected_sha(settings: Settings, embedder: Embedder) -> str | None:

@@ -54,8 +54,8 @@ class BriefingQA:
         self.retriever = Retriever(index, embedder, settings)
 
     @classmethod
-    def open(cls, settings: Settings | None = None, rebuild: bool = True, log=print,
-             progress: bool = True, status=None) -> "BriefingQA":
+    def open(cls, settings: Settings | None = None, rebuild: bool = True, progress: bool = True,
+             status=None) -> "BriefingQA":
         """Load (or build, when missing or stale and `rebuild`) the index for `settings`, with the encoder
         `settings.embedding_backend` names. `status`, when given, is called with a line per loading step."""
         settings = settings or load_settings()
@@ -63,7 +63,7 @@ class BriefingQA:
         emb = make_embedder(settings)
         t0 = time.perf_counter()
         status(f"loading the index from {settings.index_dir}")
-        index = load_or_build(settings, emb, rebuild=rebuild, log=log, progress=progress)
+        index = load_or_build(settings, emb, rebuild=rebuild, progress=progress)
         if emb.load_seconds is None:
             status(f"loading the model ({emb.name}, {emb.backend})")
         emb.warm_up()

@@ -18,7 +18,7 @@ from qa.service import BriefingQA
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "2024-07-29-scio-cnipa-ip.txt"
 BRIEFQA = Path(sys.executable).with_name("briefqa")
-QUIET = {"progress": False, "log": lambda *a: None}
+QUIET = {"progress": False}
 
 
 def write_tiny_corpus(folder: Path, lines: int = 23) -> Path:

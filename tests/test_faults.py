@@ -25,7 +25,7 @@ from qa.service import BriefingQA
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "2024-07-29-scio-cnipa-ip.txt"
 REAL = "How many valid domestic invention patents did China have as of June 2024?"
-QUIET = {"progress": False, "log": lambda *a: None}
+QUIET = {"progress": False}
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
 
 

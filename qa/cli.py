@@ -90,14 +90,14 @@ def _open(args, rebuild=None, status=None):
 
 def cmd_build(args) -> int:
     """Build the index. Example: briefqa build --corpus corpus/ --index index/"""
-    from .embedding import make_embedder
+    from .embedding import index_sha256, make_embedder
     from .errors import IndexCorrupt, IndexMissing, IndexStale
     from .index_store import build, load
 
     s = _settings(args)
     emb = make_embedder(s)
     try:
-        idx = load(s, embedder_sha=emb.expected_sha256 if emb.packaged else emb.warm_up().weights_sha256)
+        idx = load(s, embedder_sha=index_sha256(emb))
     except (IndexMissing, IndexStale, IndexCorrupt) as e:
         idx = None
         if args.if_stale:

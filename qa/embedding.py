@@ -22,12 +22,9 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WEIGHTS_FILE = "model.safetensors"
 
 
-def file_sha256(path: str | Path, bufsize: int = 1 << 20) -> str:
-    h = hashlib.sha256()
+def file_sha256(path: str | Path) -> str:
     with open(path, "rb") as f:
-        while block := f.read(bufsize):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def weights_sha256(model_path: str | Path) -> str:
@@ -170,6 +167,17 @@ def shared_embedder(model_path: str | None = None, expected_sha256: str | None =
         if key not in _shared:
             _shared[key] = Embedder(model_path, expected_sha256, threads, batch_size)
         return _shared[key]
+
+
+def index_sha256(encoder: Encoder) -> str | None:
+    """The weights hash an index built with `encoder` records, and `load` compares. The packaged model's is its
+    pinned hash (warm_up refuses any other file), known without reading 90 MB or loading the model; a user's
+    own model is hashed on warm_up()."""
+    if encoder.weights_sha256:
+        return encoder.weights_sha256
+    if encoder.packaged and encoder.expected_sha256:
+        return encoder.expected_sha256
+    return encoder.warm_up().weights_sha256
 
 
 def make_embedder(settings: "Settings") -> Encoder:

@@ -112,7 +112,8 @@ class Scored:
     relevance: float  # score without the answer-type bonus: what abstention is decided on
 
 
-def _term_weights(query: str, question: str | None = None, history: float = DEFAULT_WEIGHTS["history"]) -> dict[str, float]:
+def _term_weights(query: str, question: str | None = None,
+                  history: float = DEFAULT_WEIGHTS["history"]) -> dict[str, float]:
     """Query terms weighted: figures 2, other words 1; terms only in the history (query minus question) `history`."""
     own = set(tokenize(question)) if question else None
     w = {}
@@ -136,7 +137,7 @@ def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: I
     """Every sentence of the top `max_hits` answers, scored against the query, best first.
 
     `question` is the user's own wording when `query` was condensed with history; `weights_` the
-    scoring weights (Settings.answer_weights(); the module defaults when None).
+    scoring weights (Settings.answer_weights(); Settings' defaults when None).
     """
     w = {**DEFAULT_WEIGHTS, **(weights_ or {})}
     weights = _term_weights(query, question, w["history"])

@@ -3,6 +3,7 @@ pydantic-settings) and CLI flags override them."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import typing
 from pathlib import Path
@@ -160,6 +161,7 @@ class Settings:
         return dataclasses.replace(self, **{k: v for k, v in kw.items() if v is not None})
 
 
+@functools.cache  # read on every question (check_choice)
 def _choices(name: str) -> tuple | None:
     """The allowed values of a Literal field of Settings, or None."""
     hint = typing.get_type_hints(Settings)[name]

@@ -8,9 +8,6 @@ import sys
 class _Stderr(logging.StreamHandler):
     """Writes to whatever sys.stderr is when a line is logged (tests and embedding programs swap it)."""
 
-    def __init__(self):
-        super().__init__()
-
     @property
     def stream(self):
         return sys.stderr

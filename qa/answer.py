@@ -1,12 +1,13 @@
 """The extractive answerer: pick the transcript's own sentences that answer, cite each, or abstain.
 
 Each candidate sentence (from the top retrieved answers) is scored against the query:
-  score = W_SEM * cosine(query, sentence) + W_LEX * weighted overlap of query terms (figures and
-          names count double) + W_PASSAGE * (sentence lies in a matched passage) - rank penalty.
+  score = sem * cosine(query, sentence) + lex * weighted overlap of query terms (figures and
+          names count double) + passage * (sentence lies in a matched passage) - rank penalty.
 The best sentence decides: below `abstain_threshold` the briefing is taken not to cover the
-question. Otherwise the best sentence's answer contributes the sentences scoring within KEEP of
+question. Otherwise the best sentence's answer contributes the sentences scoring within `keep` of
 the best (source order, neighbours merged into one quote), plus the best sentence of a second
-answer when it scores almost as well (two officials spoke to it).
+answer when it scores almost as well (two officials spoke to it). Every weight and share is a
+Settings field (`answer_*`), passed in as Settings.answer_weights().
 """
 from __future__ import annotations
 
@@ -16,23 +17,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from .bm25 import tokenize
+from .config import Settings
 from .constraints import unmatched
 from .index_store import Index
 from .present import blocks_text
 from .types import Answer, Block, Chunk, Citation, Hit, RelatedPassage, Sentence
 
-# The defaults of the scoring weights; the answerer takes them from Settings (answer_weights).
-W_SEM, W_LEX, W_PASSAGE, RANK_PENALTY = 0.55, 0.35, 0.10, 0.02
-W_NUMBER = 0.08  # a "how many / how much / what share" question prefers sentences that state a figure
-HISTORY_WEIGHT = 0.5  # terms that come only from earlier questions count half
-DEFAULT_WEIGHTS = {"sem": W_SEM, "lex": W_LEX, "passage": W_PASSAGE, "rank_penalty": RANK_PENALTY, "number": W_NUMBER,
-                   "context": 0.0}
+# The answerer's weights when a caller passes none: the defaults in Settings.
+DEFAULT_WEIGHTS = Settings().answer_weights()
 QUANTITY_RE = re.compile(r"\bhow (many|much|long|fast|big|large|high|often|accurate)\b|\bwhat (share|percentage|"
                          r"proportion|number|rate|amount|value|figure|year)\b|\bby what\b|\bwhen\b|\bin how many\b", re.I)
 NUMBER_RE = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|"
                        r"thousand|million|billion|trillion|half|double|twice)\b", re.I)
-KEEP = 0.80  # keep sentences scoring at least this share of the best
-SECOND_ANSWER = 0.92  # a second answer is quoted when its best sentence is this close
 LIST_RE = re.compile(r"\b(list|which|what are|what were|name|examples?|measures|steps|ways|areas|aspects|"
                      r"priorities|plans?|initiatives|countries|what has .* done|how will|how is|how are)\b", re.I)
 NOT_FOUND = "I could not find a passage that answers this."
@@ -118,14 +114,15 @@ class Scored:
     relevance: float  # score without the answer-type bonus: what abstention is decided on
 
 
-def _term_weights(query: str, question: str | None = None) -> dict[str, float]:
-    """Query terms weighted: figures 2, other words 1; terms only in the history (query minus question) half."""
+def _term_weights(query: str, question: str | None = None,
+                  history: float = DEFAULT_WEIGHTS["history"]) -> dict[str, float]:
+    """Query terms weighted: figures 2, other words 1; terms only in the history (query minus question) `history`."""
     own = set(tokenize(question)) if question else None
     w = {}
     for t in tokenize(query):
         v = 2.0 if t[0].isdigit() else 1.0
         if own is not None and t not in own:
-            v *= HISTORY_WEIGHT
+            v *= history
         w[t] = max(w.get(t, 0.0), v)
     return w
 
@@ -142,10 +139,10 @@ def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: I
     """Every sentence of the top `max_hits` answers, scored against the query, best first.
 
     `question` is the user's own wording when `query` was condensed with history; `weights_` the
-    scoring weights (Settings.answer_weights(); the module defaults when None).
+    scoring weights (Settings.answer_weights(); Settings' defaults when None).
     """
     w = {**DEFAULT_WEIGHTS, **(weights_ or {})}
-    weights = _term_weights(query, question)
+    weights = _term_weights(query, question, w["history"])
     wants_number = bool(QUANTITY_RE.search(question or query))
     out = []
     for hit in hits[:max_hits]:
@@ -184,17 +181,18 @@ def _adjacent(a: Sentence, b: Sentence) -> bool:
     return 0 <= b.start - a.end <= 2
 
 
-def select(scored: list[Scored], question: str, max_sentences: int) -> list[Scored]:
+def select(scored: list[Scored], question: str, max_sentences: int, weights: dict | None = None) -> list[Scored]:
     """The sentences that make the answer (see module doc)."""
     if not scored:
         return []
     best = scored[0]
     limit = max_sentences + (2 if LIST_RE.search(question) else 0)
-    floor = best.score * KEEP
+    w = {**DEFAULT_WEIGHTS, **(weights or {})}
+    floor = best.score * w["keep"]
     same = [s for s in scored if s.chunk.id == best.chunk.id and s.score >= floor][:limit]
     chosen = list(same)
     other = next((s for s in scored if s.chunk.id != best.chunk.id), None)
-    if other and other.score >= best.score * SECOND_ANSWER:
+    if other and other.score >= best.score * w["second_answer"]:
         chosen.append(other)
     return chosen
 
@@ -233,7 +231,7 @@ def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: li
     if not scored or max(s.relevance for s in scored) < threshold:
         out.add("notice", NOT_FOUND)
         return out.answer(question, "fact", True, "weak-evidence", related(hits, index), query)
-    chosen = select(scored, question, max_sentences)
+    chosen = select(scored, question, max_sentences, weights)
     best_chunk = chosen[0].chunk
     doc_year = int(best_chunk.doc_date[:4]) if best_chunk.doc_date and best_chunk.doc_date[:4].isdigit() else None
     evidence = "\n".join([best_chunk.text, best_chunk.question or "", best_chunk.speaker, best_chunk.asked_by or ""])

@@ -442,7 +442,7 @@ def run_cli(args, settings: Settings) -> int:
 
     questions = Path(args.questions) if getattr(args, "questions", None) else QUESTIONS
     out = Path(args.out) if getattr(args, "out", None) else OUT
-    qa = BriefingQA.open(settings, log=log, progress=False)
+    qa = BriefingQA.open(settings, progress=False)
     if getattr(args, "calibrate", False):
         from .calibrate import calibrate
 

@@ -7,9 +7,9 @@ import time
 import unicodedata
 from typing import Iterator
 
-from .config import ANSWER_MODES, Settings, load_settings
+from .config import Settings, check_choice, load_settings
 from .embedding import Encoder, make_embedder
-from .errors import ConfigError, LLMError, QuestionError
+from .errors import LLMError, QuestionError
 from .index_store import Index, load_or_build
 from .retrieve import Filters, Retriever
 from .types import Answer, Hit
@@ -54,8 +54,8 @@ class BriefingQA:
         self.retriever = Retriever(index, embedder, settings)
 
     @classmethod
-    def open(cls, settings: Settings | None = None, rebuild: bool = True, log=print,
-             progress: bool = True, status=None) -> "BriefingQA":
+    def open(cls, settings: Settings | None = None, rebuild: bool = True, progress: bool = True,
+             status=None) -> "BriefingQA":
         """Load (or build, when missing or stale and `rebuild`) the index for `settings`, with the encoder
         `settings.embedding_backend` names. `status`, when given, is called with a line per loading step."""
         settings = settings or load_settings()
@@ -63,7 +63,7 @@ class BriefingQA:
         emb = make_embedder(settings)
         t0 = time.perf_counter()
         status(f"loading the index from {settings.index_dir}")
-        index = load_or_build(settings, emb, rebuild=rebuild, log=log, progress=progress)
+        index = load_or_build(settings, emb, rebuild=rebuild, progress=progress)
         if emb.load_seconds is None:
             status(f"loading the model ({emb.name}, {emb.backend})")
         emb.warm_up()
@@ -105,9 +105,7 @@ class BriefingQA:
 
         t0 = time.perf_counter()
         s = self.settings
-        answer_mode = answer_mode or s.answer_mode
-        if answer_mode not in ANSWER_MODES:
-            raise ConfigError(f"answer mode {answer_mode!r} is not one of {', '.join(ANSWER_MODES)}")
+        answer_mode = check_choice("answer_mode", answer_mode or s.answer_mode, "answer mode")
         q, notice = clean_question(question, s.max_question_chars)
         if history is not None and not isinstance(history, (list, tuple)):
             raise QuestionError(f"history must be a list of earlier questions, got {type(history).__name__}")

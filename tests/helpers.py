@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "2024-07-29-scio-cnipa-ip.txt"
-QUIET = {"progress": False, "log": lambda *a: None}
+QUIET = {"progress": False}
 
 
 def write_tiny_corpus(folder: Path, lines: int = 23) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qa import index_store
+from qa import generations, index_store
 from qa.service import BriefingQA
 
 from helpers import QUIET, ROOT, built_index, kill_when, write_tiny_corpus
@@ -104,7 +104,7 @@ def test_killed_build_leaves_previous_index(tiny, embedder, monkeypatch):
     shutil.copytree(before, stray)
     (stray / "vectors.faiss").write_bytes(b"half")
     (s.index_dir / ".CURRENT.99999").write_text("gen-20000101T000000000000-99999")
-    monkeypatch.setattr(index_store, "LOCK_TIMEOUT_S", 10)  # a dead build must not hold the lock
+    monkeypatch.setattr(generations, "LOCK_TIMEOUT_S", 10)  # a dead build must not hold the lock
     index_store.build(s, embedder, **QUIET)
     assert not stray.exists() and not (s.index_dir / ".CURRENT.99999").exists()
     assert index_store.live_generation(s.index_dir) != before
@@ -116,7 +116,7 @@ def test_lock_timeout_is_a_clear_error(tiny, embedder, monkeypatch):
 
     from qa.errors import IndexBusy
 
-    monkeypatch.setattr(index_store, "LOCK_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(generations, "LOCK_TIMEOUT_S", 0.2)
     with FileLock(str(tiny.index_dir / ".lock")):
         with pytest.raises(IndexBusy, match=r"\.lock"):
             index_store.build(tiny, embedder, **QUIET)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -156,12 +157,12 @@ def test_nothing_changed_reuses_everything_without_loading_anything_new(built, e
     assert counting.texts == [] and idx.manifest["reuse"]["embedded_passages"] == 0
 
 
-def test_other_settings_or_model_rebuild_fully(built, embedder):
+def test_other_settings_or_model_rebuild_fully(built, embedder, caplog):
     s = built.with_overrides(window_stride=3)
-    logs = []
-    idx = index_store.build(s, embedder, incremental=True, progress=False, log=logs.append)
+    with caplog.at_level(logging.INFO, logger="qa"):
+        idx = index_store.build(s, embedder, incremental=True, **QUIET)
     assert idx.manifest["reuse"]["incremental"] is False and idx.manifest["reuse"]["reused_passages"] == 0
-    assert any("index settings differ" in m for m in logs), logs
+    assert any("index settings differ" in m for m in caplog.messages), caplog.messages
 
 
 # --- failures leave corpus and index as they were -------------------------------------------------
@@ -201,7 +202,7 @@ def test_interrupted_add_is_undone(built, embedder, tmp_path, monkeypatch):
     _unchanged(s, embedder, corpus_before, live)
 
 
-def test_killed_add_is_undone_by_the_next_command(built, embedder, tmp_path):
+def test_killed_add_is_undone_by_the_next_command(built, embedder, tmp_path, caplog):
     s = built
     corpus_before, live = corpus_state(s.corpus_dir), index_store.live_generation(s.index_dir)
     big = tmp_path / "big.txt"  # the whole seed: embedding takes long enough to be killed in the middle
@@ -213,26 +214,25 @@ def test_killed_add_is_undone_by_the_next_command(built, embedder, tmp_path):
     kill_when(p, lambda line: line.startswith("embedding "))
     assert (s.corpus_dir / "big.txt").exists() and (s.index_dir / journal.JOURNAL).exists()  # killed mid-edit
 
-    logs = []
-    idx = index_store.load_or_build(s, embedder, progress=False, log=logs.append)  # takes the lock: undoes it
-    assert any("undid an interrupted corpus edit (big.txt)" in m for m in logs), logs
+    with caplog.at_level(logging.INFO, logger="qa"):
+        idx = index_store.load_or_build(s, embedder, **QUIET)  # takes the lock: undoes it
+    assert any("undid an interrupted corpus edit (big.txt)" in m for m in caplog.messages), caplog.messages
     assert {t.doc_id for t in idx.transcripts} == {"brief", "fm-regular"}
     _unchanged(s, embedder, corpus_before, live)
 
 
-def test_edit_killed_after_its_index_went_live_is_finished(built, embedder, tmp_path):
+def test_edit_killed_after_its_index_went_live_is_finished(built, embedder, tmp_path, caplog):
     """Killed between making the new index live and deleting the replaced file: the next lock holder
     keeps the edit (the index already describes it) and deletes the leftovers."""
     s = built
     edit = journal.CorpusEdit(s.index_dir, s.corpus_dir)
     new = (s.corpus_dir / "fm-regular.txt").read_bytes().replace(b"89.4", b"77.7")
-    with index_store.lock(s, log=lambda *a: None):
+    with index_store.lock(s):
         edit.plan({s.corpus_dir / "fm-regular.txt": new}, [])
         index_store.build_locked(s, embedder, **QUIET)  # live now; the process "dies" before commit()
-    logs = []
-    with index_store.lock(s, log=logs.append):
+    with caplog.at_level(logging.INFO, logger="qa"), index_store.lock(s):
         pass
-    assert any("finished an interrupted corpus edit (fm-regular.txt)" in m for m in logs), logs
+    assert any("finished an interrupted corpus edit (fm-regular.txt)" in m for m in caplog.messages), caplog.messages
     assert (s.corpus_dir / "fm-regular.txt").read_bytes() == new
     assert sorted(p.name for p in s.corpus_dir.iterdir()) == ["brief.txt", "fm-regular.txt"]
     assert not (s.index_dir / journal.JOURNAL).exists()

@@ -197,7 +197,7 @@ def test_ask_and_build_in_process_offline(offline, settings, embedder, index, tm
     (corpus / "tiny.txt").write_text("".join(SEED.read_text(encoding="utf-8").splitlines(keepends=True)[:23]),
                                      encoding="utf-8")
     s = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
-    idx = index_store.build(s, embedder, progress=False, log=lambda *x: None)
+    idx = index_store.build(s, embedder, progress=False)
     assert "4.425 million" in BriefingQA(s, embedder, idx).ask(REAL).answer
     assert blocked(offline) == []
 

@@ -279,7 +279,7 @@ def layouts_qa(tmp_path_factory, embedder):
         if not f.name.endswith(".json"):
             shutil.copy(f, corpus / f.name)
     s = load_settings(corpus_dir=corpus, index_dir=root / "index")
-    return BriefingQA(s, embedder, load_or_build(s, embedder, log=lambda m: None, progress=False))
+    return BriefingQA(s, embedder, load_or_build(s, embedder, progress=False))
 
 
 def test_structure_answers_work_in_every_layout(layouts_qa):

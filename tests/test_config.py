@@ -26,8 +26,8 @@ CHOICES = {"retrieval_mode": MODES, "answer_mode": ANSWER_MODES, "embedding_back
     ("window_sentences", 3), ("window_stride", 2), ("embed_with_question", True), ("bm25_with_question", False),
     ("retrieval_mode", "hybrid"), ("top_k", 5), ("candidate_passages", 50), ("rrf_k", 60),
     ("vector_index", "auto"), ("hnsw_threshold", 20_000), ("batch_size", 8), ("torch_threads", 2),
-    ("embedding_backend", "torch"), ("answer_mode", "extractive"), ("max_answer_sentences", 3),
-    ("abstain_threshold", 0.60), ("scoped_abstain_threshold", 0.42), ("answer_w_sem", 0.55),
+    ("embedding_backend", "onnx"), ("answer_mode", "extractive"), ("max_answer_sentences", 3),
+    ("abstain_threshold", 0.60), ("scoped_abstain_threshold", 0.42), ("list_abstain_threshold", 0.40), ("answer_w_sem", 0.55),
     ("answer_w_number", 0.08), ("answer_w_context", 0.2), ("answer_keep", 0.80), ("answer_second_answer", 0.92),
     ("answer_history_weight", 0.5), ("max_question_chars", 1000), ("llm_base_url", None),
     ("feedback_path", ROOT / "feedback" / "feedback.jsonl"), ("max_add_bytes", 20_000_000), ("ui_concurrency", 2),
@@ -198,4 +198,4 @@ def test_the_manifest_records_the_same_settings():
     """What the index manifest records (and staleness compares) is unchanged by new fields."""
     assert build_settings(Settings()) == {
         "window_sentences": 3, "window_stride": 2, "embed_with_question": True, "bm25_with_question": False,
-        "max_wordpieces": 256, "hnsw_threshold": 20_000, "vector_index": "auto", "embedding_backend": "torch"}
+        "max_wordpieces": 256, "hnsw_threshold": 20_000, "vector_index": "auto", "embedding_backend": "onnx"}

@@ -294,7 +294,7 @@ def _child(argv: list[str]) -> None:
         from qa.service import BriefingQA
 
         t0 = time.perf_counter()
-        index = load_or_build(settings, emb, log=lambda *m: None, progress=False)
+        index = load_or_build(settings, emb, progress=False)
         emb.warm_up()
         qa = BriefingQA(settings, emb, index)
         t1 = time.perf_counter()

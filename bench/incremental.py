@@ -23,7 +23,7 @@ from . import synth
 from .measure import Dist, rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
-QUIET = {"progress": False, "log": lambda *a: None}
+QUIET = {"progress": False}
 
 
 def _settings(work: Path, backend: str | None):

@@ -34,7 +34,7 @@ def open_qa(index_dir: Path, backend: str):
 
     s = load_settings(env={}, index_dir=index_dir, embedding_backend=backend)
     emb = make_embedder(s).warm_up()
-    return BriefingQA(s, emb, load_or_build(s, emb, log=lambda *a: None, progress=False))
+    return BriefingQA(s, emb, load_or_build(s, emb, progress=False))
 
 
 class Sections:

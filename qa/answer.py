@@ -1,12 +1,13 @@
 """The extractive answerer: pick the transcript's own sentences that answer, cite each, or abstain.
 
 Each candidate sentence (from the top retrieved answers) is scored against the query:
-  score = W_SEM * cosine(query, sentence) + W_LEX * weighted overlap of query terms (figures and
-          names count double) + W_PASSAGE * (sentence lies in a matched passage) - rank penalty.
+  score = sem * cosine(query, sentence) + lex * weighted overlap of query terms (figures and
+          names count double) + passage * (sentence lies in a matched passage) - rank penalty.
 The best sentence decides: below `abstain_threshold` the briefing is taken not to cover the
-question. Otherwise the best sentence's answer contributes the sentences scoring within KEEP of
+question. Otherwise the best sentence's answer contributes the sentences scoring within `keep` of
 the best (source order, neighbours merged into one quote), plus the best sentence of a second
-answer when it scores almost as well (two officials spoke to it).
+answer when it scores almost as well (two officials spoke to it). Every weight and share is a
+Settings field (`answer_*`), passed in as Settings.answer_weights().
 """
 from __future__ import annotations
 
@@ -16,23 +17,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from .bm25 import tokenize
+from .config import Settings
 from .constraints import unmatched
 from .index_store import Index
 from .present import blocks_text
 from .types import Answer, Block, Chunk, Citation, Hit, RelatedPassage, Sentence
 
-# The defaults of the scoring weights; the answerer takes them from Settings (answer_weights).
-W_SEM, W_LEX, W_PASSAGE, RANK_PENALTY = 0.55, 0.35, 0.10, 0.02
-W_NUMBER = 0.08  # a "how many / how much / what share" question prefers sentences that state a figure
-HISTORY_WEIGHT = 0.5  # terms that come only from earlier questions count half
-DEFAULT_WEIGHTS = {"sem": W_SEM, "lex": W_LEX, "passage": W_PASSAGE, "rank_penalty": RANK_PENALTY, "number": W_NUMBER,
-                   "context": 0.0}
+# The answerer's weights when a caller passes none: the defaults in Settings.
+DEFAULT_WEIGHTS = Settings().answer_weights()
 QUANTITY_RE = re.compile(r"\bhow (many|much|long|fast|big|large|high|often|accurate)\b|\bwhat (share|percentage|"
                          r"proportion|number|rate|amount|value|figure|year)\b|\bby what\b|\bwhen\b|\bin how many\b", re.I)
 NUMBER_RE = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|"
                        r"thousand|million|billion|trillion|half|double|twice)\b", re.I)
-KEEP = 0.80  # keep sentences scoring at least this share of the best
-SECOND_ANSWER = 0.92  # a second answer is quoted when its best sentence is this close
 LIST_RE = re.compile(r"\b(list|which|what are|what were|name|examples?|measures|steps|ways|areas|aspects|"
                      r"priorities|plans?|initiatives|countries|what has .* done|how will|how is|how are)\b", re.I)
 NOT_FOUND = "I could not find a passage that answers this."
@@ -64,14 +60,18 @@ class Composer:
         para = next(p for p in chunk.paragraphs if p.start <= start and end <= p.end)
         quote = para.text[start - para.start:end - para.start]
         return self._add((chunk.doc_id, start, end), lambda n: Citation(
-            n, chunk.id, chunk.doc_title, chunk.doc_date, chunk.speaker, chunk.speaker_title, chunk.asked_by,
-            chunk.question, quote, start, end, round(score, 4), chunk.doc_path, "answer", chunk.doc_id))
+            n=n, chunk_id=chunk.id, doc_title=chunk.doc_title, date=chunk.doc_date, speaker=chunk.speaker,
+            speaker_title=chunk.speaker_title, asked_by=chunk.asked_by, question=chunk.question, quote=quote,
+            start=start, end=end, score=round(score, 4), doc_path=chunk.doc_path, kind="answer",
+            doc_id=chunk.doc_id))
 
     def cite_source(self, briefing, quoted, kind: str, speaker: str = "", chunk: Chunk | None = None) -> int:
         """Cite a header line, speaker label or question (a `qa.briefing.Quoted`) of `briefing`."""
         return self._add((briefing.doc_id, quoted.start, quoted.end), lambda n: Citation(
-            n, chunk.id if chunk else f"{briefing.doc_id}#header", briefing.title, briefing.date, speaker,
-            "", None, None, quoted.text, quoted.start, quoted.end, 1.0, briefing.path, kind, briefing.doc_id))
+            n=n, chunk_id=chunk.id if chunk else f"{briefing.doc_id}#header", doc_title=briefing.title,
+            date=briefing.date, speaker=speaker, speaker_title="", asked_by=None, question=None, quote=quoted.text,
+            start=quoted.start, end=quoted.end, score=1.0, doc_path=briefing.path, kind=kind,
+            doc_id=briefing.doc_id))
 
     def add(self, kind: str, text: str = "", cites=(), **kw) -> None:
         self.blocks.append(Block(kind, text, tuple(cites), **kw))
@@ -111,19 +111,18 @@ class Scored:
     chunk: Chunk
     hit_rank: int
     score: float  # ranking score
-    sem: float
-    lex: float
     relevance: float  # score without the answer-type bonus: what abstention is decided on
 
 
-def _term_weights(query: str, question: str | None = None) -> dict[str, float]:
-    """Query terms weighted: figures 2, other words 1; terms only in the history (query minus question) half."""
+def _term_weights(query: str, question: str | None = None,
+                  history: float = DEFAULT_WEIGHTS["history"]) -> dict[str, float]:
+    """Query terms weighted: figures 2, other words 1; terms only in the history (query minus question) `history`."""
     own = set(tokenize(question)) if question else None
     w = {}
     for t in tokenize(query):
         v = 2.0 if t[0].isdigit() else 1.0
         if own is not None and t not in own:
-            v *= HISTORY_WEIGHT
+            v *= history
         w[t] = max(w.get(t, 0.0), v)
     return w
 
@@ -140,10 +139,10 @@ def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: I
     """Every sentence of the top `max_hits` answers, scored against the query, best first.
 
     `question` is the user's own wording when `query` was condensed with history; `weights_` the
-    scoring weights (Settings.answer_weights(); the module defaults when None).
+    scoring weights (Settings.answer_weights(); Settings' defaults when None).
     """
     w = {**DEFAULT_WEIGHTS, **(weights_ or {})}
-    weights = _term_weights(query, question)
+    weights = _term_weights(query, question, w["history"])
     wants_number = bool(QUANTITY_RE.search(question or query))
     out = []
     for hit in hits[:max_hits]:
@@ -165,7 +164,7 @@ def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: I
             relevance = (w["sem"] * float(sem[i]) + w["lex"] * lex + w["passage"] * (i in matched)
                          + w["context"] * context.get(i, 0.0) - w["rank_penalty"] * (hit.rank - 1))
             score = relevance + w["number"] * (wants_number and bool(NUMBER_RE.search(s.text)))
-            out.append(Scored(s, hit.chunk, hit.rank, score, float(sem[i]), lex, relevance))
+            out.append(Scored(s, hit.chunk, hit.rank, score, relevance))
     out.sort(key=lambda x: -x.score)
     return out
 
@@ -182,17 +181,18 @@ def _adjacent(a: Sentence, b: Sentence) -> bool:
     return 0 <= b.start - a.end <= 2
 
 
-def select(scored: list[Scored], question: str, max_sentences: int) -> list[Scored]:
+def select(scored: list[Scored], question: str, max_sentences: int, weights: dict | None = None) -> list[Scored]:
     """The sentences that make the answer (see module doc)."""
     if not scored:
         return []
     best = scored[0]
     limit = max_sentences + (2 if LIST_RE.search(question) else 0)
-    floor = best.score * KEEP
+    w = {**DEFAULT_WEIGHTS, **(weights or {})}
+    floor = best.score * w["keep"]
     same = [s for s in scored if s.chunk.id == best.chunk.id and s.score >= floor][:limit]
     chosen = list(same)
     other = next((s for s in scored if s.chunk.id != best.chunk.id), None)
-    if other and other.score >= best.score * SECOND_ANSWER and len(chosen) < limit + 1:
+    if other and other.score >= best.score * w["second_answer"]:
         chosen.append(other)
     return chosen
 
@@ -203,20 +203,19 @@ def related(hits: list[Hit], index: Index, n: int = 3) -> tuple[RelatedPassage, 
                  for h in hits[:n])
 
 
-def compose(chosen: list[Scored], index: Index, out: Composer | None = None) -> Composer:
-    """Per answer an attribution block, then its sentences as quotes, answers in the order of their best sentence."""
-    out = out or Composer()
+def compose(chosen: list[Scored], out: Composer) -> None:
+    """Add to `out`, per answer, an attribution block, then its sentences as quotes, answers in the order
+    of their best sentence."""
     by_chunk: dict[str, list[Scored]] = {}
     for s in chosen:
         by_chunk.setdefault(s.chunk.id, []).append(s)
     for cid in sorted(by_chunk, key=lambda c: -max(s.score for s in by_chunk[c])):
-        chunk = index.chunk_by_id[cid]
+        chunk = by_chunk[cid][0].chunk  # the index's own chunk: a Hit carries index.chunk_by_id[cid]
         out.add("attribution", attribution(chunk), group=chunk.speaker)
         for g in _runs(by_chunk[cid], lambda x: x.sentence):
             n = out.cite_chunk(chunk, g[0].sentence.start, g[-1].sentence.end, max(s.score for s in g))
             for s in g:
                 out.add("quote", s.sentence.text, (n,), group=chunk.speaker)
-    return out
 
 
 def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: list[Hit], index: Index,
@@ -232,7 +231,7 @@ def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: li
     if not scored or max(s.relevance for s in scored) < threshold:
         out.add("notice", NOT_FOUND)
         return out.answer(question, "fact", True, "weak-evidence", related(hits, index), query)
-    chosen = select(scored, question, max_sentences)
+    chosen = select(scored, question, max_sentences, weights)
     best_chunk = chosen[0].chunk
     doc_year = int(best_chunk.doc_date[:4]) if best_chunk.doc_date and best_chunk.doc_date[:4].isdigit() else None
     evidence = "\n".join([best_chunk.text, best_chunk.question or "", best_chunk.speaker, best_chunk.asked_by or ""])
@@ -242,10 +241,10 @@ def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: li
         top = [s for s in chosen if s.chunk.id == best_chunk.id][:2]
         out.add("notice", f"The briefing does not give this for {', '.join(missing)}. "
                           f"The briefing gives the following, which does not answer the question as asked:")
-        compose(top, index, out)
+        compose(top, out)
         return out.answer(question, "fact", True, "unmatched-constraint: " + ", ".join(missing),
                           related(hits, index), query)
-    compose(chosen, index, out)
+    compose(chosen, out)
     return out.answer(question, "fact", False, None, related(hits, index), query)
 
 

@@ -1,8 +1,9 @@
 """One answerer per intent, behind one signature: `(plan, lookup, settings) -> Answer`.
 
-`ANSWERERS[intent]` picks the function; adding a kind of answer is adding a function here (or in
-qa/structure.py for answers about the briefing's structure). Every answerer quotes the transcript:
-each block is verbatim text with an exact span, or a row built from header lines and labels.
+`ANSWERERS[intent]` picks the function (qa/route.py routes a plan to it); adding a kind of answer is
+adding a function here (or in qa/structure.py for answers about the briefing's structure). Every
+answerer quotes the transcript: each block is verbatim text with an exact span, or a row built from
+header lines and labels.
 """
 from __future__ import annotations
 
@@ -12,13 +13,12 @@ from typing import Callable
 
 import numpy as np
 
-from .answer import (NOT_FOUND, NUMBER_RE, Composer, Scored, attribution, best_relevance, extractive_answer,
-                     never_mentions, related, score_sentences)
+from .answer import NOT_FOUND, Composer, Scored, attribution, extractive_answer, related
+from .lookup import Lookup, threshold
 from .retrieve import Filters
 from .types import Answer, Block, Chunk, Hit, QueryPlan, Sentence
 
-Answerer = Callable[[QueryPlan, "Lookup", object], Answer]
-NOTHING = "\x00"  # a filter value no answer has: the scope and the user's filters exclude each other
+Answerer = Callable[[QueryPlan, Lookup, object], Answer]
 ANSWERERS: dict[str, Answerer] = {}
 
 ORDINAL_RE = re.compile(r"^(?:First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?|Sixth(?:ly)?|"
@@ -37,60 +37,8 @@ def answerer(intent: str):
     return reg
 
 
-class Lookup:
-    """What answerers search with: the index, retrieval within the question's scope, cached query vectors."""
-
-    def __init__(self, index, retriever, embedder, settings, filters: Filters | None = None,
-                 mode: str | None = None, k: int | None = None):
-        self.index, self.retriever, self.embedder, self.settings = index, retriever, embedder, settings
-        self.filters, self.mode, self.k = filters or Filters(), mode, k
-        self._vecs: dict[str, np.ndarray] = {}
-
-    def vec(self, text: str) -> np.ndarray:
-        if text not in self._vecs:
-            self._vecs[text] = self.embedder.encode_queries([text])[0]
-        return self._vecs[text]
-
-    def scoped(self, officials=(), outlets=(), doc_ids=(), opening: bool = False) -> Filters:
-        """The user's filters narrowed to a scope: both apply, so a question naming an official the
-        filters exclude searches nothing (and says so) rather than leaving the filters behind."""
-        f = self.filters
-
-        def both(named, chosen):
-            if named and chosen:
-                return tuple(x for x in named if x in chosen) or (NOTHING,)
-            return tuple(named) or tuple(chosen)
-
-        return dataclasses.replace(f, speakers=both(officials, f.speakers), asked_by=both(outlets, f.asked_by),
-                                   doc_ids=both(doc_ids, f.doc_ids), opening=opening or f.opening)
-
-    def plan_filters(self, plan: QueryPlan) -> Filters:
-        s = plan.scope
-        officials = [o for o in s.officials if any(c.speaker == o for c in self.index.chunks)]
-        return self.scoped(officials, s.outlets, s.doc_ids, s.opening)
-
-    def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Hit]:
-        return self.retriever.search(query, k=k or self.k or self.settings.top_k, mode=self.mode,
-                                     filters=filters if filters is not None else self.filters,
-                                     query_vec=self.vec(query))
-
-    def chunks(self, filters: Filters) -> list[Chunk]:
-        return [c for c in self.index.chunks if filters.accepts(c)]
-
-    def score(self, query: str, hits: list[Hit], question: str, max_hits: int = 3) -> list[Scored]:
-        return score_sentences(self.vec(query), query, hits, self.index, max_hits=max_hits, question=question,
-                               weights_=self.settings.answer_weights())
-
-
-def threshold(plan: QueryPlan, settings) -> float:
-    """The abstention bar for `plan`: lower when the question names whose words it wants."""
-    if plan.scope.officials or plan.scope.outlets or plan.intent == "overview":
-        # Named people, or "what did they say about X": the reader wants any words on it.
-        return min(settings.scoped_abstain_threshold, settings.abstain_threshold)
-    return settings.abstain_threshold
-
-
-def _prefix(plan: QueryPlan) -> list[Block]:
+def searched_prefix(plan: QueryPlan) -> list[Block]:
+    """The blocks that open every answer to `plan`: "Searched for: …" when its spelling was corrected."""
     out = []
     if plan.searched:
         out.append(Block("notice", f"Searched for: {plan.searched}"))
@@ -99,13 +47,13 @@ def _prefix(plan: QueryPlan) -> list[Block]:
 
 def _empty_scope(plan: QueryPlan, intent: str) -> Answer:
     out = Composer()
-    out.blocks.extend(_prefix(plan))
+    out.blocks.extend(searched_prefix(plan))
     out.add("notice", "No answer in the briefings matches the filters and the question's scope, "
                       "so there was nothing to search.")
     return out.answer(plan.question, intent, True, "empty-scope", (), plan.query)
 
 
-def _scope(plan: QueryPlan, lookup: "Lookup", intent: str) -> tuple[Filters, Answer | None]:
+def _scope(plan: QueryPlan, lookup: Lookup, intent: str) -> tuple[Filters, Answer | None]:
     """The filters for `plan`, and the answer to give at once when they leave nothing to search."""
     f = lookup.plan_filters(plan)
     return f, (_empty_scope(plan, intent) if f and not lookup.chunks(f) else None)
@@ -120,28 +68,11 @@ def answer_fact(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     hits = lookup.search(plan.query, f)
     if not hits:
         out = Composer()
-        out.blocks.extend(_prefix(plan))
+        out.blocks.extend(searched_prefix(plan))
         return _abstain(plan, lookup, out, hits, "fact", "no-evidence")
     return extractive_answer(plan.standalone, plan.query, lookup.vec(plan.query), hits, lookup.index,
                              threshold(plan, settings), settings.max_answer_sentences, settings.answer_weights(),
-                             _prefix(plan))
-
-
-def _coverage(a: Answer, words: set[str]) -> float:
-    from .bm25 import tokenize
-
-    return len(words & set(tokenize(a.answer))) / len(words) if words else 0.0
-
-
-def _better(a: Answer, b: Answer, topic: str) -> bool:
-    """Whether the question-alone answer `a` beats the condensed `b`: it answers where `b` abstains, or
-    quotes more of the question's own topic words (a follow-up that changed topic)."""
-    from .bm25 import tokenize
-
-    if a.abstained != b.abstained:
-        return not a.abstained
-    words = set(tokenize(topic))
-    return _coverage(a, words) > _coverage(b, words)
+                             searched_prefix(plan))
 
 
 def sentences_of(chunk: Chunk, index) -> list[Sentence]:
@@ -203,18 +134,18 @@ def summary_sentences(chunk: Chunk, index, budget: int) -> list[Sentence]:
 def answer_summary(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     """An extractive summary of a unit: the opening statement, one answer, one official's answers, or all."""
     from .structure import exchange_row
-    from .understand import briefings
+    from .scope import briefings
 
     f = lookup.plan_filters(plan)
     out = Composer()
-    out.blocks.extend(_prefix(plan))
+    out.blocks.extend(searched_prefix(plan))
     whole = re.search(r"\b(briefing|press conference|conference|everything|whole|entire|all)\b", plan.question, re.I)
     if plan.scope.opening or ((plan.scope.officials or plan.scope.outlets) and not plan.topic):
         units = lookup.chunks(f)
     elif plan.topic and not (whole and not (plan.scope.officials or plan.scope.outlets)):
         hits = lookup.search(plan.query, f, k=3)
         scored = lookup.score(plan.query, hits, plan.standalone, max_hits=1)
-        if not scored or scored[0].relevance < settings.abstain_threshold:
+        if not scored or scored[0].relevance < threshold(plan, settings):
             out.add("notice", NOT_FOUND)
             return out.answer(plan.question, "summary", True, "weak-evidence", related(hits, lookup.index),
                               plan.query)
@@ -320,9 +251,13 @@ def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int
         # Items are short noun phrases: no clause ("to promote …"), no leading preposition or verb form.
         ok = len(parts) >= 3 or (count is not None and len(parts) == count >= 2)
         if ok and all(len(p.split()) <= 12 and ":" not in p and not re.search(r"\b(to|will|have|has|were|was|is|are)\b", p)
-                      and not re.match(r"(with|by|for|in|on|at|from|as)\b", p) for _, _, p in parts):
+                      and not re.match(r"(with|by|for|in|on|at|from|as|including|such as|namely|like|among)\b", p)
+                      for _, _, p in parts):
             return [(a, b) for a, b, _ in parts]
     return []
+
+
+COUNTED_LIST_FLOOR = 0.8  # an enumeration of the asked size must still be this relevant (share of the best; dev)
 
 
 @answerer("list")
@@ -334,7 +269,7 @@ def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     hits = lookup.search(plan.query, f)
     scored = lookup.score(plan.query, hits, plan.standalone)
     out = Composer()
-    out.blocks.extend(_prefix(plan))
+    out.blocks.extend(searched_prefix(plan))
     if not scored or scored[0].relevance < threshold(plan, settings):
         return _abstain(plan, lookup, out, hits, "list")
     rel = {(s.chunk.id, s.sentence.start): s.relevance for s in scored}
@@ -362,7 +297,8 @@ def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
                             for a, b in parts)
                 cands.append(Enumeration(c, tuple(parts), score + 0.03 * named))
     # A usable enumeration is about as relevant as the best sentence; the asked count decides ties.
-    good = [e for e in cands if e.score >= 0.85 * best or (plan.count and len(e.items) == plan.count)]
+    good = [e for e in cands if e.score >= 0.85 * best or (plan.count and len(e.items) == plan.count
+                                                          and e.score >= COUNTED_LIST_FLOOR * best)]
     if plan.count:
         exact = [e for e in good if len(e.items) == plan.count]
         good = exact or good
@@ -410,7 +346,7 @@ def _side(plan: QueryPlan, lookup: Lookup, settings, f: Filters, per_answer: int
 def answer_compare(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     """For each named official, what they said on the topic, side by side (one column each)."""
     out = Composer()
-    out.blocks.extend(_prefix(plan))
+    out.blocks.extend(searched_prefix(plan))
     found = False
     for who in plan.scope.officials:
         f = lookup.scoped((who,), plan.scope.outlets, plan.scope.doc_ids)
@@ -441,7 +377,7 @@ def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     side = _side(plan, lookup, settings, f, per_answer=settings.overview_sentences,
                  answers=settings.overview_answers, floor=0.0)
     out = Composer()
-    out.blocks.extend(_prefix(plan))
+    out.blocks.extend(searched_prefix(plan))
     best = max((s.relevance for _, ss in side for s in ss), default=0.0)
     bar = threshold(plan, settings)
     if best < bar:
@@ -461,68 +397,3 @@ def _abstain(plan: QueryPlan, lookup: Lookup, out: Composer, hits: list[Hit], in
              reason: str = "weak-evidence") -> Answer:
     out.add("notice", NOT_FOUND)
     return out.answer(plan.question, intent, True, reason, related(hits, lookup.index), plan.query)
-
-
-def _unseen_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
-    """Terms of the question's topic whose stem occurs nowhere in the corpus ("blockchain", "generative").
-
-    Common English words ("cover", "firms") are paraphrase more often than subject, so they do not count.
-    """
-    from .bm25 import tokenize
-    from .spelling import common_word, speller_for
-
-    stems = getattr(lookup.index, "_stems", None)
-    if stems is None:
-        stems = lookup.index._stems = set(tokenize(" ".join(speller_for(lookup.index).counts)))
-    return [w for w in plan.topic.split() if len(w) >= 4 and w.isalpha() and not common_word(w)
-            and not set(tokenize(w)) & stems]
-
-
-def _absent_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
-    """Topic words of the question that neither the corpus nor ordinary English has (so: key terms it lacks)."""
-    from .understand import rare_absent_words
-
-    return rare_absent_words(plan.topic, lookup.index)
-
-
-def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
-    """Route `plan` to its answerer; questions about names or terms the corpus never has are answered so."""
-    from .structure import answer_structure, answer_unknown
-
-    if plan.scope.unknown and not plan.scope.officials and not plan.scope.outlets:
-        return answer_unknown(plan, lookup, settings)
-    if plan.absent:
-        out = Composer()
-        out.blocks.extend(_prefix(plan))
-        out.add("notice", never_mentions(plan.absent))
-        hits = lookup.search(plan.query, lookup.plan_filters(plan))
-        return out.answer(plan.question, plan.intent, True, "absent: " + ", ".join(plan.absent),
-                          related(hits, lookup.index), plan.query)
-    fn = answer_structure if plan.intent == "structure" else ANSWERERS[plan.intent]
-    result = fn(plan, lookup, settings)
-    if plan.follow_up and plan.query != plan.standalone and plan.intent != "structure":
-        # History must never hurt: the question alone is answered too, and the better-supported answer kept.
-        alone = fn(dataclasses.replace(plan, query=plan.standalone), lookup, settings)
-        if _better(alone, result, plan.topic):
-            result = alone
-    if settings.unseen_word_check and not result.abstained and plan.intent != "structure" \
-            and result.citations and best_relevance(result) < settings.abstain_threshold and _unseen_words(plan, lookup):
-        # Answered only because the bar is lower for named people or "what did they say about": but a
-        # word of the topic occurs nowhere in the corpus, so these passages are about something else.
-        notices = tuple(b for b in result.blocks if b.kind == "notice")
-        result = _reworded(result, notices + (Block("notice", NOT_FOUND),), abstained=True, reason="weak-evidence",
-                           citations=())
-    if result.abstained and result.reason == "weak-evidence":
-        missing = _absent_words(plan, lookup)
-        if missing:
-            blocks = tuple(b for b in result.blocks if not (b.kind == "notice" and b.text == NOT_FOUND))
-            result = _reworded(result, blocks + (Block("notice", never_mentions(missing)),),
-                               reason="absent: " + ", ".join(missing))
-    return result
-
-
-def _reworded(result: Answer, blocks: tuple[Block, ...], **changes) -> Answer:
-    """`result` with new blocks, its text rendered from them again (text and blocks never disagree)."""
-    from .present import blocks_text
-
-    return dataclasses.replace(result, blocks=blocks, answer=blocks_text(blocks), **changes)

@@ -71,6 +71,8 @@ class Briefing:
     labels: dict  # chunk id -> Quoted speaker label of that answer
     welcome: Quoted | None = None  # the first turn's words when a moderator opens the briefing
     title_line: Quoted | None = None  # the header line holding the title, when the text has it
+    closing: Quoted | None = None  # the last turn's words when a moderator closes the briefing
+    closing_speaker: str = ""
 
     @property
     def moderators(self) -> tuple[Member, ...]:
@@ -188,8 +190,11 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
     welcome = Quoted(tr.text[first.start:first.end], first.start, first.end, first.first_line) \
         if first is not None and first.role == "moderator" else None
     title_line = next((q for q in header if tr.title and tr.title.strip() in q.text), None)
+    last = tr.turns[-1] if len(tr.turns) > 1 else None
+    closing = Quoted(tr.text[last.start:last.end], last.start, last.end, last.first_line) \
+        if last is not None and last.role == "moderator" else None
     return Briefing(tr.doc_id, tr.title, tr.date, tr.path, tr.text, members, date_line, tuple(exchanges),
-                    opening, labels, welcome, title_line)
+                    opening, labels, welcome, title_line, closing, last.speaker if closing else "")
 
 
 def question_sentences(ex: Exchange) -> list[Quoted]:

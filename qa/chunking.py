@@ -10,8 +10,8 @@ Admiral take that"). Where nobody moderates, an official who runs the floor ("Go
 """
 from __future__ import annotations
 
-import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,8 +21,6 @@ from .speakers import HONORIFICS
 from .tokens import count_tokens, count_wordpieces
 from .transcript import parse_path
 from .types import Chunk, Transcript, Turn
-
-log = logging.getLogger(__name__)
 
 HANDOFF_MAX_WORDS = 70
 HANDOFF_RE = re.compile(
@@ -114,52 +112,44 @@ def _moderation(turn: Turn, prev: Turn | None, runners: set[str]) -> bool:
 
 
 def chunk_transcript(tr: Transcript, warnings: list[str] | None = None) -> list[Chunk]:
-    """Chunks of one transcript, in source order, ids `<doc_id>#<ordinal:02d>` (ordinal from 1)."""
+    """Chunks of one transcript, in source order, ids `<doc_id>#<ordinal:02d>` (ordinal from 1).
+
+    What goes wrong on the way (an unknown speaker, an unanswered question, a hand-off nobody took
+    up) is appended to `warnings` as `path:line: what` for the ingest report.
+    """
     warnings = warnings if warnings is not None else []
     chunks: list[Chunk] = []
-    question: Turn | None = None
+    runners = floor_runners(tr.turns)
+    for question, positions in _exchanges(tr.turns):
+        _answer(tr, question, positions, runners, chunks, warnings)
+    if not chunks:
+        warnings.append(f"{tr.path}:1: no answers found (no official turns)")
+    return chunks
+
+
+def _exchanges(turns) -> Iterator[tuple[Turn | None, list[int]]]:
+    """The turns cut at each reporter's turn: (that question, or None before the first; the positions
+    of the turns after it, up to the next question)."""
+    question, positions = None, []
+    for k, turn in enumerate(turns):
+        if turn.role == "reporter":
+            yield question, positions
+            question, positions = turn, []
+        else:
+            positions.append(k)
+    yield question, positions
+
+
+def _answer(tr: Transcript, question: Turn | None, positions: list[int], runners: set[str],
+            chunks: list[Chunk], warnings: list[str]) -> None:
+    """Append the chunks of the official turns at `positions` (the answers to `question`)."""
+    turns = tr.turns
     answered = False
     handoff: Turn | None = None  # a hand-off turn waiting for the colleague's answer
     invited: str | None = None
-
-    def add(turn: Turn, handed_by: str | None):
-        person = tr.person(turn.speaker)
-        if person is None and tr.has_header:
-            warnings.append(f"{tr.path}:{turn.label_line}: unknown speaker '{turn.speaker}' (not in the header)")
-        text = turn.text
-        n = len(chunks) + 1
-        chunks.append(Chunk(
-            id=f"{tr.doc_id}#{n:02d}", doc_id=tr.doc_id, doc_title=tr.title, doc_date=tr.date,
-            doc_path=tr.path, ordinal=n, speaker=turn.speaker,
-            speaker_title=person.title if person else "",
-            asked_by=question.speaker if question else None,
-            question=question.text if question else None,
-            question_line=question.first_line if question else None,
-            handed_off_by=handed_by, paragraphs=turn.paragraphs, start=turn.start, end=turn.end,
-            first_line=turn.first_line, last_line=turn.last_line, words=turn.words,
-            tokens=count_tokens(text), wordpieces=count_wordpieces(text)))
-
-    def close_question():
-        # A hand-off nobody took up was the answer after all (e.g. "We invited Mr. Li to address it.").
-        nonlocal handoff, answered
-        if handoff is not None:
-            warnings.append(f"{tr.path}:{handoff.label_line}: '{handoff.speaker}' invited '{invited}' "
-                            "but nobody answered; kept as the answer")
-            add(handoff, None)
-            answered, handoff = question is not None, None
-        if question is not None and not answered and not _thanks(question):
-            warnings.append(f"{tr.path}:{question.label_line}: question from '{question.speaker}' has no answer")
-
-    turns = tr.turns
-    runners = floor_runners(turns)
-    prev: Turn | None = None
-    for k, turn in enumerate(turns):
-        before, prev = prev, turn
+    for k in positions:
+        turn = turns[k]
         if turn.role == "moderator":
-            continue
-        if turn.role == "reporter":
-            close_question()
-            question, answered, handoff, invited = turn, False, None, None
             continue
         nxt = next((t for t in turns[k + 1:] if t.role != "moderator"), None)
         target = handoff_target(turn, tr)
@@ -168,18 +158,43 @@ def chunk_transcript(tr: Transcript, warnings: list[str] | None = None) -> list[
         if target is not None and target != turn.speaker:
             handoff, invited = turn, target
             continue
-        if handoff is None and _moderation(turn, before, runners):
+        if handoff is None and _moderation(turn, turns[k - 1] if k else None, runners):
             continue
         handed_by = handoff.speaker if handoff is not None else None
         if handoff is not None and turn.speaker != invited:
             warnings.append(f"{tr.path}:{turn.label_line}: '{handed_by}' invited '{invited}' "
                             f"but '{turn.speaker}' answered")
-        add(turn, handed_by)
+        _append(tr, turn, question, handed_by, chunks, warnings)
         answered, handoff, invited = question is not None, None, None
-    close_question()
-    if not chunks:
-        warnings.append(f"{tr.path}:1: no answers found (no official turns)")
-    return chunks
+    if handoff is not None:
+        # A hand-off nobody took up was the answer after all (e.g. "We invited Mr. Li to address it.").
+        warnings.append(f"{tr.path}:{handoff.label_line}: '{handoff.speaker}' invited '{invited}' "
+                        "but nobody answered; kept as the answer")
+        _append(tr, handoff, question, None, chunks, warnings)
+        answered = question is not None
+    if question is not None and not answered and not _thanks(question):
+        warnings.append(f"{tr.path}:{question.label_line}: question from '{question.speaker}' has no answer")
+
+
+def _append(tr: Transcript, turn: Turn, question: Turn | None, handed_by: str | None, chunks: list[Chunk],
+            warnings: list[str]) -> None:
+    """Append `turn` as the next chunk, answering `question`."""
+    person = tr.person(turn.speaker)
+    if person is None and tr.has_header:
+        warnings.append(f"{tr.path}:{turn.label_line}: unknown speaker '{turn.speaker}' (not in the header)")
+    text = turn.text
+    n = len(chunks) + 1
+    chunks.append(Chunk(
+        id=f"{tr.doc_id}#{n:02d}", doc_id=tr.doc_id, doc_title=tr.title, doc_date=tr.date,
+        doc_path=tr.path, ordinal=n, speaker=turn.speaker,
+        speaker_title=person.title if person else "",
+        asked_by=question.speaker if question else None,
+        question=question.text if question else None,
+        question_line=question.first_line if question else None,
+        handed_off_by=handed_by, paragraphs=turn.paragraphs, start=turn.start, end=turn.end,
+        first_line=turn.first_line, last_line=turn.last_line, words=turn.words,
+        tokens=count_tokens(text), wordpieces=count_wordpieces(text)))
+
 
 
 def corpus_files(paths) -> list[Path]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .config import ANSWER_MODES, MODES, auth_from_env, check_date, check_host, check_k, check_port, load_settings
 from .errors import BriefQAError
+from .logs import to_stderr
 
 
 def _settings(args, **extra):
@@ -84,19 +85,19 @@ def _open(args, rebuild=None, status=None):
 
     s = _settings(args)
     rebuild = not getattr(args, "no_rebuild", False) if rebuild is None else rebuild
-    return BriefingQA.open(s, rebuild=rebuild, log=_say, status=status)
+    return BriefingQA.open(s, rebuild=rebuild, status=status)
 
 
 def cmd_build(args) -> int:
     """Build the index. Example: briefqa build --corpus corpus/ --index index/"""
-    from .embedding import make_embedder
+    from .embedding import index_sha256, make_embedder
     from .errors import IndexCorrupt, IndexMissing, IndexStale
     from .index_store import build, load
 
     s = _settings(args)
     emb = make_embedder(s)
     try:
-        idx = load(s, embedder_sha=emb.expected_sha256 if emb.packaged else emb.warm_up().weights_sha256)
+        idx = load(s, embedder_sha=index_sha256(emb))
     except (IndexMissing, IndexStale, IndexCorrupt) as e:
         idx = None
         if args.if_stale:
@@ -107,8 +108,7 @@ def cmd_build(args) -> int:
         return 0
     # An index that was fresh when asked is rebuilt (an explicit build forces); one that was not is
     # checked again once the lock is held, so builds queued behind another build do not repeat it.
-    build(s, emb, progress=True, log=lambda m: print(m, file=sys.stderr), if_stale=idx is None,
-          incremental=args.if_stale)
+    build(s, emb, progress=True, if_stale=idx is None, incremental=args.if_stale)
     return 0
 
 
@@ -153,7 +153,7 @@ def cmd_add(args) -> int:
         return 1 if problems else 0
     try:
         ch = add(s, _embedder(s), args.files, title=args.title, date=args.date, replace=args.replace,
-                 log=err, progress=True)
+                 progress=True)
     except AddRefused as e:
         for p in e.problems:
             err(f"briefqa: {p}")
@@ -173,7 +173,7 @@ def cmd_briefings(args) -> int:
     from .library import briefings, skipped
 
     s = _settings(args)
-    idx = load_or_build(s, _embedder(s), rebuild=not args.no_rebuild, log=lambda m: print(m, file=sys.stderr))
+    idx = load_or_build(s, _embedder(s), rebuild=not args.no_rebuild)
     rows = briefings(idx)
     if args.json:
         for r in rows:
@@ -194,8 +194,7 @@ def cmd_remove(args) -> int:
     from .library import remove
 
     s = _settings(args)
-    ch = remove(s, _embedder(s), args.doc_id, whole_file=args.whole_file, log=lambda m: print(m, file=sys.stderr),
-                progress=True)
+    ch = remove(s, _embedder(s), args.doc_id, whole_file=args.whole_file, progress=True)
     print(f"removed {', '.join(ch.removed_files)} ({', '.join(ch.removed)}); the index holds "
           f"{_n(ch.briefings, 'briefing')}, {_n(ch.passages, 'passage')} ({ch.seconds:.1f}s, nothing re-embedded)")
     return 0
@@ -469,6 +468,7 @@ def check_flags(args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    to_stderr()  # the library's progress and warnings: one line each on stderr, as before
     try:
         check_flags(args)
         return args.func(args)

@@ -2,7 +2,8 @@
 
 Rule (simple, measured in the eval's follow-up items): a question is a follow-up when it has
 history and either starts like a continuation ("And …", "What about …", "How about …", "Why?")
-or leans on a pronoun with nothing to refer to ("that", "it", "they", "he", …) while being short.
+or leans on a pronoun with nothing to refer to ("that", "it", "they", "he", …) while being short, or
+is elliptical (two words at most: "Which countries?").
 Its retrieval query is then the previous user question followed by this one.
 """
 from __future__ import annotations
@@ -14,6 +15,18 @@ CONTINUATION = re.compile(
     r"same for|compared|plus|or)\b", re.I)
 PRONOUN = re.compile(r"\b(that|this|these|those|it|its|they|them|their|he|she|his|her|him|one|ones|there)\b", re.I)
 STANDALONE_WORDS = 14
+ELLIPTICAL_WORDS = 2  # a question of at most this many words leans on the one before it
+WORD = re.compile(r"[\w'-]+")
+
+
+def is_elliptical(question: str) -> bool:
+    """Too short to name a subject of its own ("Which countries?", "Since when?"): it can only be read
+    with the question before it.
+
+    >>> is_elliptical("Which countries?"), is_elliptical("Who chaired the briefing?")
+    (True, False)
+    """
+    return len(WORD.findall(question)) <= ELLIPTICAL_WORDS
 
 
 def is_follow_up(question: str, history: list[str] | None) -> bool:
@@ -28,6 +41,8 @@ def is_follow_up(question: str, history: list[str] | None) -> bool:
         return False
     q = question.strip()
     if CONTINUATION.search(q):
+        return True
+    if is_elliptical(q):
         return True
     return len(q.split()) <= STANDALONE_WORDS and bool(PRONOUN.search(q))
 

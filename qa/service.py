@@ -5,9 +5,9 @@ import dataclasses
 import time
 from typing import Iterator
 
-from .config import ANSWER_MODES, Settings, load_settings
+from .config import Settings, check_choice, load_settings
 from .embedding import Encoder, make_embedder
-from .errors import ConfigError, LLMError
+from .errors import LLMError
 from .index_store import Index, load_or_build
 from .prepare import prepare
 from .retrieve import Filters, Retriever
@@ -28,8 +28,8 @@ class BriefingQA:
         self.retriever = Retriever(index, embedder, settings)
 
     @classmethod
-    def open(cls, settings: Settings | None = None, rebuild: bool = True, log=print,
-             progress: bool = True, status=None) -> "BriefingQA":
+    def open(cls, settings: Settings | None = None, rebuild: bool = True, progress: bool = True,
+             status=None) -> "BriefingQA":
         """Load (or build, when missing or stale and `rebuild`) the index for `settings`, with the encoder
         `settings.embedding_backend` names. `status`, when given, is called with a line per loading step."""
         settings = settings or load_settings()
@@ -37,7 +37,7 @@ class BriefingQA:
         emb = make_embedder(settings)
         t0 = time.perf_counter()
         status(f"loading the index from {settings.index_dir}")
-        index = load_or_build(settings, emb, rebuild=rebuild, log=log, progress=progress)
+        index = load_or_build(settings, emb, rebuild=rebuild, progress=progress)
         if emb.load_seconds is None:
             status(f"loading the model ({emb.name}, {emb.backend})")
         emb.warm_up()
@@ -73,14 +73,13 @@ class BriefingQA:
                    mode: str | None = None, answer_mode: str | None = None,
                    filters: Filters | None = None) -> Iterator[str | Answer]:
         """Yield text deltas as the answer is produced, then the final Answer."""
-        from .answerers import Lookup, answer
+        from .lookup import Lookup
+        from .route import answer
         from .understand import plan as make_plan
 
         t0 = time.perf_counter()
         s = self.settings
-        answer_mode = answer_mode or s.answer_mode
-        if answer_mode not in ANSWER_MODES:
-            raise ConfigError(f"answer mode {answer_mode!r} is not one of {', '.join(ANSWER_MODES)}")
+        answer_mode = check_choice("answer_mode", answer_mode or s.answer_mode, "answer mode")
         p = prepare(question, history, s)
         q, notice = p.question, p.notice
         qplan = make_plan(q, list(p.history), self.index)

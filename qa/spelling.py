@@ -1,8 +1,11 @@
 """Spelling correction of question words against the corpus vocabulary (symspellpy).
 
-A word is left alone when the corpus has it or it is an ordinary English word (symspellpy's
-82,765-word frequency list), so only true misspellings change: "patnets" -> "patents",
-"chna" -> "china". Short words (< 4 letters) and acronyms are never touched.
+A word is left alone when the corpus has it or it is an ordinary English word (among the 20,000
+commonest of symspellpy's 82,765-word frequency list), so only true misspellings change: "patnets"
+-> "patents", "chna" -> "china"; a rarer English word one edit from a word the corpus uses often is
+taken as a slip of it when it is that word with a letter dropped or two letters swapped ("abut" ->
+"about", "polices" -> "policies"; "gist" stays). A non-word with no close corpus word may misspell an ordinary English word
+("chaird" -> "chaired"). Short words (< 4 letters) and acronyms are never touched.
 """
 from __future__ import annotations
 
@@ -15,6 +18,10 @@ from .types import Correction
 
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 MIN_LEN = 4
+RARE_ENGLISH = 20000  # English words rarer than this rank may be slips of a corpus word (see Speller.suggest)
+RARE_SLIP_COUNT = 3   # ... when that corpus word occurs at least this often
+COMMON_SLIP_RANK = 1000  # ... or is among the 1,000 commonest English words ("about")
+ENGLISH_FALLBACK = 30000  # a non-word may also be a misspelling of one of these English words ("chaird")
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,6 +44,32 @@ def common_word(word: str, top: int = 5000) -> bool:
 
 def words(text: str) -> list[str]:
     return WORD_RE.findall(text)
+
+
+def _slip(typed: str, meant: str) -> bool:
+    """`typed` is `meant` with one letter dropped, or with two adjacent letters swapped.
+
+    >>> _slip("abut", "about"), _slip("form", "from"), _slip("gist", "list")
+    (True, True, False)
+    """
+    if len(meant) == len(typed) + 1:
+        return any(meant[:i] + meant[i + 1:] == typed for i in range(len(meant)))
+    if len(meant) == len(typed):
+        return any(meant[:i] + meant[i + 1] + meant[i] + meant[i + 2:] == typed for i in range(len(meant) - 1))
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def english_speller():
+    """A SymSpell over the ENGLISH_FALLBACK commonest English words, built on first use (a question with a
+    word that is neither in the corpus nor English)."""
+    from symspellpy import SymSpell
+
+    sym = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+    for w, rank in english_ranks().items():
+        if rank < ENGLISH_FALLBACK and len(w) >= 3:
+            sym.create_dictionary_entry(w, ENGLISH_FALLBACK - rank)
+    return sym
 
 
 class Speller:
@@ -64,10 +97,27 @@ class Speller:
         """The corpus word `word` most likely misspells, or None when it is fine or nothing is close."""
         from symspellpy import Verbosity
 
-        if len(word) < MIN_LEN or word.isupper() or self.known(word):
+        w = word.lower()
+        if len(word) < MIN_LEN or word.isupper() or w in self.counts:
             return None
-        distance = 1 if len(word) <= 6 else 2
-        found = self.sym.lookup(word.lower(), Verbosity.CLOSEST, max_edit_distance=distance)
+        rank = english_ranks().get(w)
+        if rank is not None and rank < RARE_ENGLISH:
+            return None
+        # A rare English word one edit from a word the corpus uses often is most likely a slip of that
+        # word ("abut" -> "about", "polices" -> "policies"); other English words stay as they are.
+        distance = 1 if rank is not None or len(word) <= 6 else 2
+        found = self.sym.lookup(w, Verbosity.CLOSEST, max_edit_distance=distance)
+        if rank is None:
+            # Not a word at all: the question's own words ("chaird", "sumarize") may be English words the
+            # corpus never uses; a corpus word wins at equal distance.
+            english = english_speller().lookup(w, Verbosity.CLOSEST, max_edit_distance=1)  # "onerror" stays
+            if english and (not found or english[0].distance < found[0].distance):
+                found = english
+        else:
+            # A real (rare) word is only taken for a slip of the commonest kinds, a dropped letter or two
+            # swapped ones: "gist" is not "list" mistyped.
+            found = [f for f in found if _slip(w, f.term)
+                     and (f.count >= RARE_SLIP_COUNT or common_word(f.term, COMMON_SLIP_RANK))]
         return found[0].term if found else None
 
     def correct(self, text: str) -> tuple[str, tuple[Correction, ...]]:
@@ -76,9 +126,12 @@ class Speller:
 
         def fix(m: re.Match) -> str:
             w = m.group(0)
-            right = self.suggest(w)
+            stem, own = re.subn(r"['’]s$", "", w)  # "comissioner's": correct the name, keep the possessive
+            right = self.suggest(stem)
             if right is None:
                 return w
+            if own:
+                right += w[len(stem):]
             if w[0].isupper():
                 right = right[0].upper() + right[1:]
             fixes.append(Correction(w, right))

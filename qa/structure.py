@@ -15,7 +15,7 @@ from .types import Answer, Cell, QueryPlan
 
 
 def _briefings(plan: QueryPlan, lookup) -> list[Briefing]:
-    from .understand import briefings
+    from .scope import briefings
 
     bs = briefings(lookup.index)
     wanted = set(plan.scope.doc_ids) | set(lookup.filters.doc_ids if lookup.filters else ())
@@ -76,9 +76,11 @@ def _exchanges_for(plan: QueryPlan, b: Briefing) -> list[Exchange]:
     if plan.scope.outlets:
         ex = [e for e in ex if e.outlet in plan.scope.outlets]
     officials = [o for o in plan.scope.officials if b.member(o) is None or b.member(o).role == "official"]
-    if officials and plan.structure in ("answered", "answered_by", "handoffs"):
+    if officials and plan.structure in ("answered", "answered_by", "handoffs", "count", "asked", "asked_about",
+                                        "exchanges", "outlets"):
+        # A count is of the answers given; the other kinds also list the questions an official handed on.
         ex = [e for e in ex if set(e.officials) & set(officials)
-              or any(h[0] in officials for h in e.handoffs)]
+              or (plan.structure != "count" and any(h[0] in officials for h in e.handoffs))]
     return ex
 
 
@@ -122,10 +124,12 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             for c in b.opening:
                 from .answerers import lead_sentences
 
-                out.add("attribution", f"{c.speaker}'s opening statement begins:", group=c.speaker)
+                out.add("attribution", f"{c.speaker}'s opening statement, its lead point:", group=c.speaker)
                 out.quote_sentences(c, lead_sentences(c, lookup.index, 1), group=c.speaker)
         elif kind == "about":
             _about(out, b)
+        elif kind == "closing":
+            _closing(out, b)
         elif kind == "date":
             if b.date_line is not None:
                 n = out.cite_source(b, b.date_line, "header")
@@ -138,8 +142,14 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
         elif kind in ("outlets", "count", "first_last"):
             ex = list(b.exchanges)
             if kind == "first_last":
-                last = any(w in plan.question.lower() for w in ("last", "final", "closing"))
-                ex = ex[-1:] if last else ex[:1]
+                ex = _in_sequence(plan, b)
+                if not ex:
+                    n = len(b.exchanges)
+                    out.add("notice", f"The briefing had {n} question{'s' if n != 1 else ''}, so none is number "
+                                      f"{plan.nth}." if plan.nth else
+                            f"No question came {'after' if re.search(r'after|following', plan.question, re.I) else 'before'}"
+                            f" {', '.join(plan.scope.outlets)}'s.")
+                    continue
             elif kind == "count" and re.search(r"\b(officials|speakers|people)\b", plan.question, re.I):
                 n = len(b.officials)
                 out.add("notice", f"{n} official{'s' if n != 1 else ''} answered questions, with "
@@ -148,6 +158,13 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 for m in b.officials + b.moderators:
                     member_row(out, b, m.name)
                 continue
+            elif kind == "count" and (plan.scope.officials or plan.scope.outlets):
+                # "How many questions did Hu Wenhui answer?" / "… did CCTV ask?": the exchanges in scope.
+                ex = _exchanges_for(plan, b)
+                who = " and ".join(plan.scope.officials or plan.scope.outlets)
+                verb = "answered" if plan.scope.officials else "asked"
+                out.add("notice", f"{who} {verb} {len(ex)} of the {len(b.exchanges)} question"
+                                  f"{'s' if len(b.exchanges) != 1 else ''}, in the order asked:")
             else:
                 outlets = b.outlets
                 out.add("notice", f"{len(ex)} question{'s' if len(ex) != 1 else ''} from {len(outlets)} "
@@ -185,14 +202,53 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
     return out.answer(plan.question, "structure", False, None, (), plan.query)
 
 
+def _in_sequence(plan: QueryPlan, b: Briefing) -> list[Exchange]:
+    """The exchange a question points to by its place: 'the third question', 'the last question', or the one
+    'after'/'before' a named outlet's."""
+    ex = list(b.exchanges)
+    rel = re.search(r"\b(after|following|before|preceding)\b", plan.question, re.I)
+    if rel and plan.scope.outlets:
+        step = 1 if rel.group(1).lower() in ("after", "following") else -1
+        at = [i for i, e in enumerate(ex) if e.outlet in plan.scope.outlets]
+        return [ex[i + step] for i in at if 0 <= i + step < len(ex)]
+    n = plan.nth if plan.nth is not None else (-1 if re.search(r"\b(last|final|closing)\b", plan.question, re.I)
+                                                  else 1)
+    if n == -1:
+        return ex[-1:]
+    return ex[n - 1:n] if 1 <= n <= len(ex) else []
+
+
+def _closing(out: Composer, b: Briefing) -> None:
+    """Who closed the briefing and their words, or what the transcript ends with instead."""
+    from .briefing import Quoted
+    from .passages import split_sentences
+
+    if b.closing is None:
+        out.add("notice", "The transcript has no closing turn by the moderator.")
+        return
+    who = b.closing_speaker
+    out.add("attribution", f"{who}, closing the briefing:", group=who)
+    for text, s, e in split_sentences(b.closing.text, b.closing.start):
+        out.add("quote", text, (out.cite_source(b, Quoted(text, s, e, b.closing.line), "turn", who),), group=who)
+
+
 def _exchanges_on_topic(plan: QueryPlan, b: Briefing, lookup) -> list[Exchange]:
-    """'Who asked about trademarks?': the exchange whose answer retrieval ranks first for the topic."""
+    """'Who asked about trademarks?': of the exchanges whose answers retrieval ranks in the top three for
+    the topic, the one whose question shares most of the topic's words (the question is what was asked
+    about; an answer may touch a topic in passing); ties go to the higher-ranked answer."""
+    from .bm25 import tokenize
+
     hits = lookup.search(plan.query, lookup.scoped(plan.scope.officials, (), (b.doc_id,)), k=3)
+    topic = set(tokenize(plan.topic or plan.query))
+    found = []
     for h in hits:
-        for e in b.exchanges:
-            if any(c.id == h.chunk.id for c in e.answers):
-                return [e]
-    return []
+        e = next((e for e in b.exchanges if any(c.id == h.chunk.id for c in e.answers)), None)
+        if e is not None and e not in found:
+            found.append(e)
+    if not found:
+        return []
+    return [max(found, key=lambda e: (len(topic & set(tokenize(e.question.text if e.question else ""))),
+                                      -found.index(e)))]
 
 
 def _about(out: Composer, b: Briefing) -> None:
@@ -221,7 +277,7 @@ def _answer_lead(out: Composer, b: Briefing, e: Exchange, lookup) -> None:
     for c in e.answers:
         sents = lead_sentences(c, lookup.index, 1)
         if sents:
-            out.add("attribution", f"{c.speaker}'s answer begins:", group=c.speaker)
+            out.add("attribution", f"{c.speaker}'s answer, its lead point:", group=c.speaker)
             out.quote_sentences(c, sents, group=c.speaker)
 
 

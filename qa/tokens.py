@@ -20,8 +20,11 @@ def _cl100k():
 
 
 def count_tokens(text: str) -> int:
-    """Tokens of `text` under cl100k_base. >>> count_tokens('hello world')
-    2"""
+    """Tokens of `text` under cl100k_base.
+
+    >>> count_tokens('hello world')
+    2
+    """
     return len(_cl100k().encode(text, disallowed_special=()))
 
 

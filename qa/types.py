@@ -258,6 +258,7 @@ class QueryPlan:
     corrections: tuple[Correction, ...] = ()
     structure: str | None = None  # for intent structure: chair | speakers | outlets | count | date | ...
     count: int | None = None  # "the three measures" -> 3
+    nth: int | None = None  # "the third question" -> 3, "the last question" -> -1
     follow_up: bool = False
     absent: tuple[str, ...] = ()  # names/terms of the question that occur nowhere in the corpus
     notes: tuple[str, ...] = ()

@@ -10,10 +10,6 @@ import numpy as np
 from .config import Settings
 from .errors import IndexCorrupt
 
-# A filter that keeps at most this many passages is answered exactly over those passages (see
-# search_vectors); the figure matches the exact-search threshold, so it costs what exact search does.
-EXACT_SUBSET_MAX = 20_000
-
 
 def index_type(n: int, settings: Settings) -> str:
     """The index kind for n passages: settings.vector_index, or for "auto" exact below hnsw_threshold, else HNSW.
@@ -87,8 +83,13 @@ def load_vector_index(path: Path):
         raise IndexCorrupt(f"{path}: FAISS file unreadable ({str(e).splitlines()[0][:200]})") from None
 
 
-def search_vectors(index, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-    """[(passage id, cosine)] best first; `allowed` (sorted int64 ids) restricts the search."""
+def search_vectors(index, query: np.ndarray, k: int, allowed: np.ndarray | None = None,
+                   exact_max: int = Settings().hnsw_threshold) -> list[tuple[int, float]]:
+    """[(passage id, cosine)] best first; `allowed` (sorted int64 ids) restricts the search.
+
+    A filter keeping at most `exact_max` passages (Settings.hnsw_threshold: what exact search handles
+    well) is answered exactly over those passages.
+    """
     import faiss
 
     k = min(k, index.ntotal)
@@ -102,10 +103,10 @@ def search_vectors(index, query: np.ndarray, k: int, allowed: np.ndarray | None 
         sel = faiss.IDSelectorBatch(np.asarray(allowed, dtype="int64"))
         if isinstance(index, faiss.IndexIVF):
             # Probing every list when the filter is narrow makes the search exhaustive over the allowed ids.
-            nprobe = index.nlist if len(allowed) <= EXACT_SUBSET_MAX else index.nprobe
+            nprobe = index.nlist if len(allowed) <= exact_max else index.nprobe
             params = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe)
         elif isinstance(index, faiss.IndexHNSW):
-            if len(allowed) <= EXACT_SUBSET_MAX:
+            if len(allowed) <= exact_max:
                 # A narrow filter (one speaker, one briefing) leaves a graph walk few allowed nodes to find;
                 # scoring just the allowed vectors in the graph's flat storage is exact and costs what an
                 # exact search of a corpus that size costs.

@@ -49,7 +49,7 @@ def reference_embedder():
 def index(settings, embedder):
     from qa.index_store import load_or_build
 
-    return load_or_build(settings, embedder, progress=False, log=lambda *a: None)
+    return load_or_build(settings, embedder, progress=False)
 
 
 @pytest.fixture(scope="session")

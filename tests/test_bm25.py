@@ -74,3 +74,50 @@ def test_a_damaged_bm25_folder_is_corrupt(tmp_path, index):
     (tmp_path / "bm25" / "indptr.csc.index.npy").unlink()
     with pytest.raises(IndexCorrupt, match="BM25 index unreadable"):
         BM25Index.load(tmp_path / "bm25")
+
+
+@pytest.mark.parametrize("text,tokens", [
+    ("The examination period fell to 15.7 months, 94.2% accurate.",
+     ["examin", "period", "fell", "15.7", "month", "94.2%", "accur"]),
+    ("1,200 patents", ["1200", "patent"]),  # figures whole, thousands separators dropped
+    ("4.425 million", ["4.425", "million"]),
+    ("-3.5%", ["3.5%"]),
+    ("patents PATENTS Patented", ["patent", "patent", "patent"]),  # lower-cased, stemmed, repeats kept
+    ("China's patents", ["china", "patent"]),
+    ("PCT, Hague and Madrid", ["pct", "hagu", "madrid"]),
+    ("H1 and G20", ["h", "1", "g", "20"]),  # letters and digits split
+    ("Café naïve résumé", ["café", "naïv", "résumé"]),  # Unicode letters are words
+    ("What did you say about it?", ["say"]),  # bm25s' stopwords and question words dropped
+    ("the of and", []),
+    ("", []),
+])
+def test_tokenize(text, tokens):
+    assert tokenize(text) == tokens
+
+
+TINY = ["patent examination period fell to 15.7 months", "trademark registration is easier",
+        "patent patent law and patent pledges", "", "the 15 month target"]
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return BM25Index.build(TINY)
+
+
+@pytest.mark.parametrize("query,k,mask,ids", [
+    ("trademark", 5, None, [1]),
+    ("patent", 5, None, [2, 0]),  # the passage saying it three times first
+    ("patent", 1, None, [2]),  # k cuts
+    ("Patents", 5, None, [2, 0]),  # the query is tokenized like the passages
+    ("patent trademark", 5, None, [1, 2, 0]),
+    ("15.7", 5, None, [0]),  # a figure matches itself only ...
+    ("15", 5, None, [4]),  # ... not a longer one that starts with it
+    ("patent", 5, [1, 1, 0, 1, 1], [0]),  # the mask removes passage 2
+    ("the and of", 5, None, []),  # stopwords only
+    ("nothing here", 5, None, []),  # no word in the vocabulary
+])
+def test_search_tiny_index(tiny, query, k, mask, ids):
+    m = None if mask is None else np.array(mask, dtype="float32")
+    hits = tiny.search(query, k, m)
+    assert [i for i, _ in hits] == ids
+    assert all(s > 0 for _, s in hits) and [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)

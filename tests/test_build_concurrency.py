@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -12,21 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from qa import index_store
+from qa import generations, index_store
 from qa.service import BriefingQA
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "corpus" / "2024-07-29-scio-cnipa-ip.txt"
+from helpers import QUIET, ROOT, built_index, kill_when, write_tiny_corpus
+
 BRIEFQA = Path(sys.executable).with_name("briefqa")
-QUIET = {"progress": False, "log": lambda *a: None}
-
-
-def write_tiny_corpus(folder: Path, lines: int = 23) -> Path:
-    """The seed's header and opening statement only: a real transcript that embeds in a second or two."""
-    folder.mkdir(parents=True, exist_ok=True)
-    head = SEED.read_bytes().decode("utf-8").splitlines(keepends=True)[:lines]
-    (folder / "tiny.txt").write_text("".join(head), encoding="utf-8", newline="")
-    return folder
 
 
 def start_build(corpus: Path, index: Path) -> subprocess.Popen:
@@ -55,8 +45,7 @@ def assert_true_to_source(idx) -> None:
 @pytest.fixture
 def tiny(tmp_path, settings, embedder):
     """Settings for a tiny corpus whose index is built (first generation live) in tmp_path."""
-    s = settings.with_overrides(corpus_dir=write_tiny_corpus(tmp_path / "corpus"), index_dir=tmp_path / "index")
-    index_store.build(s, embedder, **QUIET)
+    s, _ = built_index(settings, embedder, write_tiny_corpus(tmp_path / "corpus"), tmp_path / "index")
     return s
 
 
@@ -102,17 +91,7 @@ def test_killed_build_leaves_previous_index(tiny, embedder, monkeypatch):
     before = index_store.live_generation(s.index_dir)
     # The whole corpus embeds for several seconds: long enough to be killed in the middle.
     p = start_build(ROOT / "corpus", s.index_dir)
-    seen = []
-    deadline = time.monotonic() + 240
-    for line in p.stderr:
-        seen.append(line)
-        if "embedding" in line:
-            p.send_signal(signal.SIGKILL)
-            break
-        assert time.monotonic() < deadline, "".join(seen)
-    p.wait(timeout=30)
-    p.stdout.close(), p.stderr.close()
-    assert p.returncode == -signal.SIGKILL, "".join(seen)
+    kill_when(p, lambda line: "embedding" in line)
 
     assert index_store.live_generation(s.index_dir) == before
     idx = index_store.load(s, embedder_sha=embedder.weights_sha256)
@@ -125,7 +104,7 @@ def test_killed_build_leaves_previous_index(tiny, embedder, monkeypatch):
     shutil.copytree(before, stray)
     (stray / "vectors.faiss").write_bytes(b"half")
     (s.index_dir / ".CURRENT.99999").write_text("gen-20000101T000000000000-99999")
-    monkeypatch.setattr(index_store, "LOCK_TIMEOUT_S", 10)  # a dead build must not hold the lock
+    monkeypatch.setattr(generations, "LOCK_TIMEOUT_S", 10)  # a dead build must not hold the lock
     index_store.build(s, embedder, **QUIET)
     assert not stray.exists() and not (s.index_dir / ".CURRENT.99999").exists()
     assert index_store.live_generation(s.index_dir) != before
@@ -137,7 +116,7 @@ def test_lock_timeout_is_a_clear_error(tiny, embedder, monkeypatch):
 
     from qa.errors import IndexBusy
 
-    monkeypatch.setattr(index_store, "LOCK_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(generations, "LOCK_TIMEOUT_S", 0.2)
     with FileLock(str(tiny.index_dir / ".lock")):
         with pytest.raises(IndexBusy, match=r"\.lock"):
             index_store.build(tiny, embedder, **QUIET)

@@ -136,7 +136,7 @@ def test_setting_reaches_briefingqa_open(name, index, no_loading, monkeypatch, t
         return index
 
     monkeypatch.setattr(service, "load_or_build", fake_load_or_build)
-    qa = service.BriefingQA.open(rebuild=False, log=lambda *a: None)
+    qa = service.BriefingQA.open(rebuild=False)
     assert getattr(qa.settings, name) == value
     assert seen["settings"] is qa.settings and qa.retriever.settings is qa.settings
     assert seen["embedder"] is qa.embedder is qa.retriever.embedder

@@ -19,30 +19,20 @@ import pytest
 
 from qa import cli, index_store
 from qa.config import MAX_K, check_date, check_k
-from qa.errors import ConfigError, IndexCorrupt, IndexError_, IndexStale
+from qa.errors import ConfigError, IndexCorrupt, IndexStale
 from qa.service import BriefingQA
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "corpus" / "2024-07-29-scio-cnipa-ip.txt"
+from helpers import QUIET, ROOT, built_index, enospc_writing_json, write_tiny_corpus
+
 REAL = "How many valid domestic invention patents did China have as of June 2024?"
-QUIET = {"progress": False, "log": lambda *a: None}
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
-
-
-def write_tiny_corpus(folder: Path, lines: int = 23) -> Path:
-    """The seed's header and opening statement only: a real transcript that embeds in a second or two."""
-    folder.mkdir(parents=True, exist_ok=True)
-    head = SEED.read_bytes().decode("utf-8").splitlines(keepends=True)[:lines]
-    (folder / "tiny.txt").write_text("".join(head), encoding="utf-8", newline="")
-    return folder
 
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory, settings, embedder):
     """Settings for an index of the tiny corpus, built once; tests that change it work on `tiny`."""
     base = tmp_path_factory.mktemp("faults")
-    s = settings.with_overrides(corpus_dir=write_tiny_corpus(base / "corpus"), index_dir=base / "pristine")
-    index_store.build(s, embedder, **QUIET)
+    s, _ = built_index(settings, embedder, write_tiny_corpus(base / "corpus"), base / "pristine")
     return s
 
 
@@ -139,17 +129,6 @@ def test_bad_current_is_one_line_then_build_repairs(damage, tiny, embedder, caps
 
 
 # --- disk full during a build ---------------------------------------------------------------------
-
-def enospc_writing_json(monkeypatch):
-    real = index_store._write_json
-
-    def write(path, obj):
-        if path.name == "passages.json":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        return real(path, obj)
-
-    monkeypatch.setattr(index_store, "_write_json", write)
-
 
 def faiss_short_write(monkeypatch):
     import faiss

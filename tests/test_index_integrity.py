@@ -14,17 +14,8 @@ from qa import index_store
 from qa.errors import IndexCorrupt, IndexStale
 from qa.retrieve import Retriever
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "corpus" / "2024-07-29-scio-cnipa-ip.txt"
-QUIET = {"progress": False, "log": lambda *a: None}
+from helpers import QUIET, ROOT, SEED, built_index, write_tiny_corpus
 
-
-def write_tiny_corpus(folder: Path, lines: int = 23) -> Path:
-    """The seed's header and opening statement only: a real transcript that embeds in a second or two."""
-    folder.mkdir(parents=True, exist_ok=True)
-    head = SEED.read_bytes().decode("utf-8").splitlines(keepends=True)[:lines]
-    (folder / "tiny.txt").write_text("".join(head), encoding="utf-8", newline="")
-    return folder
 
 
 def assert_true_to_source(idx) -> None:
@@ -57,8 +48,7 @@ def assert_hits_true_to_source(idx, embedder, settings, query="valid domestic in
 def tiny(tmp_path_factory, settings, embedder):
     """(settings, folder) of a pristine index of the tiny corpus; tests damage copies of it."""
     base = tmp_path_factory.mktemp("integrity")
-    s = settings.with_overrides(corpus_dir=write_tiny_corpus(base / "corpus"), index_dir=base / "pristine")
-    idx = index_store.build(s, embedder, **QUIET)
+    s, idx = built_index(settings, embedder, write_tiny_corpus(base / "corpus"), base / "pristine")
     assert_true_to_source(idx)
     return s, base / "pristine"
 

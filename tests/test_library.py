@@ -3,15 +3,13 @@ what is new, and a failed, refused or killed add leaves the corpus and the index
 from __future__ import annotations
 
 import dataclasses
-import errno
 import hashlib
 import json
+import logging
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +19,9 @@ from qa import cli, index_store, journal, library
 from qa.errors import BriefQAError
 from qa.service import BriefingQA
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "corpus" / "2024-07-29-scio-cnipa-ip.txt"
+from helpers import QUIET, ROOT, SEED, built_index, enospc_writing_json, kill_when
+
 LAYOUTS = ROOT / "tests" / "layouts"
-QUIET = {"progress": False, "log": lambda *a: None}
 QUESTIONS = ["How many valid domestic invention patents did China have as of June 2024?",
              "What did Mao Ning say about the Philippines?", "How much did retail sales reach last year?",
              "Who chaired the press conference?"]
@@ -92,8 +89,7 @@ def assert_same_as_full_build(s, embedder, idx, tmp_path) -> None:
 @pytest.fixture
 def built(settings, embedder, tmp_path):
     """Settings for a private corpus (brief.txt, fm-regular.txt) with its index built."""
-    s = settings.with_overrides(corpus_dir=write_base_corpus(tmp_path / "corpus"), index_dir=tmp_path / "index")
-    index_store.build(s, embedder, **QUIET)
+    s, _ = built_index(settings, embedder, write_base_corpus(tmp_path / "corpus"), tmp_path / "index")
     return s
 
 
@@ -161,12 +157,12 @@ def test_nothing_changed_reuses_everything_without_loading_anything_new(built, e
     assert counting.texts == [] and idx.manifest["reuse"]["embedded_passages"] == 0
 
 
-def test_other_settings_or_model_rebuild_fully(built, embedder):
+def test_other_settings_or_model_rebuild_fully(built, embedder, caplog):
     s = built.with_overrides(window_stride=3)
-    logs = []
-    idx = index_store.build(s, embedder, incremental=True, progress=False, log=logs.append)
+    with caplog.at_level(logging.INFO, logger="qa"):
+        idx = index_store.build(s, embedder, incremental=True, **QUIET)
     assert idx.manifest["reuse"]["incremental"] is False and idx.manifest["reuse"]["reused_passages"] == 0
-    assert any("index settings differ" in m for m in logs), logs
+    assert any("index settings differ" in m for m in caplog.messages), caplog.messages
 
 
 # --- failures leave corpus and index as they were -------------------------------------------------
@@ -183,14 +179,7 @@ def _unchanged(s, embedder, corpus_before, live_before):
 def test_disk_full_mid_add_changes_nothing(built, embedder, tmp_path, monkeypatch, capsys):
     s = built
     corpus_before, live = corpus_state(s.corpus_dir), index_store.live_generation(s.index_dir)
-    real = index_store._write_json
-
-    def write(path, obj):
-        if path.name == "passages.json":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        return real(path, obj)
-
-    monkeypatch.setattr(index_store, "_write_json", write)
+    enospc_writing_json(monkeypatch)
     shutil.copy(LAYOUTS / "un-noon.txt", tmp_path / "un-noon.txt")
     rc = cli.main(["add", str(tmp_path / "un-noon.txt"), "--corpus", str(s.corpus_dir), "--index", str(s.index_dir)])
     err = capsys.readouterr().err
@@ -213,7 +202,7 @@ def test_interrupted_add_is_undone(built, embedder, tmp_path, monkeypatch):
     _unchanged(s, embedder, corpus_before, live)
 
 
-def test_killed_add_is_undone_by_the_next_command(built, embedder, tmp_path):
+def test_killed_add_is_undone_by_the_next_command(built, embedder, tmp_path, caplog):
     s = built
     corpus_before, live = corpus_state(s.corpus_dir), index_store.live_generation(s.index_dir)
     big = tmp_path / "big.txt"  # the whole seed: embedding takes long enough to be killed in the middle
@@ -222,38 +211,28 @@ def test_killed_add_is_undone_by_the_next_command(built, embedder, tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "qa.cli", "add", str(big), "--corpus", str(s.corpus_dir),
                           "--index", str(s.index_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          env=env, cwd=ROOT)
-    seen, deadline = [], time.monotonic() + 240
-    for line in p.stderr:
-        seen.append(line)
-        if line.startswith("embedding "):
-            p.send_signal(signal.SIGKILL)
-            break
-        assert time.monotonic() < deadline, "".join(seen)
-    p.wait(timeout=30)
-    p.stdout.close(), p.stderr.close()
-    assert p.returncode == -signal.SIGKILL, "".join(seen)
+    kill_when(p, lambda line: line.startswith("embedding "))
     assert (s.corpus_dir / "big.txt").exists() and (s.index_dir / journal.JOURNAL).exists()  # killed mid-edit
 
-    logs = []
-    idx = index_store.load_or_build(s, embedder, progress=False, log=logs.append)  # takes the lock: undoes it
-    assert any("undid an interrupted corpus edit (big.txt)" in m for m in logs), logs
+    with caplog.at_level(logging.INFO, logger="qa"):
+        idx = index_store.load_or_build(s, embedder, **QUIET)  # takes the lock: undoes it
+    assert any("undid an interrupted corpus edit (big.txt)" in m for m in caplog.messages), caplog.messages
     assert {t.doc_id for t in idx.transcripts} == {"brief", "fm-regular"}
     _unchanged(s, embedder, corpus_before, live)
 
 
-def test_edit_killed_after_its_index_went_live_is_finished(built, embedder, tmp_path):
+def test_edit_killed_after_its_index_went_live_is_finished(built, embedder, tmp_path, caplog):
     """Killed between making the new index live and deleting the replaced file: the next lock holder
     keeps the edit (the index already describes it) and deletes the leftovers."""
     s = built
     edit = journal.CorpusEdit(s.index_dir, s.corpus_dir)
     new = (s.corpus_dir / "fm-regular.txt").read_bytes().replace(b"89.4", b"77.7")
-    with index_store.lock(s, log=lambda *a: None):
+    with index_store.lock(s):
         edit.plan({s.corpus_dir / "fm-regular.txt": new}, [])
         index_store.build_locked(s, embedder, **QUIET)  # live now; the process "dies" before commit()
-    logs = []
-    with index_store.lock(s, log=logs.append):
+    with caplog.at_level(logging.INFO, logger="qa"), index_store.lock(s):
         pass
-    assert any("finished an interrupted corpus edit (fm-regular.txt)" in m for m in logs), logs
+    assert any("finished an interrupted corpus edit (fm-regular.txt)" in m for m in caplog.messages), caplog.messages
     assert (s.corpus_dir / "fm-regular.txt").read_bytes() == new
     assert sorted(p.name for p in s.corpus_dir.iterdir()) == ["brief.txt", "fm-regular.txt"]
     assert not (s.index_dir / journal.JOURNAL).exists()

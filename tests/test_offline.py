@@ -16,6 +16,8 @@ import pytest
 from qa import cli
 from qa.service import BriefingQA
 
+from helpers import stop
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "2024-07-29-scio-cnipa-ip.txt"
 BRIEFQA = Path(sys.executable).with_name("briefqa")
@@ -195,7 +197,7 @@ def test_ask_and_build_in_process_offline(offline, settings, embedder, index, tm
     (corpus / "tiny.txt").write_text("".join(SEED.read_text(encoding="utf-8").splitlines(keepends=True)[:23]),
                                      encoding="utf-8")
     s = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
-    idx = index_store.build(s, embedder, progress=False, log=lambda *x: None)
+    idx = index_store.build(s, embedder, progress=False)
     assert "4.425 million" in BriefingQA(s, embedder, idx).ask(REAL).answer
     assert blocked(offline) == []
 
@@ -240,12 +242,7 @@ def server(guard, settings, index, tmp_path_factory):
         wait_ready(proc, url, out)
         yield url, proc, out
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=20)
 
 
 def test_serve_binds_loopback_by_default(server):

@@ -102,7 +102,7 @@ def test_changed_corpus_makes_index_stale(tmp_path, settings, embedder):
     corpus = tmp_path / "corpus"
     shutil.copytree(settings.corpus_dir, corpus)
     s = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
-    build(s, embedder, progress=False, log=lambda *a: None)
+    build(s, embedder, progress=False)
     load(s, embedder_sha=embedder.weights_sha256)  # fresh
     f = corpus / "2024-07-29-scio-cnipa-ip.txt"
     f.write_text(f.read_text(encoding="utf-8") + "\nCCTV:\nOne more question?\n", encoding="utf-8")

@@ -15,6 +15,8 @@ import pytest
 
 from qa.config import Settings
 
+from helpers import stop
+
 ROOT = Path(__file__).resolve().parent.parent
 # The float model's stack: seconds of imports (scikit-learn, scipy.stats, torch, transformers).
 HEAVY = ("torch", "sentence_transformers", "transformers", "sklearn")
@@ -187,10 +189,6 @@ def test_serve_says_it_is_loading_before_gradio_and_the_model(index, tmp_path):
                 time.sleep(0.5)
         assert ready, err.read_text()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, timeout=30)
     lines = err.read_text(encoding="utf-8").splitlines()
     assert any(x.startswith("  ready: ") for x in lines), lines

@@ -13,7 +13,7 @@ from ui_browser import _free_port, browser, open_page, ask  # noqa: F401  (fixtu
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "2024-07-29-scio-cnipa-ip.txt"
 FM = (ROOT / "tests" / "layouts" / "fm-regular.txt").read_text(encoding="utf-8")
-QUIET = {"progress": False, "log": lambda *a: None}
+QUIET = {"progress": False}
 PHILIPPINES = "What did Mao Ning say about the Philippines?"
 
 

@@ -118,9 +118,19 @@ def test_bad_setting_or_filter_is_a_message(qa, kw, message):
 
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
-def test_retrieval_modes_and_k_reach_the_library(qa, mode):
+def test_retrieval_modes_and_k_reach_the_library(qa, mode, monkeypatch):
+    searched = []
+    search = qa.retriever.search
+
+    def spy(query, k=None, mode=None, **kw):
+        searched.append((k, mode))
+        return search(query, k=k, mode=mode, **kw)
+
+    monkeypatch.setattr(qa.retriever, "search", spy)
     *_, conv = run(qa, PPH, k=2, mode=mode)
     assert "17" in conv[0]["result"]["answer"]
+    # Every search of the turn used the chosen k and mode, not the defaults (top_k 5, hybrid).
+    assert searched and set(searched) == {(2, mode)}
 
 
 def test_filters_from_the_filter_bar_have_the_cli_meaning(qa):

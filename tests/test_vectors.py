@@ -6,7 +6,7 @@ import pytest
 
 from qa.config import Settings
 from qa.errors import ConfigError
-from qa.vectors import (EXACT_SUBSET_MAX, build_vector_index, index_type, load_vector_index, save_vector_index,
+from qa.vectors import (build_vector_index, index_type, load_vector_index, save_vector_index,
                         search_vectors)
 
 
@@ -83,10 +83,11 @@ def test_a_narrow_filter_is_answered_exactly(kind):
 def test_a_broad_filter_keeps_the_index_search_breadth():
     # SearchParametersHNSW defaults efSearch to 16; the filtered search must use the index's own.
     # Random 32-d vectors: hard enough that efSearch 16 finds about 0.8 of the true top 20, 128 about 0.97.
-    x = unit(np.random.default_rng(2).standard_normal((EXACT_SUBSET_MAX + 5_000, 32)))
+    exact_max = Settings().hnsw_threshold  # filters up to this many passages are searched exactly
+    x = unit(np.random.default_rng(2).standard_normal((exact_max + 5_000, 32)))
     index, _ = build_vector_index(x, Settings(vector_index="hnsw", hnsw_m=16, hnsw_ef_construction=40,
                                               hnsw_ef_search=128))
-    allowed = np.arange(0, len(x), 1, dtype="int64")[: EXACT_SUBSET_MAX + 1_000]
+    allowed = np.arange(0, len(x), 1, dtype="int64")[: exact_max + 1_000]
     found = []
     for q in x[-30:]:
         got = [i for i, _ in search_vectors(index, q, 20, allowed)]

@@ -99,7 +99,7 @@ def ask(qa: BriefingQA, question: str, history=None, k=None, mode=None, filters=
     """The `/ask` endpoint: the documented JSON result (Answer.to_dict()). Raises BriefQAError on bad input."""
     if question is not None and not isinstance(question, str):
         raise QuestionError(f"the question must be a string, got {type(question).__name__}")
-    a = qa.ask(question, _history(history), k=_k(k, 20), answer_mode=option(mode, ANSWER_MODES, "mode"),
+    a = qa.ask(question, _history(history), k=_k(k, 20), answer_mode=option(mode, "answer_mode", "mode"),
                filters=api_filters(filters))
     return a.to_dict()
 
@@ -118,7 +118,7 @@ def search(qa: BriefingQA, query: str, k=None, mode=None, filters=None) -> list[
     """The `/search` endpoint: ranked answers with their matching passages (as `briefqa search --json`)."""
     if not isinstance(query, str) or not query.strip():
         raise ConfigError("the query is empty; give words to search for")
-    hits = qa.search(query, k=_k(k, 50), mode=option(mode, MODES, "mode"), filters=api_filters(filters))
+    hits = qa.search(query, k=_k(k, 50), mode=option(mode, "retrieval_mode", "mode"), filters=api_filters(filters))
     return [hit_dict(h) for h in hits]
 
 

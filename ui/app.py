@@ -1,5 +1,6 @@
 """Launch the web UI: open BriefingQA once, build the page, queue, serve on a local port."""
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -13,9 +14,12 @@ from gradio.components.api_component import Api
 # is_loopback and auth_from_env live in qa.config so `briefqa serve` checks them before importing gradio.
 from qa.config import Settings, auth_from_env, check_port, is_loopback  # noqa: F401
 from qa.errors import ConfigError
+from qa.logs import to_stderr
 from qa.service import BriefingQA
 
 from . import briefings, layout, wiring
+
+log = logging.getLogger(__name__)
 
 
 class Blocks(gr.Blocks):
@@ -46,13 +50,15 @@ def make_app(qa: BriefingQA, settings: Settings) -> gr.Blocks:
         wiring.wire(layout.build(qa.documents, layout.officials(qa.index), settings, briefings.rows_html(qa.index)),
                     qa, settings, demo)
     demo.max_upload = upload_limit(settings)
+    demo.concurrency = settings.ui_concurrency
     return demo
 
 
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, share: bool = False,
            auth: tuple[str, str] | None = None, prevent_thread_lock: bool = False, quiet: bool = False):
     """Queue and launch `demo` with the app's theme and CSS; returns Gradio's (app, local_url, share_url)."""
-    demo.queue(default_concurrency_limit=2)  # the machine has 2 cores
+    to_stderr()  # the server's log lines (refused API calls) go to stderr
+    demo.queue(default_concurrency_limit=getattr(demo, "concurrency", Settings().ui_concurrency))
     return demo.launch(server_name=host, server_port=port, share=share, auth=auth,
                        prevent_thread_lock=prevent_thread_lock, quiet=quiet, ssr_mode=False,
                        theme=layout.THEME, css_paths=[layout.CSS_PATH], head=layout.HEAD, footer_links=["api"],
@@ -98,12 +104,12 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
         raise ConfigError(f"--host {host} would serve the app to other machines; use 127.0.0.1, "
                           "or pass --allow-remote (and set BRIEFQA_AUTH=user:password)")
     auth = auth_from_env()
+    to_stderr()
     if not is_loopback(host):
-        print(f"warning: serving on {host}: anyone who can reach port {port} can use the app"
-              + ("" if auth else " (no BRIEFQA_AUTH set, so without a password)"), file=sys.stderr)
+        log.warning(f"warning: serving on {host}: anyone who can reach port {port} can use the app"
+                    + ("" if auth else " (no BRIEFQA_AUTH set, so without a password)"))
     if share:
-        print("warning: --share makes a public link through Gradio's relay servers", file=sys.stderr)
-    qa = BriefingQA.open(settings, log=lambda m: print(m, file=sys.stderr),
-                         status=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
+        log.warning("warning: --share makes a public link through Gradio's relay servers")
+    qa = BriefingQA.open(settings, status=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
     with private_temp_dir():
         launch(make_app(qa, settings), host, port, share, auth)

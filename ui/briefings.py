@@ -12,7 +12,7 @@ from qa.service import BriefingQA
 
 from .text import e, nice_date
 
-QUIET = {"log": lambda *a: None, "progress": False}
+QUIET = {"progress": False}
 PASTED = "pasted.txt"
 
 

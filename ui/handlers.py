@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-from qa.config import ANSWER_MODES, MODES
+from qa.config import check_choice
 from qa.errors import BriefQAError, ConfigError
 from qa.feedback import record
 from qa.retrieve import Filters
@@ -19,13 +19,9 @@ from .text import e, nice_date
 NO_FILTERS = {"docs": [], "officials": [], "date_from": "", "date_to": ""}
 
 
-def option(value, choices: tuple[str, ...], what: str) -> str | None:
-    """'' or None means "the configured default"; anything else must be one of `choices`."""
-    if value in (None, ""):
-        return None
-    if value not in choices:
-        raise ConfigError(f"{what} {value!r} is not one of {', '.join(choices)}")
-    return value
+def option(value, setting: str, what: str) -> str | None:
+    """'' or None means "the configured default"; anything else must be one of Settings.<setting>'s choices."""
+    return None if value in (None, "") else check_choice(setting, value, what)
 
 
 def iso_date(value, what: str) -> str | None:
@@ -128,8 +124,8 @@ def chat_turn(qa: BriefingQA, question: str, conv: list[dict] | None, turn_id: s
     text, final = "", None
     try:
         f = filters if isinstance(filters, Filters) or filters is None else ui_filters(filters)
-        for event in qa.ask_stream(question, turn["history"], k=k, mode=option(mode, MODES, "retrieval mode"),
-                                   answer_mode=option(answer_mode, ANSWER_MODES, "answer mode"), filters=f):
+        for event in qa.ask_stream(question, turn["history"], k=k, mode=option(mode, "retrieval_mode", "retrieval mode"),
+                                   answer_mode=option(answer_mode, "answer_mode", "answer mode"), filters=f):
             if isinstance(event, Answer):
                 final = event
             else:

@@ -1,6 +1,6 @@
 """Connect the components of ui.layout to ui.handlers and ui.api (call inside the app's gr.Blocks)."""
 import json
-import sys
+import logging
 
 import gradio as gr
 
@@ -10,6 +10,8 @@ from qa.service import BriefingQA
 from . import api, briefings, conversation, handlers
 from . import layout
 from .layout import Layout
+
+log = logging.getLogger(__name__)
 
 PRIVATE = dict(api_visibility="private")
 
@@ -122,7 +124,7 @@ def wire(ui: Layout, qa: BriefingQA | briefings.Live, settings, demo: gr.Blocks)
             return api.ask(live.qa, question, history, k, mode, filters)
         except BriefQAError as err:
             # A refused call is the caller's mistake, not the server's: one line in the log, no traceback.
-            print(f"ask API: refused: {err}", file=sys.stderr, flush=True)
+            log.warning(f"ask API: refused: {err}")
             raise gr.Error(str(err), print_exception=False) from None
 
     def search(query: str, k: int | None = None, mode: str | None = None, filters: dict | None = None) -> list[dict]:
@@ -131,7 +133,7 @@ def wire(ui: Layout, qa: BriefingQA | briefings.Live, settings, demo: gr.Blocks)
         try:
             return api.search(live.qa, query, k, mode, filters)
         except BriefQAError as err:
-            print(f"search API: refused: {err}", file=sys.stderr, flush=True)
+            log.warning(f"search API: refused: {err}")
             raise gr.Error(str(err), print_exception=False) from None
 
     for fn, name in ((ask, "ask"), (search, "search")):

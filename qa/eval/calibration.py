@@ -110,7 +110,7 @@ def compare_designs(settings: Settings, embedder, variants=None, questions_path=
         for i, v in enumerate(variants or DESIGN_VARIANTS):
             s = settings.with_overrides(index_dir=Path(tmp) / f"v{i}", **v)
             t0 = time.perf_counter()
-            index = build(s, embedder, progress=False, log=lambda *_: None)
+            index = build(s, embedder, progress=False)
             build_s = time.perf_counter() - t0
             retriever = Retriever(index, embedder, s)
             rels = [relevant_chunks(index, it.gold) for it in items]

@@ -33,7 +33,7 @@ def run_command(settings: Settings, *, questions=None, modes=None, answer_mode: 
     questions = Path(questions) if questions else QUESTIONS
     out = Path(out) if out else OUT
     modes = modes or EVAL_MODES
-    qa = BriefingQA.open(settings, log=log, progress=False)
+    qa = BriefingQA.open(settings, progress=False)
     if calibrate:
         cal = calibration.calibrate(settings, qa, questions)
         write_json(out / "calibration.json", cal)

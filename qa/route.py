@@ -1,0 +1,98 @@
+"""Route a question's plan to the answerer for its intent, and keep the better-supported answer.
+
+`answer(plan, lookup, settings)` picks the answerer (qa/answerers.py, or qa/structure.py for questions
+about the briefing itself), answers a follow-up alone too when history may have hurt, and words an
+abstention as "never mentions" when the question's key terms occur nowhere in the corpus.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from .answer import NOT_FOUND, Composer, best_relevance, never_mentions, related
+from .answerers import ANSWERERS, searched_prefix
+from .condense import is_elliptical
+from .lookup import Lookup
+from .types import Answer, Block, QueryPlan
+
+
+def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
+    """Route `plan` to its answerer; questions about names or terms the corpus never has are answered so."""
+    from .structure import answer_structure, answer_unknown
+
+    if plan.scope.unknown and not plan.scope.officials and not plan.scope.outlets:
+        return answer_unknown(plan, lookup, settings)
+    if plan.absent:
+        out = Composer()
+        out.blocks.extend(searched_prefix(plan))
+        out.add("notice", never_mentions(plan.absent))
+        hits = lookup.search(plan.query, lookup.plan_filters(plan))
+        return out.answer(plan.question, plan.intent, True, "absent: " + ", ".join(plan.absent),
+                          related(hits, lookup.index), plan.query)
+    fn = answer_structure if plan.intent == "structure" else ANSWERERS[plan.intent]
+    result = fn(plan, lookup, settings)
+    if plan.follow_up and plan.query != plan.standalone and plan.intent != "structure" \
+            and not is_elliptical(plan.standalone):
+        # History must never hurt: the question alone is answered too, and the better-supported answer kept.
+        alone = fn(dataclasses.replace(plan, query=plan.standalone), lookup, settings)
+        if _better(alone, result, plan.topic):
+            result = alone
+    if settings.unseen_word_check and not result.abstained and plan.intent != "structure" \
+            and result.citations and best_relevance(result) < settings.abstain_threshold and _unseen_words(plan, lookup):
+        # Answered only because the bar is lower for named people or "what did they say about": but a
+        # word of the topic occurs nowhere in the corpus, so these passages are about something else.
+        notices = tuple(b for b in result.blocks if b.kind == "notice")
+        result = _reworded(result, notices + (Block("notice", NOT_FOUND),), abstained=True, reason="weak-evidence",
+                           citations=())
+    if result.abstained and result.reason == "weak-evidence":
+        missing = _absent_words(plan, lookup)
+        if missing:
+            blocks = tuple(b for b in result.blocks if not (b.kind == "notice" and b.text == NOT_FOUND))
+            result = _reworded(result, blocks + (Block("notice", never_mentions(missing)),),
+                               reason="absent: " + ", ".join(missing))
+    return result
+
+
+def _coverage(a: Answer, words: set[str]) -> float:
+    from .bm25 import tokenize
+
+    return len(words & set(tokenize(a.answer))) / len(words) if words else 0.0
+
+
+def _better(a: Answer, b: Answer, topic: str) -> bool:
+    """Whether the question-alone answer `a` beats the condensed `b`: it answers where `b` abstains, or
+    quotes more of the question's own topic words (a follow-up that changed topic)."""
+    from .bm25 import tokenize
+
+    if a.abstained != b.abstained:
+        return not a.abstained
+    words = set(tokenize(topic))
+    return _coverage(a, words) > _coverage(b, words)
+
+
+def _unseen_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
+    """Terms of the question's topic whose stem occurs nowhere in the corpus ("blockchain", "generative").
+
+    Common English words ("cover", "firms") are paraphrase more often than subject, so they do not count.
+    """
+    from .bm25 import tokenize
+    from .spelling import common_word, speller_for
+
+    stems = getattr(lookup.index, "_stems", None)
+    if stems is None:
+        stems = lookup.index._stems = set(tokenize(" ".join(speller_for(lookup.index).counts)))
+    return [w for w in plan.topic.split() if len(w) >= 4 and w.isalpha() and not common_word(w)
+            and not set(tokenize(w)) & stems]
+
+
+def _absent_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
+    """Topic words of the question that neither the corpus nor ordinary English has (so: key terms it lacks)."""
+    from .scope import rare_absent_words
+
+    return rare_absent_words(plan.topic, lookup.index)
+
+
+def _reworded(result: Answer, blocks: tuple[Block, ...], **changes) -> Answer:
+    """`result` with new blocks, its text rendered from them again (text and blocks never disagree)."""
+    from .present import blocks_text
+
+    return dataclasses.replace(result, blocks=blocks, answer=blocks_text(blocks), **changes)

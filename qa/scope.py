@@ -1,0 +1,280 @@
+"""Who and what a question refers to, matched against the corpus: officials, the moderator, outlets, briefings.
+
+Names, role words ("the commissioner") and outlet labels come from the rosters and exchanges of the
+indexed briefings, compiled once per loaded index; names and terms the corpus never has are found
+too, so the answer can say so. `plan()` in qa/understand.py builds a question's Scope from these.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .briefing import Briefing, briefing_of
+from .constraints import FIGURE_RE
+from .spelling import english_words
+
+HONORIFIC = r"(?:(?:mr|mrs|ms|miss|madam|dr|prof)\.?\s+)?"
+# Words that are never the topic: question words, cues of intent, reference to the briefing itself.
+STOP = set("""a an the of to in on at for from by with about and or but is are was were be been being do does did
+done have has had what which who whom whose when where why how this that these those it its they them their he
+him his she her there here i me my we our you your can could would should will shall may might must any some
+all each every much many more most other than then so as into over under also just only very say said says
+mention mentioned mentions talk talked speak spoke tell told state stated note noted comment commented think
+thought view views position regarding concerning according give gave given please briefing conference press
+today official officials speaker speakers question questions answer answered answers asked ask reporter
+reporters journalist journalists outlet outlets media summarize summarise summary sum gist main key points
+point list name enumerate compare comparison contrast differ difference different versus vs both between
+overview highlights takeaways recap brief briefly anything everything something whole entire event meeting
+remarks statement statements opening introduction introductory speech short version update gist
+session did does let know want like get go mr ms mrs madam dr prof""".split())
+ROLE_WORDS = ("commissioner", "deputy commissioner", "director general", "deputy director general", "spokesperson",
+              "spokesman", "spokeswoman", "minister", "vice minister", "director", "deputy director", "secretary",
+              "chairman", "president", "vice president", "administrator", "head", "chief", "governor", "mayor",
+              "ambassador", "press secretary")
+MODERATOR_WORDS = re.compile(r"\b(the )?(moderator|chair(person|man|woman)?|host|presenter|emcee)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A piece of the question that refers to someone: where, who, and how (name, role, pronoun)."""
+
+    start: int
+    end: int
+    who: str
+    kind: str  # official | moderator | outlet
+
+
+def briefings(index) -> list[Briefing]:
+    """The structure of every briefing in the index, built once per loaded index."""
+    bs = getattr(index, "_briefings", None)
+    if bs is None:
+        bs = [briefing_of(t, index.chunks) for t in index.transcripts]
+        index._briefings = bs
+    return bs
+
+
+@dataclass(frozen=True)
+class _Matchers:
+    """Everything find_mentions matches against, compiled once per loaded index (hundreds of briefings
+    mean thousands of names: compiling their patterns per question cost most of a second)."""
+
+    people: dict  # name -> role
+    names: tuple  # (compiled pattern, name, kind), longest names first
+    roles: tuple  # (compiled role-word pattern, the one person whose title begins with it, kind)
+    moderator: str | None  # the only moderator, if exactly one
+    outlets: tuple  # (compiled pattern, outlet label), longest labels first
+
+
+def _matchers(index) -> _Matchers:
+    m = getattr(index, "_matchers", None)
+    if m is not None:
+        return m
+    import collections
+
+    people: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for b in briefings(index):
+        for mem in b.members:
+            people.setdefault(mem.name, mem.role)
+            if mem.title:
+                titles.setdefault(mem.name, mem.title)
+    for c in index.chunks:
+        people.setdefault(c.speaker, "official")
+    kind = {n: "moderator" if r == "moderator" else "official" for n, r in people.items()}
+    parts = collections.Counter(p for n in people for p in set(n.split()))
+    names = []
+    for name in sorted(people, key=len, reverse=True):
+        pats = [re.escape(name)] + [HONORIFIC + re.escape(p) + r"(?!\w)" for p in name.split()
+                                    if len(p) >= 2 and parts[p] == 1 and p.lower() not in STOP]
+        names += [(re.compile(rf"(?<!\w){pat}(?:'s|’s)?(?!\w)", re.I), name, kind[name]) for pat in pats]
+    roles = []
+    for role in sorted(ROLE_WORDS, key=len, reverse=True):
+        heads = [n for n, t in titles.items() if t.lower().startswith(role + " ") or t.lower() == role]
+        if len(heads) == 1:  # "the commissioner" names whoever's title begins with it, if exactly one does
+            roles.append((re.compile(rf"\b(the )?{role}(?:'s)?\b", re.I), heads[0], kind[heads[0]]))
+    mods = [n for n, r in people.items() if r == "moderator"]
+    outlets = []
+    for outlet in sorted({e.outlet for b in briefings(index) for e in b.exchanges}, key=len, reverse=True):
+        for pat in _outlet_patterns(outlet, index):
+            outlets.append((re.compile(rf"(?<!\w){pat}(?:'s|’s)?(?!\w)(?:\s+(?:reporter|journalist|correspondent))?",
+                                       re.I), outlet))
+    m = _Matchers(people, tuple(names), tuple(roles), mods[0] if len(mods) == 1 else None, tuple(outlets))
+    index._matchers = m
+    return m
+
+
+def find_mentions(question: str, index) -> list[Mention]:
+    """Officials (by name or role word), the moderator and outlets the question refers to."""
+    mt = _matchers(index)
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match, who: str, kind: str):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            return
+        taken.append((m.start(), m.end()))
+        found.append(Mention(m.start(), m.end(), who, kind))
+
+    for rx, name, kind in mt.names:
+        for m in rx.finditer(question):
+            add(m, name, kind)
+    for rx, name, kind in mt.roles:
+        for m in rx.finditer(question):
+            add(m, name, kind)
+    if mt.moderator:
+        for m in MODERATOR_WORDS.finditer(question):
+            add(m, mt.moderator, "moderator")
+    for rx, outlet in mt.outlets:
+        for m in rx.finditer(question):
+            add(m, outlet, "outlet")
+    return sorted(found, key=lambda x: x.start)
+
+
+GENERIC_OUTLET_WORDS = set("news agency daily times tv television radio network newspaper magazine media group "
+                           "china chinese international global post press app broadcasting corporation satellite "
+                           "the of and com cn net www online weekly journal herald".split())
+
+
+def _outlet_patterns(outlet: str, index) -> list[str]:
+    """The outlet's label, and each of its distinctive words ("Xinhua", "Bauhinia", "CCTV")."""
+    pats = [re.escape(outlet)]
+    for w in re.findall(r"[A-Za-z][\w.-]*[A-Za-z]", outlet):
+        lw = w.lower()
+        if lw in GENERIC_OUTLET_WORDS or len(lw) < 3 or (lw in english_words() and not w.isupper()):
+            continue
+        pats.append(re.escape(w))
+    return pats
+
+
+def answering_official(query: str, index) -> tuple[str, ...]:
+    """The official whose answer lexical search ranks first for `query` (no model needed), or ()."""
+    top = index.bm25.search(query, 1)
+    if not top:
+        return ()
+    chunk = index.chunk_by_id.get(index.passages[top[0][0]].chunk_id)
+    return (chunk.speaker,) if chunk else ()
+
+
+def unknown_speakers(question: str, mentions: list[Mention], corpus: str) -> tuple[str, ...]:
+    """Capitalised names used as a speaker ("What did Li Qiang say") that match nobody and occur nowhere."""
+    out = []
+    pat = re.compile(r"\b(?:did|does|do|has|was|is)\s+((?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
+                     r"\s+(?:say|said|mention|answer|respond|speak|think|tell|talk|explain|describe|announce|ask)\b|"
+                     r"\b([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})(?:'s|’s)\s+(?:view|views|answer|remarks|comments|"
+                     r"statement|position|speech)\b|\baccording to\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})")
+    for m in pat.finditer(question):
+        name = next(g for g in m.groups() if g)
+        s = m.start(m.lastindex or 1)
+        if any(mm.start <= s < mm.end for mm in mentions):
+            continue
+        name = re.sub(r"^(Mr|Mrs|Ms|Dr)\.?\s+", "", name)
+        if name.split()[0].lower() in STOP or name.lower() in corpus:
+            continue  # "China's position" names something the briefing has, not a missing speaker
+        out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+def corpus_lower(index) -> str:
+    """All source text of the index, lower case (built once per loaded index)."""
+    corpus = getattr(index, "_corpus_lower", None)
+    if corpus is None:
+        corpus = "\n".join(t.text for t in index.transcripts).lower() or "\n".join(c.text for c in index.chunks).lower()
+        index._corpus_lower = corpus
+    return corpus
+
+
+def rare_absent_words(text: str, index) -> list[str]:
+    """Words of `text` that are neither in the corpus nor ordinary English ("blockchain"): key terms it lacks.
+
+    Used only to word an abstention already decided on weak evidence: a misspelling that nothing
+    corrected would also pass this test, so it never decides to abstain by itself.
+    """
+    from .spelling import speller_for
+
+    counts = speller_for(index).counts
+    out = []
+    for w in re.findall(r"(?<![\w-])[A-Za-z][a-z]{3,}(?![\w-])", text):
+        lw = w.lower()
+        forms = {lw, lw.rstrip("s"), lw[:-2] if lw.endswith("es") else lw, lw + "s"}
+        if lw in STOP or forms & set(counts) or forms & english_words():
+            continue
+        out.append(w)
+    return out
+
+
+def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str, ...]:
+    """Proper names and acronyms of the question (outside `skip` spans) that occur nowhere in the corpus.
+
+    A run of capitalised words is one name ("European Patent Office"); the question's first word,
+    words the corpus has in any case, and title-cased questions are not taken as names.
+    """
+    corpus = corpus_lower(index)
+    tokens = list(re.finditer(r"[A-Za-z][\w'’.-]*[A-Za-z0-9]|[A-Z]", question))
+    caps = [t for t in tokens if t.group(0)[0].isupper()]
+    if len(tokens) >= 4 and len(caps) > 0.6 * len(tokens):
+        return ()
+    out, run = [], []
+
+    def flush():
+        if run:
+            name = re.sub(r"(?:'s|’s)$", "", question[run[0].start():run[-1].end()])
+            # Without its short acronyms ("Belt and Road IP" -> "Belt and Road") a phrase may be there after all.
+            core = " ".join(w for w in name.split() if not (w.isupper() and len(w) <= 3)) or name
+            if name.lower() not in corpus and core.lower() not in corpus \
+                    and not any(s <= run[0].start() < e for s, e in skip):
+                out.append(name)
+        run.clear()
+
+    for i, t in enumerate(tokens):
+        w = t.group(0)
+        if any(ch.isdigit() for ch in w):  # "H1", "G20": figures are the near-miss check's business
+            flush()
+            continue
+        first = i == 0 or question[tokens[i - 1].end():t.start()].strip() in (".", "?", "!")
+        if w[0].isupper() and not (first and w.lower() in english_words()) and w.lower() not in STOP:
+            if run and question[run[-1].end():t.start()].strip() not in ("",):
+                flush()
+            run.append(t)
+        elif run and w.lower() in ("of", "the", "and", "for") and i + 1 < len(tokens) \
+                and tokens[i + 1].group(0)[0].isupper():
+            run.append(t)
+        else:
+            flush()
+    flush()
+    return tuple(dict.fromkeys(out))
+
+
+def topic_words(text: str) -> list[str]:
+    """The content words of `text`: what it is about once question and cue words are gone."""
+    return [w for w in re.findall(r"[\w'’.%-]+", text) if w.lower().strip(".'’") not in STOP and len(w) > 1
+            or FIGURE_RE.fullmatch(w)]
+
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+
+
+def briefing_scope(q: str, index) -> tuple[str, ...]:
+    """With several briefings: the ones a question picks by date, month, "latest"/"first", or title words."""
+    bs = briefings(index)
+    if len(bs) < 2:
+        return ()
+    ql = q.lower()
+    dated = sorted((b for b in bs if b.date), key=lambda b: b.date)
+    if dated and re.search(r"\b(latest|most recent|newest|last) (briefing|press conference|one)\b", ql):
+        return (dated[-1].doc_id,)
+    if dated and re.search(r"\b(first|earliest|oldest) (briefing|press conference|one)\b", ql):
+        return (dated[0].doc_id,)
+    iso = re.findall(r"\b(\d{4}-\d{2}-\d{2})\b", q)
+    picked = [b.doc_id for b in dated if b.date in iso]
+    for i, m in enumerate(MONTHS, 1):
+        if re.search(rf"\b{m}\b", ql):
+            picked += [b.doc_id for b in dated if int(b.date[5:7]) == i
+                       and (not re.search(r"\b(19|20)\d\d\b", q) or b.date[:4] in q)]
+    if not picked:
+        words = set(topic_words(ql))
+        scored = [(len(words & set(topic_words(b.title.lower()))), b.doc_id) for b in bs]
+        best = max(s for s, _ in scored)
+        if best >= 2:
+            picked = [d for s, d in scored if s == best]
+    return tuple(dict.fromkeys(picked))

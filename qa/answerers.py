@@ -11,22 +11,17 @@ import dataclasses
 import re
 from typing import Callable
 
-import numpy as np
 
 from .answer import NOT_FOUND, Composer, Scored, attribution, extractive_answer, related
 from .lookup import Lookup, threshold
+from .salience import ORDINAL_RE, lead_sentences, sentences_of, summary_sentences
 from .retrieve import Filters
+from .scope import briefings
+from .structure import exchange_row
 from .types import Answer, Block, Chunk, Hit, QueryPlan, Sentence
 
 Answerer = Callable[[QueryPlan, Lookup, object], Answer]
 ANSWERERS: dict[str, Answerer] = {}
-
-ORDINAL_RE = re.compile(r"^(?:First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?|Sixth(?:ly)?|"
-                        r"Seventh(?:ly)?|Eighth(?:ly)?|Ninth(?:ly)?|Tenth(?:ly)?|Finally|Lastly|Last but not least|"
-                        r"On the one hand|On the other hand|The (?:first|second|third|fourth|fifth) (?:is|was|one))\b")
-PLEASANTRY_RE = re.compile(r"^(?:Thank(?:s| you)\b|I(?:'ll| will| would like to)? (?:answer|take|respond|invite|"
-                           r"have|ask)\b|I would like to (?:take this opportunity|invite)|That's all\b|Good (?:morning|"
-                           r"afternoon|evening)\b)", re.I)
 
 
 def answerer(intent: str):
@@ -75,67 +70,9 @@ def answer_fact(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
                              searched_prefix(plan))
 
 
-def sentences_of(chunk: Chunk, index) -> list[Sentence]:
-    return index.sentences.get(chunk.id, [])
-
-
-def _centrality(chunk: Chunk, index) -> np.ndarray:
-    sents = sentences_of(chunk, index)
-    row = index.sentence_row[chunk.id]
-    vecs = index.sentence_vecs[row:row + len(sents)]
-    if not len(vecs):
-        return np.zeros(0)
-    centre = vecs.mean(axis=0)
-    centre /= np.linalg.norm(centre) or 1.0
-    return vecs @ centre
-
-
-def lead_sentences(chunk: Chunk, index, n: int = 1) -> list[Sentence]:
-    """The answer's lead point: the most central of its first substantive sentences."""
-    sents = sentences_of(chunk, index)
-    cent = _centrality(chunk, index)
-    cands = [i for i, s in enumerate(sents) if not PLEASANTRY_RE.match(s.text) and len(s.text.split()) >= 6][:4]
-    if not cands:
-        return sents[:n]
-    pick = sorted(cands, key=lambda i: -cent[i])[:n]
-    return [sents[i] for i in sorted(pick)]
-
-
-def summary_sentences(chunk: Chunk, index, budget: int) -> list[Sentence]:
-    """Enumerated points first, then figure-bearing and central sentences, within `budget` words, in order."""
-    sents = sentences_of(chunk, index)
-    cent = _centrality(chunk, index)
-    usable = [i for i, s in enumerate(sents) if not PLEASANTRY_RE.match(s.text)]
-    points = [i for i in usable if ORDINAL_RE.match(sents[i].text)]
-    chosen: list[int] = []
-    words = 0
-    # Points first, each with the first figure it states; then figures, then the rest, by centrality.
-    lead: list[int] = []
-    if len(points) >= 2:
-        for k, i in enumerate(points):
-            stop = points[k + 1] if k + 1 < len(points) else len(sents)
-            lead.append(i)
-            lead += [j for j in range(i + 1, stop) if j in usable and re.search(r"\d", sents[j].text)][:1]
-    ranked = lead + sorted((i for i in usable if i not in lead),
-                           key=lambda i: (not re.search(r"\d", sents[i].text), -cent[i]))
-    for i in ranked:
-        w = len(sents[i].text.split())
-        if words + w > budget and chosen:
-            if i in points:
-                chosen.append(i)  # an enumerated point is never dropped
-                words += w
-            continue
-        chosen.append(i)
-        words += w
-    return [sents[i] for i in sorted(chosen)]
-
-
 @answerer("summary")
 def answer_summary(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     """An extractive summary of a unit: the opening statement, one answer, one official's answers, or all."""
-    from .structure import exchange_row
-    from .scope import briefings
-
     f = lookup.plan_filters(plan)
     out = Composer()
     out.blocks.extend(searched_prefix(plan))

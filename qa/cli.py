@@ -1,13 +1,13 @@
 """briefqa: the command line. Parses flags, calls the library, prints; domain errors become one-line messages."""
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import sys
 from pathlib import Path
 
-from .config import ANSWER_MODES, MODES, auth_from_env, check_date, check_host, check_k, check_port, load_settings
+from .cli_parser import build_parser, check_flags
+from .config import load_settings
 from .errors import BriefQAError
 from .logs import to_stderr
 
@@ -356,118 +356,13 @@ def cmd_feedback(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="briefqa", description="Answers about briefing transcripts, with citations.")
-    sub = p.add_subparsers(dest="command", required=True)
-
-    def common(sp, corpus=True):
-        if corpus:
-            sp.add_argument("--corpus", metavar="DIR", help="transcripts folder (default corpus/)")
-        sp.add_argument("--index", metavar="DIR", help="index folder (default index/)")
-
-    sp = sub.add_parser("ingest", help=cmd_ingest.__doc__)
-    sp.add_argument("paths", nargs="*", help="files or folders of .txt, .html, .pdf, .docx (default corpus/)")
-    sp.add_argument("--json", action="store_true", help="one JSON object per chunk")
-    common(sp)
-    sp.set_defaults(func=cmd_ingest)
-
-    sp = sub.add_parser("build", help=cmd_build.__doc__)
-    sp.add_argument("--if-stale", action="store_true", help="only if missing, stale or damaged")
-    common(sp)
-    sp.set_defaults(func=cmd_build)
-
-    sp = sub.add_parser("add", help=cmd_add.__doc__.splitlines()[0])
-    sp.add_argument("files", nargs="+", metavar="FILE", help=".txt, .html, .pdf or .docx transcripts")
-    sp.add_argument("--title", help="the briefing's title (one file only); written to FILE's .meta.json sidecar")
-    sp.add_argument("--date", help="2024-07-29, 'July 29, 2024' or '29 July 2024'; written to the sidecar")
-    sp.add_argument("--replace", action="store_true", help="replace a corpus file of the same name")
-    sp.add_argument("--dry-run", action="store_true", help="check and show what would be added; change nothing")
-    common(sp)
-    sp.set_defaults(func=cmd_add)
-
-    sp = sub.add_parser("briefings", help=cmd_briefings.__doc__)
-    sp.add_argument("--json", action="store_true", help="one JSON object per briefing")
-    sp.add_argument("--no-rebuild", action="store_true", help="refuse a stale index instead of rebuilding")
-    common(sp)
-    sp.set_defaults(func=cmd_briefings)
-
-    sp = sub.add_parser("remove", help=cmd_remove.__doc__)
-    sp.add_argument("doc_id", metavar="DOC_ID", help="a briefing id as `briefqa briefings` lists it")
-    sp.add_argument("--whole-file", action="store_true", help="the file holds several briefings: remove them all")
-    common(sp)
-    sp.set_defaults(func=cmd_remove)
-
-    def retrieval_flags(sp):
-        sp.add_argument("-k", default=None, help="answers to retrieve, 1 to 50 (default 5)")
-        sp.add_argument("--no-rebuild", action="store_true", help="refuse a stale index instead of rebuilding")
-        common(sp)
-
-    sp = sub.add_parser("search", help=cmd_search.__doc__)
-    sp.add_argument("query")
-    sp.add_argument("--mode", choices=MODES, default=None)
-    sp.add_argument("--speaker", help="only answers by this speaker (whole words of the name, e.g. Hu)")
-    sp.add_argument("--doc", help="only this document id")
-    sp.add_argument("--date-from", help="YYYY-MM-DD")
-    sp.add_argument("--date-to", help="YYYY-MM-DD")
-    sp.add_argument("--json", action="store_true")
-    retrieval_flags(sp)
-    sp.set_defaults(func=cmd_search)
-
-    sp = sub.add_parser("ask", help=cmd_ask.__doc__)
-    sp.add_argument("question", nargs="?")
-    sp.add_argument("--mode", choices=ANSWER_MODES, default=None, help="answer mode (default extractive)")
-    sp.add_argument("--history", action="append", help="an earlier user question (repeatable, oldest first)")
-    sp.add_argument("--jsonl", metavar="FILE", help="questions as JSON lines ('-' for stdin); results to stdout")
-    sp.add_argument("--json", action="store_true")
-    retrieval_flags(sp)
-    sp.set_defaults(func=cmd_ask)
-
-    sp = sub.add_parser("chat", help=cmd_chat.__doc__)
-    sp.add_argument("--mode", choices=ANSWER_MODES, default=None)
-    retrieval_flags(sp)
-    sp.set_defaults(func=cmd_chat)
-
-    sp = sub.add_parser("serve", help=cmd_serve.__doc__)
-    sp.add_argument("--host", default="127.0.0.1")
-    sp.add_argument("--port", type=int, default=7860)
-    sp.add_argument("--share", action="store_true", help="public Gradio share link (off by default)")
-    sp.add_argument("--allow-remote", action="store_true", help="required to bind to a non-loopback host")
-    common(sp)
-    sp.set_defaults(func=cmd_serve)
-
-    sp = sub.add_parser("eval", help=cmd_eval.__doc__)
-    sp.add_argument("--questions", metavar="FILE", help="gold set (default eval/questions.jsonl)")
-    sp.add_argument("--mode", action="append", choices=MODES, help="retrieval modes to compare (default all)")
-    sp.add_argument("--answer-mode", choices=ANSWER_MODES, default="extractive")
-    sp.add_argument("--out", metavar="DIR", help="report folder (default eval/report)")
-    sp.add_argument("--check", action="store_true", help="exit 1 when a metric is below eval/thresholds.json")
-    sp.add_argument("--calibrate", action="store_true", help="sweep the abstention threshold; report F1 and false abstention per value")
-    sp.add_argument("--design", action="store_true", help="compare passage designs (window, stride, question prefix, grouping) on temporary indexes")
-    common(sp)
-    sp.set_defaults(func=cmd_eval)
-
-    sp = sub.add_parser("feedback", help=cmd_feedback.__doc__)
-    sp.add_argument("action", choices=["export"])
-    sp.add_argument("--file", help="feedback JSONL (default feedback/feedback.jsonl)")
-    sp.set_defaults(func=cmd_feedback)
-    return p
-
-
-def check_flags(args) -> None:
-    """Refuse bad flag values at once, before any model or index is loaded (-k becomes an int)."""
-    if getattr(args, "k", None) is not None:
-        args.k = check_k(args.k, "-k")
-    for name in ("date_from", "date_to"):
-        check_date(getattr(args, name, None), "--" + name.replace("_", "-"))
-    if getattr(args, "port", None) is not None:
-        check_port(args.port)
-    if getattr(args, "host", None) is not None:  # serve: refused before its "loading" line and gradio
-        check_host(args.host, getattr(args, "allow_remote", False))
-        auth_from_env()
+COMMANDS = {"ingest": cmd_ingest, "build": cmd_build, "add": cmd_add, "briefings": cmd_briefings, "remove": cmd_remove,
+            "search": cmd_search, "ask": cmd_ask, "chat": cmd_chat, "serve": cmd_serve, "eval": cmd_eval,
+            "feedback": cmd_feedback}
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(COMMANDS).parse_args(argv)
     to_stderr()  # the library's progress and warnings: one line each on stderr, as before
     try:
         check_flags(args)

@@ -3,7 +3,6 @@
 qa/onnx_embed.py. Importing this module loads no model library: each backend imports its own in warm_up()."""
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import time
@@ -13,18 +12,13 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 
 from .errors import ConfigError, ModelError
+from .model_files import MODEL_NAME, file_sha256  # noqa: F401  (re-exported: index_store, eval, bench)
 from .tokens import default_model_path
 
 if TYPE_CHECKING:
     from .config import Settings
 
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WEIGHTS_FILE = "model.safetensors"
-
-
-def file_sha256(path: str | Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def weights_sha256(model_path: str | Path) -> str:

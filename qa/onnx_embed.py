@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedding import MODEL_NAME, file_sha256, make_embedder  # noqa: F401  (make_embedder: older imports)
 from .errors import ModelError
+from .model_files import MODEL_NAME, file_sha256
 from .tokens import default_model_path
 
 ONNX_MODEL_NAME = MODEL_NAME + " (onnx int8)"

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
-from .types import Answer, Block, Citation
+if TYPE_CHECKING:  # annotations only: qa.types calls into this module (Answer.to_dict), never the reverse
+    from .types import Answer, Block, Citation
 
 ROW_SEP = " — "
 

@@ -11,6 +11,7 @@ import re
 
 from .answer import Composer, never_mentions
 from .briefing import Briefing, Exchange, question_sentences
+from .salience import lead_sentences
 from .types import Answer, Cell, QueryPlan
 
 
@@ -122,8 +123,6 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                     cells.append(Cell(m.title, out.cite_source(b, m.line, "header", m.name)))
                 out.add("row", cells=tuple(cells), group=b.doc_id)
             for c in b.opening:
-                from .answerers import lead_sentences
-
                 out.add("attribution", f"{c.speaker}'s opening statement, its lead point:", group=c.speaker)
                 out.quote_sentences(c, lead_sentences(c, lookup.index, 1), group=c.speaker)
         elif kind == "about":
@@ -272,8 +271,6 @@ def _about(out: Composer, b: Briefing) -> None:
 
 def _answer_lead(out: Composer, b: Briefing, e: Exchange, lookup) -> None:
     """The answer's lead point under a single exchange: what the official said first of substance."""
-    from .answerers import lead_sentences
-
     for c in e.answers:
         sents = lead_sentences(c, lookup.index, 1)
         if sents:

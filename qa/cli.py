@@ -309,6 +309,9 @@ def cmd_chat(args) -> int:
 
     _say("briefqa chat: loading the index and the model…")  # at once: nothing else shows until they load
     qa = _open(args, status=lambda m: _say(f"  {m}"))
+    from .spelling import warm_in_background
+
+    warm_in_background(qa.index)
     history: list[str] = []
     print("Ask about the briefing; an empty line quits.", file=sys.stderr)
     while True:

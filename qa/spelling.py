@@ -5,7 +5,7 @@ commonest of symspellpy's 82,765-word frequency list), so only true misspellings
 -> "patents", "chna" -> "china"; a rarer English word one edit from a word the corpus uses often is
 taken as a slip of it when it is that word with a letter dropped or two letters swapped ("abut" ->
 "about", "polices" -> "policies"; "gist" stays). A non-word with no close corpus word may misspell an ordinary English word
-("chaird" -> "chaired"). Short words (< 4 letters) and acronyms are never touched.
+("chaird" -> "chair", "sumarize" -> "summarize"). Short words (< 4 letters) and acronyms are never touched.
 """
 from __future__ import annotations
 
@@ -65,7 +65,8 @@ def english_speller():
     word that is neither in the corpus nor English)."""
     from symspellpy import SymSpell
 
-    sym = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+    # One edit is all it is asked for (13 MiB and 0.3 s for 30,000 words; two edits and prefix 7: 57 MiB, 1.4 s).
+    sym = SymSpell(max_dictionary_edit_distance=1, prefix_length=5)
     for w, rank in english_ranks().items():
         if rank < ENGLISH_FALLBACK and len(w) >= 3:
             sym.create_dictionary_entry(w, ENGLISH_FALLBACK - rank)
@@ -151,3 +152,12 @@ def speller_for(index) -> Speller:
         sp = Speller(texts)
         index._speller = sp
     return sp
+
+
+def warm_in_background(index) -> None:
+    """Build the index's speller and the English fallback in a daemon thread, so a long-running chat or
+    server does not spend the first misspelled question's second or two building them."""
+    import threading
+
+    threading.Thread(target=lambda: (speller_for(index), english_speller()), name="warm-spelling",
+                     daemon=True).start()

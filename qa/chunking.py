@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import CorpusError
-from .extract import SUPPORTED
+from .extract import SUPPORTED, corpus_files  # noqa: F401  (corpus_files: re-exported)
 from .speakers import HONORIFICS
 from .tokens import count_tokens, count_wordpieces
 from .transcript import parse_path
@@ -195,19 +195,6 @@ def _append(tr: Transcript, turn: Turn, question: Turn | None, handed_by: str | 
         first_line=turn.first_line, last_line=turn.last_line, words=turn.words,
         tokens=count_tokens(text), wordpieces=count_wordpieces(text)))
 
-
-
-def corpus_files(paths) -> list[Path]:
-    """Expand files and folders into transcript files (.txt, .html/.htm, .pdf, .docx), sorted, each once."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in SUPPORTED))
-        elif p.exists():
-            out.append(p)
-        else:
-            raise CorpusError(str(p), "no such file or folder")
-    return list(dict.fromkeys(x.resolve() for x in out))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,10 @@
 """All tunable settings in one frozen, self-validating dataclass; BRIEFQA_* environment variables (read by
-pydantic-settings) and CLI flags override them."""
+pydantic-settings) and CLI flags override them.
+
+Every value that differs from its default is checked by pydantic (types, choices, bounds) when a Settings
+is made. pydantic is imported only then: a one-shot `briefqa ask` with default settings (or only other
+folders) never imports it, which keeps about 90 ms off its cold start (issue 14).
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -9,10 +14,7 @@ import typing
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, ValidationError, create_model, model_validator
-from pydantic.dataclasses import dataclass
-from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
-from pydantic_settings.sources.utils import parse_env_vars
+from annotated_types import Ge, Interval
 
 from .errors import ConfigError
 
@@ -27,11 +29,11 @@ MODES = typing.get_args(RetrievalMode)
 ANSWER_MODES = typing.get_args(AnswerMode)
 EMBEDDING_BACKENDS = typing.get_args(EmbeddingBackend)
 VECTOR_INDEXES = typing.get_args(VectorIndex)
-Count = Annotated[int, Field(ge=1)]  # a number of things that must be at least one
-Share = Annotated[float, Field(ge=0.0, le=1.0)]  # a share of the best score
+Count = Annotated[int, Ge(1)]  # a number of things that must be at least one
+Share = Annotated[float, Interval(ge=0.0, le=1.0)]  # a share of the best score
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclasses.dataclass(frozen=True, init=False)
 class Settings:
     # Where transcripts live; every *.txt below it is ingested.
     corpus_dir: Path = ROOT / "corpus"
@@ -143,14 +145,23 @@ class Settings:
     # adds nothing (README "Performance": 30 questions/s with one worker, 35-37 with two).
     ui_concurrency: Count = 2
 
-    @model_validator(mode="wrap")
-    @classmethod
-    def _one_line(cls, data, handler):
-        """Pydantic checks every field (types, choices, bounds); its errors become one ConfigError line."""
-        try:
-            return handler(data)
-        except ValidationError as e:
-            raise ConfigError(_message(e, lambda name, value: f"setting {name} {value!r}")) from None
+    def __init__(self, **values):
+        """Keyword arguments only; a name that is no setting, or a value pydantic refuses, is one ConfigError line."""
+        fields = _fields()
+        for name in values:
+            if name not in fields:
+                raise ConfigError(f"{name} is not a setting")
+        checked = {}
+        for name, value in values.items():
+            if name in _PATH_FIELDS and isinstance(value, (str, os.PathLike)):
+                value = Path(value)  # a folder or file named as text: a Path, nothing to check
+            if _is_plain(name, value, fields[name].default):
+                checked[name] = value
+            else:
+                checked.setdefault("\0pydantic", {})[name] = value
+        checked.update(_validated(checked.pop("\0pydantic", {})))
+        for name, f in fields.items():
+            object.__setattr__(self, name, checked.get(name, f.default))
 
     def answer_weights(self) -> dict:
         """The answerer's weights and shares, as qa.answer.score_sentences and select take them."""
@@ -164,6 +175,43 @@ class Settings:
         return dataclasses.replace(self, **{k: v for k, v in kw.items() if v is not None})
 
 
+@functools.cache
+def _fields() -> dict[str, dataclasses.Field]:
+    return {f.name: f for f in dataclasses.fields(Settings)}
+
+
+_PATH_FIELDS = ("corpus_dir", "index_dir", "feedback_path")
+
+
+def _is_plain(name: str, value, default) -> bool:
+    """Needs no checking: the default itself, or a Path for a Path setting."""
+    return (value is default or (type(value) is type(default) and value == default)
+            or (name in _PATH_FIELDS and isinstance(value, Path)))
+
+
+@functools.cache
+def _checker():
+    """A pydantic model with Settings' fields, types and bounds, built on first need."""
+    from pydantic import ConfigDict, create_model
+
+    hints = typing.get_type_hints(Settings, include_extras=True)
+    return create_model("SettingsCheck", __config__=ConfigDict(extra="forbid"),
+                        **{f.name: (hints[f.name], f.default) for f in dataclasses.fields(Settings)})
+
+
+def _validated(values: dict) -> dict:
+    """`values` as pydantic checks and converts them ("3" -> 3 where a number is due), else ConfigError."""
+    if not values:
+        return {}
+    from pydantic import ValidationError
+
+    try:
+        model = _checker().model_validate(values)
+    except ValidationError as e:
+        raise ConfigError(_message(e, lambda name, value: f"setting {name} {value!r}")) from None
+    return {name: getattr(model, name) for name in values}
+
+
 @functools.cache  # read on every question (check_choice)
 def _choices(name: str) -> tuple | None:
     """The allowed values of a Literal field of Settings, or None."""
@@ -171,7 +219,7 @@ def _choices(name: str) -> tuple | None:
     return typing.get_args(hint) if typing.get_origin(hint) is Literal else None
 
 
-def _message(err: ValidationError, label) -> str:
+def _message(err, label) -> str:
     """One line for the first error: `label(field, value)`, then what would be valid."""
     e = err.errors()[0]
     name = str(e["loc"][0]) if e["loc"] else "?"
@@ -194,30 +242,34 @@ def check_choice(setting: str, value, what: str | None = None):
     raise ConfigError(f"{what or setting.replace('_', ' ')} {value!r} is not one of {', '.join(_choices(setting))}")
 
 
-class _EnvBase(BaseSettings):
-    # Empty variables count as unset (as a shell's `BRIEFQA_TOP_K= briefqa …` means).
-    model_config = SettingsConfigDict(env_prefix="BRIEFQA_", env_ignore_empty=True, extra="ignore")
+@functools.lru_cache(maxsize=1)
+def _env_model():
+    """A pydantic-settings model with Settings' fields, types and bounds (BRIEFQA_<FIELD> for each field),
+    and the environment source it reads a given mapping with. Built on first use: a command run without any
+    BRIEFQA_* variable never imports pydantic-settings (about 60 ms of a one-shot `briefqa ask`)."""
+    from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+    from pydantic_settings.sources.utils import parse_env_vars
 
+    class EnvBase(BaseSettings):
+        # Empty variables count as unset (as a shell's `BRIEFQA_TOP_K= briefqa …` means).
+        model_config = SettingsConfigDict(env_prefix="BRIEFQA_", env_ignore_empty=True, extra="ignore")
 
-class _EnvVars(EnvSettingsSource):
-    """pydantic-settings' environment source over a given mapping (load_settings(env=...)), not os.environ."""
+    class EnvVars(EnvSettingsSource):
+        """pydantic-settings' environment source over a given mapping (load_settings(env=...)), not os.environ."""
 
-    def __init__(self, settings_cls, env: typing.Mapping[str, str]):
-        self._env = env
-        super().__init__(settings_cls)
+        def __init__(self, settings_cls, env: typing.Mapping[str, str]):
+            self._env = env
+            super().__init__(settings_cls)
 
-    def _load_env_vars(self):
-        return parse_env_vars(self._env, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
+        def _load_env_vars(self):
+            return parse_env_vars(self._env, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
 
-
-def _env_model() -> type[BaseSettings]:
-    """A pydantic-settings model with Settings' fields, types and bounds: BRIEFQA_<FIELD> for each field."""
     hints = typing.get_type_hints(Settings, include_extras=True)
-    return create_model("BriefqaEnvironment", __base__=_EnvBase,
-                        **{f.name: (hints[f.name], f.default) for f in dataclasses.fields(Settings)})
+    from pydantic import create_model
 
-
-_ENV_MODEL = _env_model()
+    model = create_model("BriefqaEnvironment", __base__=EnvBase,
+                         **{f.name: (hints[f.name], f.default) for f in dataclasses.fields(Settings)})
+    return model, EnvVars
 
 
 def load_settings(env: typing.Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -227,9 +279,14 @@ def load_settings(env: typing.Mapping[str, str] | None = None, **overrides) -> S
     >>> load_settings({"BRIEFQA_TOP_K": "3"}).top_k
     3
     """
-    source = _EnvVars(_ENV_MODEL, os.environ if env is None else env)
+    env = os.environ if env is None else env
+    if not any(k.upper().startswith("BRIEFQA_") and v for k, v in env.items()):
+        return Settings().with_overrides(**overrides)  # pydantic-settings matches names case-insensitively
+    model, source_cls = _env_model()
+    from pydantic import ValidationError
+
     try:
-        found = _ENV_MODEL(_build_sources=((source,), {}))
+        found = model(_build_sources=((source_cls(model, env),), {}))
     except ValidationError as e:
         raise ConfigError(_message(e, lambda name, raw: f"environment variable BRIEFQA_{name.upper()}={raw!r}")) from None
     return Settings().with_overrides(**found.model_dump(exclude_unset=True)).with_overrides(**overrides)

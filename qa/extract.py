@@ -381,3 +381,16 @@ def _docx(path: Path, data: bytes) -> Extracted:
         raise CorpusError(str(path), ".docx has no paragraph text", line=1)
     title = (document.core_properties.title or "").strip() or None
     return Extracted("\n".join(lines) + "\n", "docx", title)
+
+
+def corpus_files(paths) -> list[Path]:
+    """Expand files and folders into transcript files (.txt, .html/.htm, .pdf, .docx), sorted, each once."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in SUPPORTED))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise CorpusError(str(p), "no such file or folder")
+    return list(dict.fromkeys(x.resolve() for x in out))

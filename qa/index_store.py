@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, generations, manifest, reuse
+from . import __version__, generations, manifest
 from .bm25 import BM25Index
-from .chunking import chunk_transcript, corpus_files, load_corpus
+from .extract import corpus_files
 from .config import Settings
 from .embedding import Embedder, index_sha256
 from .errors import ConfigError, CorpusError, IndexCorrupt, IndexError_, IndexMissing, IndexStale
@@ -178,6 +178,9 @@ def _parse_embed_index(settings: Settings, embedder: Embedder, old: "reuse.Prior
                        fingerprint: dict[str, str], warnings: list[str], progress: bool) -> _Built:
     """Parse and chunk the corpus, embed what `old` cannot lend, build the vector and BM25 indexes."""
     reports: list = []
+    from . import reuse  # builds only: the parsing stack stays off the query path
+    from .chunking import chunk_transcript, load_corpus
+
     parse = reuse.parser(old, len(corpus_files([settings.corpus_dir])), progress)
     transcripts, chunks = load_corpus([settings.corpus_dir], warnings, reports, parse=parse,
                                       chunk=old.chunk if old is not None else chunk_transcript)
@@ -214,6 +217,8 @@ def _write_artifacts(tmp: Path, b: _Built) -> None:
 def _manifest(settings: Settings, embedder: Embedder, old: "reuse.Prior | None", b: _Built, artifacts: dict,
               warnings: list[str], t0: float) -> dict:
     """The generation's manifest: what built it, from what, and the size and sha256 of each artifact."""
+    from . import reuse
+
     emb, passages = b.emb, b.emb.passages
     if embedder.weights_sha256 is None and old is not None:  # nothing embedded: the model was never loaded
         model = dict(old.index.manifest["model"])
@@ -248,6 +253,8 @@ def _manifest(settings: Settings, embedder: Embedder, old: "reuse.Prior | None",
 def prior(settings: Settings, embedder: Embedder, fingerprint: dict[str, str]) -> "reuse.Prior | None":
     """The live generation opened for reuse by the next build, or None (saying why) when it cannot lend
     anything: missing, damaged, or built by another briefqa version, model or index settings."""
+    from . import reuse
+
     folder = Path(settings.index_dir)
     try:
         m = read_manifest(folder)

@@ -6,10 +6,10 @@ import json
 import sys
 from pathlib import Path
 
-from .chunking import corpus_files
 from .config import Settings
 from .embedding import file_sha256
 from .errors import CorpusError, IndexCorrupt, IndexStale
+from .extract import corpus_files
 
 # 2: transcripts.json (each parsed Transcript, text included) for answers about the briefing's structure.
 FORMAT_VERSION = 2

@@ -28,8 +28,8 @@ ENGLISH_FALLBACK = 30000  # a non-word may also be a misspelling of one of these
 def english_ranks() -> dict[str, int]:
     """{word: rank} of symspellpy's English frequency dictionary (0 = most frequent)."""
     path = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
-    with path.open(encoding="utf-8") as f:
-        return {line.split(" ", 1)[0]: i for i, line in enumerate(f) if line.strip()}
+    words = path.read_text(encoding="utf-8").split()[0::2]  # "word count" lines; one split is 4x faster
+    return dict(zip(words, range(len(words))))
 
 
 def english_words():
@@ -82,13 +82,19 @@ class Speller:
     """
 
     def __init__(self, texts):
+        self.counts = collections.Counter(w.lower() for t in texts for w in words(t))
+
+    @functools.cached_property
+    def sym(self):
+        """The SymSpell over the corpus words, built when a question first has a word to look up (most
+        questions have none, and building it is most of a cold `ask`'s planning time)."""
         from symspellpy import SymSpell
 
-        self.counts = collections.Counter(w.lower() for t in texts for w in words(t))
-        self.sym = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        sym = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for w, n in self.counts.items():
             if len(w) >= 3:
-                self.sym.create_dictionary_entry(w, n)
+                sym.create_dictionary_entry(w, n)
+        return sym
 
     def known(self, word: str) -> bool:
         w = word.lower()
@@ -159,5 +165,5 @@ def warm_in_background(index) -> None:
     server does not spend the first misspelled question's second or two building them."""
     import threading
 
-    threading.Thread(target=lambda: (speller_for(index), english_speller()), name="warm-spelling",
+    threading.Thread(target=lambda: (speller_for(index).sym, english_speller()), name="warm-spelling",
                      daemon=True).start()

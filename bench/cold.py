@@ -42,11 +42,19 @@ def _run_child(args: list[str], timeout: float = 900, env: dict | None = None) -
     return report
 
 
+def _backend_env(backend: str | None) -> dict:
+    """BRIEFQA_EMBEDDING_BACKEND for a backend that is not the default; none for the default, so the command
+    runs as a user runs it (a BRIEFQA_* variable makes the CLI read the environment through pydantic-settings)."""
+    from qa.config import Settings
+
+    return {"BRIEFQA_EMBEDDING_BACKEND": backend} if backend and backend != Settings().embedding_backend else {}
+
+
 def cli_ask_seconds(index_dir: Path, question: str, backend: str | None = None, timeout: float = 900) -> float:
     """Wall time of `briefqa ask QUESTION --index DIR --json` from process start to exit (default backend
     unless `backend` is given)."""
     exe = Path(sys.executable).with_name("briefqa")
-    env = {**_env(), **({"BRIEFQA_EMBEDDING_BACKEND": backend} if backend else {})}
+    env = {**_env(), **_backend_env(backend)}
     t0 = time.perf_counter()
     p = subprocess.run([str(exe), "ask", question, "--index", str(index_dir), "--json"], cwd=ROOT, env=env,
                        capture_output=True, text=True, timeout=timeout)
@@ -114,7 +122,7 @@ def serve_ready(index_dir: Path, backend: str, questions: Path | None = None, an
     from .load import _client, ask, free_port, load_questions, stop_server
 
     port = free_port()
-    env = {**_env(), "BRIEFQA_EMBEDDING_BACKEND": backend}
+    env = {**_env(), **_backend_env(backend)}
     cmd = [str(Path(sys.executable).with_name("briefqa")), "serve", "--port", str(port), "--index", str(index_dir)]
     url = f"http://127.0.0.1:{port}"
     t0 = time.perf_counter()

@@ -128,12 +128,20 @@ NOT_PLURAL = {"is", "was", "has", "does", "this", "its", "his", "hers", "yours",
               "series", "means", "headquarters", "species", "whereas", "towards", "afterwards"}
 
 
+OBJECT_STARTS = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "china's",
+                 "chinese", "our", "any", "some", "all", "more"}
+
+
 def _asks_for_many(q: str) -> bool:
     """'Which countries …', 'What policy documents …': the question asks for several things."""
     m = PLURAL_ASK_RE.search(q)
     aux = {"did", "do", "does", "was", "were", "is", "are", "has", "have", "had", "will", "would", "can", "could",
            "should", "might", "may"}
-    return bool(m) and m.group(2).lower() not in NOT_PLURAL and not aux & set(m.group(1).lower().split())
+    if not m or m.group(2).lower() in NOT_PLURAL or aux & set(m.group(1).lower().split()):
+        return False
+    # "Which agency co-hosts the conference": a word in -s followed by an object is a verb, not a plural.
+    after = re.match(r"\s+([\w'’]+)", q[m.end():])
+    return not (m.group(1).strip() and after and after.group(1).lower() in OBJECT_STARTS)
 
 
 def _intent(q: str, officials: set[str], structure: str | None, count: int | None) -> str:

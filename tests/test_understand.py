@@ -37,6 +37,9 @@ def qa(settings, embedder, index):
     ("How many PPH agreements does China have?", "fact", (), ()),  # "agreements" is not "agree"
     ("Which reporter went first?", "structure", (), ()),
     ("Whose question did Ge Shu answer?", "structure", ("Ge Shu",), ()),
+    ("Which agency co-hosts the Belt and Road conference?", "fact", (), ()),  # "co-hosts the": a verb
+    ("Which country accepts China's patent examination results?", "fact", (), ()),
+    ("What policy documents did Hu Wenhui cite?", "list", ("Hu Wenhui",), ()),
 ])
 def test_intent_and_scope(index, question, intent, officials, outlets):
     p = plan(question, [], index)

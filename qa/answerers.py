@@ -142,7 +142,10 @@ def _ordinal_items(chunk: Chunk, index, item_words: int) -> list[tuple[int, int,
 
 
 LIST_CUE_RE = re.compile(r"(?::|\b(?:including|such as|namely|like|among them|among|covering|with|between))\s+", re.I)
-LIST_END_RE = re.compile(r"\s+(?:to|in order to|so as to|for|which|that|who|through|by|in|on|at)\s|[;:(]|[.?!]\s*$")
+# Where an inline list ends: a clause ("… and C to promote …"), not a name's own preposition ("the Guidelines on
+# Strengthening the Protection of …", whose next word is capitalised).
+LIST_END_RE = re.compile(r"\s+(?:to|in order to|so as to|for|which|that|who|through|by|in|on|at)\s(?![A-Z])|[;:(]|"
+                         r"[.?!]\s*$")
 
 
 def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int, int]]:

@@ -327,6 +327,10 @@ def test_outlet_names_are_never_misspellings(index):
     ("Initiatives such as the IP Services Tour, the 1,000 Universities action, and the One Key Chain event, "
      "to promote collaboration.", ["the IP Services Tour", "the 1,000 Universities action", "the One Key Chain event"]),
     ("We worked closely with relevant departments and localities to promote patent industrialization.", []),
+    # A name's own preposition does not end the list; a clause's does.
+    ("documents, including the Outline for Building an IP Powerhouse, the 14th Five-Year Plan, and the Guidelines "
+     "on Strengthening the Protection of IPR.", ["the Outline for Building an IP Powerhouse", "the 14th Five-Year Plan",
+                                                 "the Guidelines on Strengthening the Protection of IPR"]),
     # The list starts at the cue nearest to it: "with 17 BRI partners, including …" names the partners.
     ("We have also established PPH agreements with 17 BRI partners, including Russia, Singapore, Poland, Egypt "
      "and Saudi Arabia.", ["Russia", "Singapore", "Poland", "Egypt", "Saudi Arabia"]),

@@ -90,6 +90,8 @@ def _matchers(index) -> _Matchers:
     roles = []
     for role in sorted(ROLE_WORDS, key=len, reverse=True):
         heads = [n for n, t in titles.items() if t.lower().startswith(role + " ") or t.lower() == role]
+        if not heads:  # "the spokesperson": a role no title begins with, but exactly one title holds
+            heads = [n for n, t in titles.items() if re.search(rf"\b{re.escape(role)}\b", t, re.I)]
         if len(heads) == 1:  # "the commissioner" names whoever's title begins with it, if exactly one does
             roles.append((re.compile(rf"\b(the )?{role}(?:'s)?\b", re.I), heads[0], kind[heads[0]]))
     mods = [n for n, r in people.items() if r == "moderator"]

@@ -105,10 +105,16 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 member_row(out, b, m.name)
         elif kind == "speakers" or (kind == "title" and not plan.scope.officials):
             out.add("table", cells=(Cell("Speaker"), Cell("Title")))
-            for m in b.officials:
+            for m in _titled(plan, list(b.officials) + list(b.moderators)):
                 member_row(out, b, m.name)
-            for m in b.moderators:
-                member_row(out, b, m.name)
+        elif kind == "most":
+            counts = {m.name: sum(m.name in e.officials for e in b.exchanges) for m in b.officials}
+            out.add("notice", "Questions answered, by official (counted from the speaker labels), most first:")
+            out.add("table", cells=(Cell("Official"), Cell("Questions answered")))
+            for name in sorted(counts, key=lambda n: -counts[n]):
+                m = b.member(name)
+                cite = out.cite_source(b, m.line, "header", name) if m is not None and m.line is not None else None
+                out.add("row", cells=(Cell(name, cite), Cell(str(counts[name]))), group=b.doc_id)
         elif kind == "title":
             out.add("table", cells=(Cell("Name"), Cell("Title")))
             for name in plan.scope.officials:
@@ -231,6 +237,16 @@ def _closing(out: Composer, b: Briefing) -> None:
         out.add("quote", text, (out.cite_source(b, Quoted(text, s, e, b.closing.line), "turn", who),), group=who)
 
 
+def _titled(plan: QueryPlan, members: list) -> list:
+    """The members whose titles hold a word the question names ("on behalf of the SCIO", "from the CNIPA"), when
+    that narrows the roster; else all of them."""
+    from .scope import STOP
+
+    words = [w for w in re.findall(r"[A-Za-z][\w-]{2,}", plan.question) if w.lower() not in STOP]
+    named = [m for m in members if m.title and any(re.search(rf"\b{re.escape(w)}\b", m.title, re.I) for w in words)]
+    return named if named and len(named) < len(members) else members
+
+
 def _exchanges_on_topic(plan: QueryPlan, b: Briefing, lookup) -> list[Exchange]:
     """'Who asked about trademarks?': of the exchanges whose answers retrieval ranks in the top three for
     the topic, the one whose question shares most of the topic's words (the question is what was asked
@@ -246,8 +262,11 @@ def _exchanges_on_topic(plan: QueryPlan, b: Briefing, lookup) -> list[Exchange]:
             found.append(e)
     if not found:
         return []
-    return [max(found, key=lambda e: (len(topic & set(tokenize(e.question.text if e.question else ""))),
-                                      -found.index(e)))]
+    shared = {id(e): len(topic & set(tokenize(e.question.text if e.question else ""))) for e in found}
+    if re.search(r"\b(reporters|journalists|outlets|media outlets|news outlets|who all)\b", plan.question, re.I):
+        # "Name the reporters who asked about patents": every one of them whose question names the topic.
+        return [e for e in b.exchanges if e in found and shared[id(e)]] or found[:1]
+    return [max(found, key=lambda e: (shared[id(e)], -found.index(e)))]
 
 
 def _about(out: Composer, b: Briefing) -> None:

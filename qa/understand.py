@@ -31,6 +31,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                         r"\bwho (opened|introduced) the (briefing|press conference)\b|"
                         r"\bwho (was|is) the (first|opening) speaker\b"),
     ("chair", r"\bwho (chaired|moderated|hosted|presided|emceed)\s*(\?|$|it\b|today\b)|"
+              r"\bwho introduced the (speakers|officials|guests|panel\w*)\b|"
               r"\bwho\s+(chair(ed|s)?|moderat(ed|es|e)|host(ed|s)?|presid(ed|es|e)( over)?|ran|runs|emceed|led|leads)\s+"
               r"(the|this|today's)\s+"
               r"(briefings?|press conferences?|conferences?|events?|sessions?|presser)\b|\bwho (was|is|were) (the )?"
@@ -52,7 +53,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                    r"(right |just |immediately )?(after|before)\b|\b(which|what) (reporter|journalist|outlet|"
                    r"media outlet|news organi[sz]ation)\b.{0,12}\b(went|asked|came|spoke|was) (first|last)\b"),
     ("asked_about", r"\bwho (asked|raised|posed|put)\b.{0,30}\b(about|on|regarding|concerning|the question)\b|"
-                    r"\bwhich (outlet|reporter|journalist|media outlet|newspaper|news organi[sz]ation)s? "
+                    r"\bwhich (outlet|reporter|journalist|media outlet|news outlet|news agency|media|newspaper|"
+                    r"news organi[sz]ation)s? "
                     r"(asked|raised|wanted to know)\b.{0,30}\b(about|on|regarding|concerning)\b|"
                     r"\bwho wanted to know\b"),
     ("outlets", r"\b(which|what|list|name)\b.*\b(reporters?|journalists?|outlets?|media|news organi[sz]ations?|"
@@ -61,7 +63,11 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                 r"^\W*(list|name)\b.{0,30}\b(outlets|media|news (organi[sz]ations|agencies)|newspapers|"
                 r"(reporters|journalists)'?s?'? (organi[sz]ations|outlets|affiliations|employers|media))\b|"
                 r"\b(which|what) (media|news) (outlets|organi[sz]ations|agencies)\b"),
+    ("most", r"\b(who|which (official|speaker)s?)\b.{0,30}\b(the )?(most|fewest|least|more than one|several) "
+             r"(questions|queries)\b|\bhow many questions did each\b|\bquestions (each|per) official\b"),
     ("speakers", r"\bwho (were|are|was) (the )?(speakers?|officials?|panel\w*|briefers?|participants?|guests?)\b|"
+                 r"\bwho (took|answered|fielded|responded to) (the )?(questions|queries) (from|of) (the )?(media|press|"
+                 r"reporters|journalists)\b|\bwho spoke (for|on behalf of)\b|"
                  r"\bwho (spoke|attended|took part|participated|was present|were present|briefed|was on the panel)\b|"
                  r"\b(which|what) officials\b|\b(list|name)\b.*\b(speakers|officials)\b|"
                  r"\bwho (was|were) (there|speaking|briefing)\b|\bwho (was|were) on the (podium|stage|panel|dais|"
@@ -80,7 +86,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"(briefing|press conference|conference|event)\b|\b(what|which) series\b|\bwho (organi[sz]ed|held) "
               r"(this|the|today's) (briefing|press conference|conference)\b|\bwhere (was|is|did) (the|this|today's) "
               r"(briefing|press conference|conference|event) (held|take place|taking place)\b"),
-    ("title", r"\b(title|position|role|job|post|rank)\b|\bwho is\b|\bwhat does \w+( \w+)? do\b|"
+    ("title", r"\b(title|position|role|job|post|rank)\b|\bwho (is|was)\b|\bwhat does \w+( \w+)? do\b|"
               r"\bwhere (does|did) \w+( \w+)? work\b|\bwho (does|did) \w+( \w+)? work for\b|"
               r"\b(what|which) (organi[sz]ation|agency|department|office|body|institution)\b.{0,30}\b(from|with|work|"
               r"represent|belong)|"

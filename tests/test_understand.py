@@ -62,6 +62,11 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("Who answered the last question?", "first_last"),
     ("What was the fifth question about?", "first_last"),
     ("Where does Xing Huina work?", "title"),
+    ("Which official fielded the most questions?", "most"),
+    ("Who took questions from the media?", "speakers"),
+    ("Who introduced the speakers?", "chair"),
+    ("Which news outlet asked about the special action plan?", "asked_about"),
+    ("Who was the spokesperson?", "title"),  # a role inside exactly one roster title
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)
@@ -154,6 +159,26 @@ def test_an_exchange_found_by_its_place_or_its_official(qa, index, question, out
     assert rows == outlets, a.answer
     if "third" in question:
         assert rows == [ex[2].outlet]
+
+
+def test_most_questions_are_counted_from_the_labels(qa, index):
+    from qa.briefing import briefing_of
+
+    b = briefing_of(index.transcripts[0], index.chunks)
+    a = qa.ask("Which official fielded the most questions?")
+    rows = [(r.cells[0].text, int(r.cells[1].text)) for r in a.blocks if r.kind == "row"]
+    assert rows == sorted(rows, key=lambda r: -r[1]) and rows[0] == ("Shen Changyu", 4)
+    assert sum(n for _, n in rows) == sum(len(e.officials) for e in b.exchanges)
+
+
+@pytest.mark.parametrize("question, who", [
+    ("Who spoke on behalf of the SCIO?", ["Xing Huina"]),
+    ("Which officials from the CNIPA were present?", ["Shen Changyu", "Hu Wenhui", "Ge Shu", "Wang Peizhang"]),
+    ("Who were the speakers?", ["Shen Changyu", "Hu Wenhui", "Ge Shu", "Wang Peizhang", "Xing Huina"]),
+])
+def test_the_roster_narrowed_by_words_of_the_titles(qa, question, who):
+    a = qa.ask(question)
+    assert [r.cells[0].text for r in a.blocks if r.kind == "row"] == who
 
 
 def test_past_the_last_question_says_how_many_there_were(qa):

@@ -16,7 +16,7 @@ from .answer import NOT_FOUND, Composer, Scored, attribution, extractive_answer,
 from .lookup import Lookup, threshold
 from .salience import ORDINAL_RE, lead_sentences, sentences_of, summary_sentences
 from .retrieve import Filters
-from .scope import briefings
+from .scope import briefings, topic_words
 from .structure import exchange_row
 from .types import Answer, Block, Chunk, Hit, QueryPlan, Sentence
 
@@ -82,7 +82,9 @@ def answer_summary(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     elif plan.topic and not (whole and not (plan.scope.officials or plan.scope.outlets)):
         hits = lookup.search(plan.query, f, k=3)
         scored = lookup.score(plan.query, hits, plan.standalone, max_hits=1)
-        if not scored or scored[0].relevance < threshold(plan, settings):
+        # "Summarize it." after a question: the unit is what that question finds, however the words score.
+        points_back = plan.follow_up and not topic_words(plan.standalone)
+        if not scored or (scored[0].relevance < threshold(plan, settings) and not points_back):
             out.add("notice", NOT_FOUND)
             return out.answer(plan.question, "summary", True, "weak-evidence", related(hits, lookup.index),
                               plan.query)

@@ -181,6 +181,17 @@ def test_the_roster_narrowed_by_words_of_the_titles(qa, question, who):
     assert [r.cells[0].text for r in a.blocks if r.kind == "row"] == who
 
 
+@pytest.mark.parametrize("history, speaker", [
+    (["What did Wang Peizhang say about SMEs?"], "Wang Peizhang"),
+    (["What did Hu Wenhui say about trademarks?"], "Hu Wenhui"),
+])
+def test_summarize_it_summarizes_what_the_previous_question_found(qa, history, speaker):
+    """'Summarize it.' names no topic of its own: it points back, so its words are not held to the bar."""
+    a = qa.ask("Summarize it.", history)
+    assert a.intent == "summary" and not a.abstained, a.answer
+    assert a.blocks[0].kind == "attribution" and a.blocks[0].text.startswith(speaker)
+
+
 def test_past_the_last_question_says_how_many_there_were(qa):
     a = qa.ask("Who asked the 12th question?")
     assert a.blocks[-1].text == "The briefing had 11 questions, so none is number 12."

@@ -49,6 +49,18 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
             blocks = tuple(b for b in result.blocks if not (b.kind == "notice" and b.text == NOT_FOUND))
             result = _reworded(result, blocks + (Block("notice", never_mentions(missing)),),
                                reason="absent: " + ", ".join(missing))
+    if result.abstained and result.reason == "weak-evidence" and plan.scope.officials \
+            and not plan.scope.from_history and plan.intent in ("fact", "overview", "list", "summary"):
+        # "What did Hu Wenhui say about the Madrid system?": he did not, but another official did. Say so and
+        # show their words (still an abstention: it does not answer the question as asked).
+        wider = fn(dataclasses.replace(plan, scope=dataclasses.replace(plan.scope, officials=())), lookup, settings)
+        if not wider.abstained:
+            who = " or ".join(plan.scope.officials)
+            note = Block("notice", f"I could not find a passage where {who} speaks to this. Others spoke to it:")
+            kept = tuple(b for b in wider.blocks if b.kind != "notice")
+            prefix = tuple(b for b in wider.blocks if b.kind == "notice" and b.text.startswith("Searched for"))
+            result = _reworded(wider, prefix + (note,) + kept, abstained=True,
+                               reason="other-speaker: " + ", ".join(plan.scope.officials))
     return result
 
 

@@ -192,6 +192,15 @@ def test_summarize_it_summarizes_what_the_previous_question_found(qa, history, s
     assert a.blocks[0].kind == "attribution" and a.blocks[0].text.startswith(speaker)
 
 
+def test_a_named_official_who_did_not_speak_to_it_gets_a_pointer_to_who_did(qa, seed_text):
+    a = qa.ask("What did Hu Wenhui say about the Madrid system?")
+    assert a.abstained and a.reason == "other-speaker: Hu Wenhui"
+    assert a.blocks[0].text == "I could not find a passage where Hu Wenhui speaks to this. Others spoke to it:"
+    quoted = [b for b in a.blocks if b.kind == "quote"]
+    assert quoted and "Madrid" in " ".join(b.text for b in quoted)
+    assert all(c.speaker != "Hu Wenhui" and seed_text[c.start:c.end] == c.quote for c in a.citations)
+
+
 def test_past_the_last_question_says_how_many_there_were(qa):
     a = qa.ask("Who asked the 12th question?")
     assert a.blocks[-1].text == "The briefing had 11 questions, so none is number 12."

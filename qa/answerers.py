@@ -199,9 +199,6 @@ def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int
     return []
 
 
-COUNTED_LIST_FLOOR = 0.8  # an enumeration of the asked size must still be this relevant (share of the best; dev)
-
-
 @answerer("list")
 def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     """The complete enumeration from the answer that holds it, every item cited, with its count."""
@@ -240,7 +237,7 @@ def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
                 cands.append(Enumeration(c, tuple(parts), score + 0.03 * named))
     # A usable enumeration is about as relevant as the best sentence; the asked count decides ties.
     good = [e for e in cands if e.score >= 0.85 * best or (plan.count and len(e.items) == plan.count
-                                                          and e.score >= COUNTED_LIST_FLOOR * best)]
+                                                          and e.score >= settings.list_counted_floor * best)]
     if plan.count:
         exact = [e for e in good if len(e.items) == plan.count]
         good = exact or good

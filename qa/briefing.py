@@ -86,6 +86,10 @@ class Briefing:
     def outlets(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(e.outlet for e in self.exchanges))
 
+    def exchange_of(self, chunk_id: str) -> Exchange | None:
+        """The exchange whose answers include the chunk `chunk_id` (None for the opening statement)."""
+        return next((e for e in self.exchanges if any(c.id == chunk_id for c in e.answers)), None)
+
     def member(self, name: str) -> Member | None:
         return next((m for m in self.members if m.name == name), None)
 

@@ -58,8 +58,7 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
             who = " or ".join(plan.scope.officials)
             note = Block("notice", f"I could not find a passage where {who} speaks to this. Others spoke to it:")
             kept = tuple(b for b in wider.blocks if b.kind != "notice")
-            prefix = tuple(b for b in wider.blocks if b.kind == "notice" and b.text.startswith("Searched for"))
-            result = _reworded(wider, prefix + (note,) + kept, abstained=True,
+            result = _reworded(wider, tuple(searched_prefix(plan)) + (note,) + kept, abstained=True,
                                reason="other-speaker: " + ", ".join(plan.scope.officials))
     return result
 

@@ -96,10 +96,6 @@ class Speller:
                 sym.create_dictionary_entry(w, n)
         return sym
 
-    def known(self, word: str) -> bool:
-        w = word.lower()
-        return w in self.counts or w in english_words()
-
     def suggest(self, word: str) -> str | None:
         """The corpus word `word` most likely misspells, or None when it is fine or nothing is close."""
         from symspellpy import Verbosity

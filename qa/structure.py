@@ -152,8 +152,8 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                     n = len(b.exchanges)
                     out.add("notice", f"The briefing had {n} question{'s' if n != 1 else ''}, so none is number "
                                       f"{plan.nth}." if plan.nth else
-                            f"No question came {'after' if re.search(r'after|following', plan.question, re.I) else 'before'}"
-                            f" {', '.join(plan.scope.outlets)}'s.")
+                            f"No question came {'after' if _step(plan) > 0 else 'before'} "
+                            f"{', '.join(plan.scope.outlets)}'s.")
                     continue
             elif kind == "count" and re.search(r"\b(officials|speakers|people)\b", plan.question, re.I):
                 n = len(b.officials)
@@ -207,13 +207,18 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
     return out.answer(plan.question, "structure", False, None, (), plan.query)
 
 
+def _step(plan: QueryPlan) -> int:
+    """+1 for 'the question after X's', -1 for 'before', 0 when the question names no neighbour."""
+    rel = re.search(r"\b(after|following|before|preceding)\b", plan.question, re.I)
+    return 0 if rel is None else 1 if rel.group(1).lower() in ("after", "following") else -1
+
+
 def _in_sequence(plan: QueryPlan, b: Briefing) -> list[Exchange]:
     """The exchange a question points to by its place: 'the third question', 'the last question', or the one
     'after'/'before' a named outlet's."""
     ex = list(b.exchanges)
-    rel = re.search(r"\b(after|following|before|preceding)\b", plan.question, re.I)
-    if rel and plan.scope.outlets:
-        step = 1 if rel.group(1).lower() in ("after", "following") else -1
+    step = _step(plan)
+    if step and plan.scope.outlets:
         at = [i for i, e in enumerate(ex) if e.outlet in plan.scope.outlets]
         return [ex[i + step] for i in at if 0 <= i + step < len(ex)]
     n = plan.nth if plan.nth is not None else (-1 if re.search(r"\b(last|final|closing)\b", plan.question, re.I)
@@ -225,16 +230,11 @@ def _in_sequence(plan: QueryPlan, b: Briefing) -> list[Exchange]:
 
 def _closing(out: Composer, b: Briefing) -> None:
     """Who closed the briefing and their words, or what the transcript ends with instead."""
-    from .briefing import Quoted
-    from .passages import split_sentences
-
     if b.closing is None:
         out.add("notice", "The transcript has no closing turn by the moderator.")
         return
-    who = b.closing_speaker
-    out.add("attribution", f"{who}, closing the briefing:", group=who)
-    for text, s, e in split_sentences(b.closing.text, b.closing.start):
-        out.add("quote", text, (out.cite_source(b, Quoted(text, s, e, b.closing.line), "turn", who),), group=who)
+    out.add("attribution", f"{b.closing_speaker}, closing the briefing:", group=b.closing_speaker)
+    _quote_turn(out, b, b.closing, b.closing_speaker)
 
 
 def _titled(plan: QueryPlan, members: list) -> list:
@@ -257,7 +257,7 @@ def _exchanges_on_topic(plan: QueryPlan, b: Briefing, lookup) -> list[Exchange]:
     topic = set(tokenize(plan.topic or plan.query))
     found = []
     for h in hits:
-        e = next((e for e in b.exchanges if any(c.id == h.chunk.id for c in e.answers)), None)
+        e = b.exchange_of(h.chunk.id)
         if e is not None and e not in found:
             found.append(e)
     if not found:
@@ -271,21 +271,24 @@ def _exchanges_on_topic(plan: QueryPlan, b: Briefing, lookup) -> list[Exchange]:
 
 def _about(out: Composer, b: Briefing) -> None:
     """What the briefing is: its title (quoted from the text when it is there) and the moderator's welcome."""
-    from .briefing import Quoted
-    from .passages import split_sentences
-
     if b.title_line is not None:
         out.add("attribution", "Title, from the transcript:")
         out.add("quote", b.title_line.text, (out.cite_source(b, b.title_line, "header"),))
     else:
         out.add("notice", f"Title (from the file's metadata, not the transcript): {b.title}")
     if b.welcome is not None:
-        w = b.welcome
         first = b.moderators[0].name if b.moderators else ""
-        sents = split_sentences(w.text, w.start)[:3]
         out.add("attribution", f"{first or 'The moderator'}, opening the briefing:", group=first)
-        for text, s, e in sents:
-            out.add("quote", text, (out.cite_source(b, Quoted(text, s, e, w.line), "turn", first),), group=first)
+        _quote_turn(out, b, b.welcome, first, sentences=3)
+
+
+def _quote_turn(out: Composer, b: Briefing, turn, who: str, sentences: int | None = None) -> None:
+    """A moderator's turn (a `Quoted`) as quotes, a sentence each, each cited to its span (kind "turn")."""
+    from .briefing import Quoted
+    from .passages import split_sentences
+
+    for text, s, e in split_sentences(turn.text, turn.start)[:sentences]:
+        out.add("quote", text, (out.cite_source(b, Quoted(text, s, e, turn.line), "turn", who),), group=who)
 
 
 def _answer_lead(out: Composer, b: Briefing, e: Exchange, lookup) -> None:

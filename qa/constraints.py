@@ -32,9 +32,15 @@ TWO_WORD = {"south korea", "north korea", "new zealand", "south africa", "saudi 
             "united states", "united kingdom", "hong kong", "inner mongolia", "czech republic"}
 
 
+# "the US", "U.S." and "USA" are told from the pronoun "us" by their capitals.
+US_RE = re.compile(r"(?<![\w.])U\.?S\.?A?(?![\w])")
+
+
 def _places(question: str) -> list[str]:
     q = question.lower()
     found = [p for p in TWO_WORD if re.search(rf"\b{p}\b", q)]
+    if US_RE.search(question) and "united states" not in found:
+        found.append("united states")
     covered = " ".join(found)
     for w in re.findall(r"[a-z][a-z']+", q):
         if w in PLACES and w not in covered:
@@ -74,6 +80,12 @@ def unmatched(question: str, evidence: str, doc_year: int | None) -> list[str]:
     >>> unmatched("What was the examination period in 2019?", "It fell to 15.7 months this year.", 2024)
     ['2019']
     >>> unmatched("How many patents as of June 2024?", "As of this June, 4.425 million", 2024)
+    []
+    >>> unmatched("How many applications came from the US?", "Applicants from the United States led.", 2024)
+    []
+    >>> unmatched("How many applications came from the U.S.?", "7 million applications.", 2024)
+    ['United States']
+    >>> unmatched("Tell us how many applications came in", "7 million applications.", 2024)
     []
     """
     ev = evidence.lower()

@@ -211,7 +211,7 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
     words the corpus has in any case, and title-cased questions are not taken as names.
     """
     corpus = corpus_lower(index)
-    tokens = list(re.finditer(r"[A-Za-z][\w'’.-]*[A-Za-z0-9]|[A-Z]", question))
+    tokens = list(re.finditer(r"[A-Za-z][\w'’.&-]*[A-Za-z0-9]|[A-Z]", question))  # "R&D" is one term
     caps = [t for t in tokens if t.group(0)[0].isupper()]
     if len(tokens) >= 4 and len(caps) > 0.6 * len(tokens):
         return ()
@@ -248,7 +248,7 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
 
 def topic_words(text: str) -> list[str]:
     """The content words of `text`: what it is about once question and cue words are gone."""
-    return [w for w in re.findall(r"[\w'’.%-]+", text) if w.lower().strip(".'’") not in STOP and len(w) > 1
+    return [w for w in re.findall(r"[\w'’.%&-]+", text) if w.lower().strip(".'’") not in STOP and len(w) > 1
             or FIGURE_RE.fullmatch(w)]
 
 

@@ -290,6 +290,7 @@ def test_follow_up_with_a_new_topic_answers_the_new_topic(qa):
 @pytest.mark.parametrize("question, named", [
     ("What did Huawei say about patents?", "Huawei"),
     ("Has the European Patent Office signed a deal with the CNIPA?", "European Patent Office"),
+    ("How much did China spend on R&D in 2023?", "R&D"),
 ])
 def test_names_the_briefing_never_mentions(qa, question, named):
     a = qa.ask(question)

@@ -150,12 +150,17 @@ LIST_END_RE = re.compile(r"\s+(?:to|in order to|so as to|for|which|that|who|thro
                          r"[.?!]\s*$")
 
 
+_NAME = r"(?:the )?[A-Z][\w'-]*(?: (?:of |for |on |and )?[A-Z][\w'-]*)*"
+NAMED_PAIR_RE = re.compile(rf"\b({_NAME}) and ({_NAME})")
+
+
 def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int, int]]:
     """'… three systems: PCT, Hague and Madrid.' -> the spans of 'PCT', 'Hague', 'Madrid'.
 
     Items are the comma-separated parts after a cue (':', 'including', 'such as', 'with', …), the
     last one after 'and'/'or'; names that contain 'and' stay whole unless they are the last part.
-    'and other departments' is not an item. At least three items, or exactly `count`.
+    'and other departments' is not an item. At least three items, or exactly `count`; for a count of
+    two, two names joined by "and" anywhere in the sentence.
     """
     text = sentence.text
     for cue in LIST_CUE_RE.finditer(text):
@@ -196,6 +201,12 @@ def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int
                       and not re.match(r"(with|by|for|in|on|at|from|as|including|such as|namely|like|among)\b", p)
                       for _, _, p in parts):
             return [(a, b) for a, b, _ in parts]
+    if count == 2:
+        # "Which two laws …": two names joined by "and" need no cue ("amendments to the Trademark Law and the Patent Law").
+        for m in NAMED_PAIR_RE.finditer(text):
+            if m.start() > 0:
+                return [(sentence.start + m.start(1), sentence.start + m.end(1)),
+                        (sentence.start + m.start(2), sentence.start + m.end(2))]
     return []
 
 

@@ -202,6 +202,9 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             out.add("table", cells=(Cell("Asked by"), Cell("Answered by"), Cell("Question")))
             for e in ex:
                 exchange_row(out, b, e)
+            if len(ex) <= 3:
+                for e in ex:
+                    _handoff_words(out, b, e)
             if kind in ("asked", "asked_about", "answered_by") and len(ex) == 1 and ex[0].answers:
                 _answer_lead(out, b, ex[0], lookup)
     return out.answer(plan.question, "structure", False, None, (), plan.query)
@@ -209,8 +212,8 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
 
 def _step(plan: QueryPlan) -> int:
     """+1 for 'the question after X's', -1 for 'before', 0 when the question names no neighbour."""
-    rel = re.search(r"\b(after|following|before|preceding)\b", plan.question, re.I)
-    return 0 if rel is None else 1 if rel.group(1).lower() in ("after", "following") else -1
+    rel = re.search(r"\b(after|following|followed|before|preceding|preceded)\b", plan.question, re.I)
+    return 0 if rel is None else 1 if rel.group(1).lower() in ("after", "following", "followed") else -1
 
 
 def _in_sequence(plan: QueryPlan, b: Briefing) -> list[Exchange]:
@@ -253,7 +256,10 @@ def _exchanges_on_topic(plan: QueryPlan, b: Briefing, lookup) -> list[Exchange]:
     about; an answer may touch a topic in passing); ties go to the higher-ranked answer."""
     from .bm25 import tokenize
 
-    hits = lookup.search(plan.query, lookup.scoped(plan.scope.officials, (), (b.doc_id,)), k=3)
+    # "Who answered the question on X, and was it passed on by the commissioner?": the official named may be
+    # the one who handed it on, so who answered is searched among everyone's answers.
+    officials = () if plan.structure == "answered_by" else plan.scope.officials
+    hits = lookup.search(plan.query, lookup.scoped(officials, (), (b.doc_id,)), k=3)
     topic = set(tokenize(plan.topic or plan.query))
     found = []
     for h in hits:
@@ -289,6 +295,13 @@ def _quote_turn(out: Composer, b: Briefing, turn, who: str, sentences: int | Non
 
     for text, s, e in split_sentences(turn.text, turn.start)[:sentences]:
         out.add("quote", text, (out.cite_source(b, Quoted(text, s, e, turn.line), "turn", who),), group=who)
+
+
+def _handoff_words(out: Composer, b: Briefing, e: Exchange) -> None:
+    """Under a few exchanges: the words with which an official passed the question on, quoted."""
+    for (by, to), words in zip(e.handoffs, e.handoff_turns):
+        out.add("attribution", f"{by} passed {e.outlet}'s question to {to}:", group=by)
+        _quote_turn(out, b, words, by)
 
 
 def _answer_lead(out: Composer, b: Briefing, e: Exchange, lookup) -> None:

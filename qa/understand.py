@@ -21,7 +21,7 @@ NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ei
 ORD = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\d{1,2}(?:st|nd|rd|th)|"
        r"last|final|closing|opening")
 STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.replace("ORD", ORD), re.I)) for k, p in (
-    ("handoffs", r"\b(hand(ed|s)? (it |them |the question |questions )?(off|over)|hand(ed|s)?\b.{0,25}\bto\b|"
+    ("handoffs", r"\b(hand(ed|s)? (it |them |the question |questions )?(off|over)|hand(ed|s)?\b.{0,50}\bto\b|"
                  r"pass(ed|es|ing)?\b.{0,40}\b(questions?|it|them)\b.{0,10}\bto\b|(pass|refer)(red|s|ed)? .{0,30}\bto (his|her|their) "
                  r"colleagues?|\bquestions?\b.{0,30}\b(passed|handed|referred|redirected) (over |on )?to\b|to whom did .{0,40}\bpass|"
                  r"pass(ed)? (it|the question|questions?|the floor)|deferr?(ed)?|delegat\w+|"
@@ -30,6 +30,11 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                         r"intro|introduction)( (remarks|statement|speech|address))?\b|\bwho (spoke|went) first\b|"
                         r"\bwho (opened|introduced) the (briefing|press conference)\b|"
                         r"\bwho (was|is) the (first|opening) speaker\b"),
+    ("closing", r"\bwho (closed|ended|concluded|wrapped up) the (briefing|press conference|conference|event|session)\b|"
+                r"\bhow did (the|this|today's) (briefing|press conference|conference|event|session) (end|close|conclude)\b|"
+                r"\bwhat did the (moderator|host|chair\w*|spokes\w+) say (at the end|to close|in closing|last)\b|"
+                r"\bclosing (remarks|words)\b|\bhow did (the )?(moderator|host|chair\w*|spokes\w+|\w+ \w+) "
+                r"(close|end|conclude|wrap up|sign off)\b"),
     ("chair", r"\bwho (chaired|moderated|hosted|presided|emceed)\s*(\?|$|it\b|today\b)|"
               r"\bwho introduced the (speakers|officials|guests|panel\w*)\b|"
               r"\bwho\s+(chair(ed|s)?|moderat(ed|es|e)|host(ed|s)?|presid(ed|es|e)( over)?|ran|runs|emceed|led|leads)\s+"
@@ -40,18 +45,20 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"event|session)\b.*\?|\bname (of )?the (chair|chairperson|moderator|host)\b|"
               r"\b(chair(ed)?|moderat\w+|host(ed)?|presid\w+)\b.{0,20}\bby whom\b"),
     ("count", r"\bhow many (questions|reporters|journalists|outlets|media|news organi[sz]ations|speakers|officials|"
-              r"exchanges)\b|\bhow many people (asked|spoke|attended|were there)\b"),
+              r"exchanges)\b|\bhow many people (asked|spoke|attended|were there)\b|"
+              r"\bhow many\b.{0,25}\b(people|officials|speakers|panel(l)?ists|briefers|guests)\b.{0,20}"
+              r"\b(stage|podium|panel|dais|rostrum|present|there|attend\w*|took part|participat\w*)\b"),
     ("date", r"\bwhen (was|did|were) (the|this|that) (briefing|press conference|conference|event|meeting)\b|"
              r"\b(what|which) (date|day)\b|\bdate of (the|this) (briefing|press conference|conference)\b"),
-    ("closing", r"\bwho (closed|ended|concluded|wrapped up) the (briefing|press conference|conference|event|session)\b|"
-                r"\bhow did (the|this|today's) (briefing|press conference|conference|event|session) (end|close|conclude)\b|"
-                r"\bwhat did the (moderator|host|chair\w*|spokes\w+) say (at the end|to close|in closing|last)\b|"
-                r"\bclosing (remarks|words)\b"),
     ("first_last", r"\b(who|which \w+( \w+)?) (asked|raised|posed|got|had|took|put|answered|fielded|responded to) the "
                    r"(ORD) question\b|\bwhat was the (ORD) question\b|\bthe (ORD) question\b.*\b(who|which|from|about)\b|"
                    r"\b(who|which (outlet|reporter|journalist|media outlet))\b.{0,20}\b(asked|came|went|spoke)? ?"
                    r"(right |just |immediately )?(after|before)\b|\b(which|what) (reporter|journalist|outlet|"
-                   r"media outlet|news organi[sz]ation)\b.{0,12}\b(went|asked|came|spoke|was) (first|last)\b"),
+                   r"media outlet|news organi[sz]ation)\b.{0,12}\b(went|asked|came|spoke|was) (first|last)\b|"
+                   r"\b(which|what) (outlet|reporter|journalist|media outlet|news organi[sz]ation)\b.{0,12}\b(opened|"
+                   r"started|began|kicked off|led off|closed|ended|wrapped up)\b|"
+                   r"\bwhat (came|was asked|question came) (right |just |immediately )?(after|before|next)\b|"
+                   r"\b(what|which \w+) (directly |immediately )?(followed|preceded)\b"),
     ("asked_about", r"\bwho (asked|raised|posed|put)\b.{0,30}\b(about|on|regarding|concerning|the question)\b|"
                     r"\bwhich (outlet|reporter|journalist|media outlet|news outlet|news agency|media|newspaper|"
                     r"news organi[sz]ation)s? "
@@ -78,7 +85,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                     r"\banswered by whom\b"),
     ("asked", r"\b(what|which) (did|was|were)\b.*\b(ask|asking|question|questions|want(ed)? to know|inquir\w+)\b|"
               r"\bwhat was .*'s question\b|\bwhat did .* ask\b"),
-    ("answered", r"\b(which|what|whose) questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"
+    ("answered", r"\b(which|what|whose) (other )?questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"
                  r"\b(which|what) questions? (was|were)\b.{0,40}\basked\b|"
                  r"\bwhich (outlets?|reporters?|questions?)\b.*\b(answer|take|field|handle|respond)"),
     ("about", r"\bwhat (was|is) (this|the|today's|that) (briefing|press conference|conference|event|session) "
@@ -190,9 +197,35 @@ def _structure(q: str, kinds: set[str]) -> str | None:
     return None
 
 
+# With an outlet named, a question about its question ("jiangsu broadcasting question topic?", "Did China Daily
+# get to ask anything?") as opposed to one about the answer it got ("In the answer to China Daily, how many …").
+ASKS_RE = re.compile(r"\b(ask\w*|questions?|quer(y|ies)|topic|subject|wanted to know|inquir\w+|raised?)\b", re.I)
+ANSWER_WORDS_RE = re.compile(r"\b(answer\w*|respon\w+|repl\w+|said|say\w*|tell|told|explain\w*|mention\w*)\b", re.I)
+ASK_WORDS = {"ask", "asked", "asking", "question", "questions", "query", "queries", "topic", "subject", "wanted",
+             "know", "inquire", "inquired", "raise", "raised", "put", "panel", "need", "get", "got", "anything", "so",
+             "if", "reporter", "reporter's"}
+# Structure kinds a short follow-up carries over ("… and the one from Jiangsu Broadcasting?").
+CARRIED = ("asked", "answered_by", "asked_about", "first_last", "handoffs", "answered", "count", "title")
+
+
+def _outlet_question(q: str, topic: list[str]) -> bool:
+    """An outlet is named and the question asks what it asked, with at most two words of topic of its own."""
+    rest = [w for w in topic if w.lower() not in ASK_WORDS]
+    return bool(ASKS_RE.search(q)) and not ANSWER_WORDS_RE.search(q) and len(rest) <= 2
+
+
+def _carried(q: str, topic: list[str], prev: QueryPlan, named: bool, nth: int | None) -> str | None:
+    """The structure kind a terse follow-up of a structure question keeps: 'And the one from X?', 'the last one?'."""
+    if prev.intent != "structure" or prev.structure not in CARRIED or len(topic) > 2:
+        return None
+    if nth is not None:
+        return "first_last"
+    return prev.structure if named else None
+
+
 ORDINALS = {w: i for i, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
                                         "ninth", "tenth", "eleventh", "twelfth"), 1)}
-NTH_RE = re.compile(rf"\bthe ({ORD}) (question|exchange)\b|\bquestion (?:no\.|number|#) ?(\d{{1,2}})\b", re.I)
+NTH_RE = re.compile(rf"\bthe ({ORD}) (question|exchange|one)\b|\bquestion (?:no\.|number|#) ?(\d{{1,2}})\b", re.I)
 
 
 def _nth(q: str) -> int | None:
@@ -261,6 +294,11 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
             officials = prev.scope.officials
     kinds = {m.kind for m in mentions} | ({"outlet"} if outlets else set()) | ({"official"} if officials else set())
     structure = _structure(corrected, kinds)
+    own_topic = topic_words(_without(corrected, [(m.start, m.end) for m in mentions]))
+    if structure is None and outlets and "outlet" in kinds and _outlet_question(corrected, own_topic):
+        structure = "asked"
+    if structure is None and follow and prev is not None:
+        structure = _carried(corrected, own_topic, prev, bool(outlets or officials), _nth(corrected))
     count = _count(corrected)
     intent = _intent(corrected, set(officials), structure, count)
     opening = bool(OPENING_RE.search(corrected)) and intent in ("summary", "fact", "list", "overview")

@@ -67,10 +67,33 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("Who introduced the speakers?", "chair"),
     ("Which news outlet asked about the special action plan?", "asked_about"),
     ("Who was the spokesperson?", "title"),  # a role inside exactly one roster title
+    ("which outlet kicked off the questions", "first_last"),
+    ("What followed the CCTV question?", "first_last"),
+    ("How did the spokesperson wrap up?", "closing"),
+    ("how many officials were on the stage", "count"),
+    ("Who did Shen hand the question about trademark services over to?", "handoffs"),
+    ("China Daily question topic?", "asked"),  # an outlet named, and what it asked
+    ("Did Xinhua get to ask anything?", "asked"),
+    ("Which other questions did Ge Shu take?", "answered"),
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)
     assert (p.intent, p.structure) == ("structure", kind), p
+
+
+def test_an_outlets_answer_is_not_a_question_about_its_question(index):
+    p = plan("In the answer to China Daily, how many students enrolled in degree programs?", [], index)
+    assert p.intent == "fact" and p.scope.outlets == ("China Daily",), p
+
+
+@pytest.mark.parametrize("question, history, kind, nth", [
+    ("and the one from CCTV?", ["What did the Xinhua reporter ask?"], "asked", None),
+    ("What about the last one?", ["Who answered the Xinhua question?"], "first_last", -1),
+    ("and the one from CCTV?", ["How many patents does China have?"], None, None),  # not after a structure question
+])
+def test_a_terse_follow_up_keeps_the_structure_question(index, question, history, kind, nth):
+    p = plan(question, history, index)
+    assert (p.structure, p.nth if kind else None) == (kind, nth), p
 
 
 @pytest.mark.parametrize("question, who, n", [
@@ -89,7 +112,11 @@ def test_a_count_with_a_scope_counts_only_that_scope(qa, question, who, n):
 def test_a_single_exchange_shows_its_answers_lead_point_not_a_claimed_beginning(qa):
     a = qa.ask("Which official answered the Bjnews.com.cn reporter?")
     lead = [b for b in a.blocks if b.kind == "attribution"]
-    assert [b.text for b in lead] == ["Wang Peizhang's answer, its lead point:"]
+    assert [b.text for b in lead] == ["Shen Changyu passed Bjnews.com.cn's question to Wang Peizhang:",
+                                      "Wang Peizhang's answer, its lead point:"]
+    between = a.blocks[a.blocks.index(lead[0]) + 1:a.blocks.index(lead[1])]
+    assert between and all(b.kind == "quote" for b in between)
+    assert any("Wang" in b.text for b in between)  # his words of hand-off, quoted
 
 
 @pytest.mark.parametrize("word, right", [

@@ -213,18 +213,31 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
     corpus = corpus_lower(index)
     tokens = list(re.finditer(r"[A-Za-z][\w'’.&-]*[A-Za-z0-9]|[A-Z]", question))  # "R&D" is one term
     caps = [t for t in tokens if t.group(0)[0].isupper()]
-    if len(tokens) >= 4 and len(caps) > 0.6 * len(tokens):
-        return ()
+    lower = [t.group(0) for t in tokens if not t.group(0)[0].isupper()]
+    if len(tokens) >= 4 and len(caps) > 0.6 * len(tokens) and all(w in TITLE_LOWER for w in lower):
+        return ()  # A Title-Cased Question: capitals say nothing about names
     out, run = [], []
 
+    def there(name: str) -> bool:
+        # Without its short acronyms ("Belt and Road IP" -> "Belt and Road") a phrase may be there after all.
+        core = " ".join(w for w in name.split() if not (w.isupper() and len(w) <= 3)) or name
+        if name.lower() in corpus or core.lower() in corpus:
+            return True
+        words = name.split()
+        # A run of acronyms ("BRI IP") is there when each one is.
+        return len(words) > 1 and all(w.isupper() and re.search(rf"\b{re.escape(w.lower())}\b", corpus)
+                                      for w in words)
+
     def flush():
-        if run:
+        if run and not any(s <= run[0].start() < e for s, e in skip):
             name = re.sub(r"(?:'s|’s)$", "", question[run[0].start():run[-1].end()])
-            # Without its short acronyms ("Belt and Road IP" -> "Belt and Road") a phrase may be there after all.
-            core = " ".join(w for w in name.split() if not (w.isupper() and len(w) <= 3)) or name
-            if name.lower() not in corpus and core.lower() not in corpus \
-                    and not any(s <= run[0].start() < e for s, e in skip):
-                out.append(name)
+            owned = re.match(r"(.+?)(?:'s|’s)\s+(.+)", name)
+            if owned and there(owned.group(1)):
+                name = owned.group(2)  # "Europe's Unified Patent Court": Europe is there, the court is not
+            if not there(name):
+                # "Madrid and Hague", "Cambodia and Laos": two names, each judged on its own.
+                parts = [re.sub(r"(?:'s|’s)$", "", p) for p in re.split(r"\s+and\s+", name)]
+                out.extend([p for p in parts if not there(p)] if len(parts) > 1 else [name])
         run.clear()
 
     for i, t in enumerate(tokens):
@@ -233,7 +246,8 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
             flush()
             continue
         first = i == 0 or question[tokens[i - 1].end():t.start()].strip() in (".", "?", "!")
-        if w[0].isupper() and not (first and w.lower() in english_words()) and w.lower() not in STOP:
+        if w[0].isupper() and not (first and w.lower() in english_words()) and w.lower() not in STOP \
+                and w.lower() not in MONTHS + WEEKDAYS:  # "the September conference": a date, not a name
             if run and question[run[-1].end():t.start()].strip() not in ("",):
                 flush()
             run.append(t)
@@ -244,6 +258,10 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
             flush()
     flush()
     return tuple(dict.fromkeys(out))
+
+
+TITLE_LOWER = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with", "from", "about"}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def topic_words(text: str) -> list[str]:

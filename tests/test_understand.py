@@ -318,10 +318,21 @@ def test_follow_up_with_a_new_topic_answers_the_new_topic(qa):
     ("What did Huawei say about patents?", "Huawei"),
     ("Has the European Patent Office signed a deal with the CNIPA?", "European Patent Office"),
     ("How much did China spend on R&D in 2023?", "R&D"),
+    ("Did Shen comment on Europe's Unified Patent Court?", "Unified Patent Court"),  # not a Title-Cased question
+    ("Can Cambodia and Vietnam use Chinese patent results?", "Vietnam"),  # of two names, the missing one
 ])
 def test_names_the_briefing_never_mentions(qa, question, named):
     a = qa.ask(question)
     assert a.abstained and f"never mentions {named}" in a.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Which countries recognise Chinese patent results, Cambodia and Laos?",  # two names, both there
+    "Who co-hosts the September Belt and Road IP conference?",  # a month is not part of a name
+    "How many students enrolled in the BRI IP degree programs?",  # acronyms, each there
+])
+def test_names_the_briefing_has_are_not_called_absent(index, question):
+    assert plan(question, [], index).absent == ()
 
 
 def test_summary_of_the_opening_keeps_its_points_in_order(qa):

@@ -101,7 +101,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"work|represent|direct)"),
 ))
 # With two officials named, these also ask for a comparison ("Did X and Y agree on …", "… the same way?").
-AGREE_RE = re.compile(r"\b((dis)?agree[sd]?|the same (way|view|line|position)|similar(ly)?|in common)\b", re.I)
+AGREE_RE = re.compile(r"\b((dis)?agree[sd]?|the same (way|view|line|position|figures?|numbers?|data|points?|message|"
+                      r"answer|thing)|similar(ly)?|in common|line up|match(es|ed)?|consistent|square|tally|align)\b", re.I)
 COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|differ\w*|difference\w*|versus|vs\.?|"
                         r"side by side|how did .* and .* (each|both)|what did .* and .* (each|both) say)\b", re.I)
 SUMMARY_RE = re.compile(r"\b(summar\w+|sum (it |this |that )?up|gist|main (points?|messages?|themes?|takeaways?)|key "
@@ -115,7 +116,8 @@ LIST_RE = re.compile(r"^\s*(list|name|enumerate|outline)\b|\b(list|enumerate) (t
                      r"programs|programmes|projects|tasks|policies|laws|regulations|economies|partners)\b|"
                      r"\bwhat (measures|steps|actions|initiatives|policies|tasks|priorities|areas|achievements|plans|"
                      r"reforms|services|mechanisms|systems|industries|regulations|laws)\b|"
-                     r"\b(the|all the) (two|three|four|five|six|seven|eight|nine|ten|\d+) \w+", re.I)
+                     r"\b(the|all the|top) (two|three|four|five|six|seven|eight|nine|ten|\d+) "
+                     r"(?!percent|per|times|years?|months?|days?|million|billion|yuan|points?)\w+", re.I)
 OVERVIEW_RE = re.compile(r"\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say|said|mention\w*|talk\w*|speak|"
                          r"spoke|tell|told|note|noted|stress\w*|comment\w*|think|discuss\w*|cover\w*)\b.{0,12}"
                          r"\b(about|on|regarding|concerning|of)\b|\bwhat was said\b|\bwhat (is|was|are|were) "
@@ -125,6 +127,7 @@ OVERVIEW_RE = re.compile(r"\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say
                          r"\b(say|said|talk|talked|speak|spoke|comment|commented)\s+(anything\s+)?(about|regarding|"
                          r"concerning)\b|\bwhat (points|remarks|comments|arguments) did\b|\b(every|each|all) "
                          r"(mentions?|references?) (of|to)\b|\beverything (that was |they )?(said )?(about|on)\b", re.I)
+WHO_RE = re.compile(r"^\W*(who|which (official|speaker|person|one|of the officials|of them))\b", re.I)
 PRONOUN_RE = re.compile(r"\b(he|him|his|she|her|hers|that official|this official|the same official|"
                         r"that speaker|the same speaker)\b", re.I)
 OPENING_RE = re.compile(r"\b(opening|introductory|intro)\b.{0,20}\b(statement|remarks|speech|address|"
@@ -152,6 +155,9 @@ def _asks_for_many(q: str) -> bool:
            "should", "might", "may"}
     if not m or m.group(2).lower() in NOT_PLURAL or aux & set(m.group(1).lower().split()):
         return False
+    if re.match(r"(share|proportion|percentage|percent|number|amount|value|rate|total|portion|fraction|volume|level|"
+                r"growth|increase|rise)\s+of\b", m.group(1), re.I):
+        return False  # "What share of invention patents …" asks for one figure
     # "Which agency co-hosts the conference": a word in -s followed by an object is a verb, not a plural.
     after = re.match(r"\s+([\w'’]+)", q[m.end():])
     return not (m.group(1).strip() and after and after.group(1).lower() in OBJECT_STARTS)
@@ -166,8 +172,8 @@ def _intent(q: str, officials: set[str], structure: str | None, count: int | Non
         return "summary"
     if LIST_RE.search(q) or count or _asks_for_many(q):
         return "list"
-    if OVERVIEW_RE.search(q):
-        return "overview"
+    if OVERVIEW_RE.search(q) and not WHO_RE.search(q):
+        return "overview"  # but "Which speaker talked about X?" asks for a person
     if COMPARE_RE.search(q):
         return "overview"  # "how do the officials' views differ on X" without two names: everyone's words on X
     return "fact"
@@ -204,6 +210,10 @@ ANSWER_WORDS_RE = re.compile(r"\b(answer\w*|respon\w+|repl\w+|said|say\w*|tell|t
 ASK_WORDS = {"ask", "asked", "asking", "question", "questions", "query", "queries", "topic", "subject", "wanted",
              "know", "inquire", "inquired", "raise", "raised", "put", "panel", "need", "get", "got", "anything", "so",
              "if", "reporter", "reporter's"}
+COUNT_WORDS = {"questions", "reporters", "journalists", "outlets", "media", "news", "organizations", "organisations",
+               "speakers", "officials", "exchanges", "people", "cnipa", "stage", "podium", "panel", "dais", "rostrum",
+               "present", "attended", "attend", "took", "part", "participated", "spoke", "got", "total", "altogether",
+               "were", "up", "asked", "answered", "panelists", "panellists", "briefers", "guests", "each"}
 # Structure kinds a short follow-up carries over ("… and the one from Jiangsu Broadcasting?").
 CARRIED = ("asked", "answered_by", "asked_about", "first_last", "handoffs", "answered", "count", "title")
 
@@ -216,8 +226,9 @@ def _outlet_question(q: str, topic: list[str]) -> bool:
 
 def _carried(q: str, topic: list[str], prev: QueryPlan, named: bool, nth: int | None) -> str | None:
     """The structure kind a terse follow-up of a structure question keeps: 'And the one from X?', 'the last one?'."""
-    if prev.intent != "structure" or prev.structure not in CARRIED or len(topic) > 2:
-        return None
+    if prev.intent != "structure" or prev.structure not in CARRIED or len(topic) > 2 \
+            or any(rx.search(q) for rx in (SUMMARY_RE, LIST_RE, OVERVIEW_RE, COMPARE_RE)):
+        return None  # "Can you sum up what he said?" asks for a summary
     if nth is not None:
         return "first_last"
     return prev.structure if named else None
@@ -242,7 +253,7 @@ def _nth(q: str) -> int | None:
 
 
 def _count(q: str) -> int | None:
-    m = re.search(r"\b(?:the|all the|all|these|those|which|what)\s+(two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+"
+    m = re.search(r"\b(?:the|all the|all|these|those|which|what|top)\s+(two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+"
                   r"(?!percent|per|times|years?|months?|days?|million|billion)", q, re.I)
     if not m:
         return None
@@ -295,10 +306,14 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     kinds = {m.kind for m in mentions} | ({"outlet"} if outlets else set()) | ({"official"} if officials else set())
     structure = _structure(corrected, kinds)
     own_topic = topic_words(_without(corrected, [(m.start, m.end) for m in mentions]))
+    if structure == "count" and not re.search(r"\bhow many (questions|reporters|journalists|outlets|media|news|"
+                                              r"exchanges)\b", corrected, re.I) \
+            and len([w for w in own_topic if w.lower() not in COUNT_WORDS]) > 1:
+        structure = None  # "how many officials and practitioners were trained?" counts something the briefing says
     if structure is None and outlets and "outlet" in kinds and _outlet_question(corrected, own_topic):
         structure = "asked"
     if structure is None and follow and prev is not None:
-        structure = _carried(corrected, own_topic, prev, bool(outlets or officials), _nth(corrected))
+        structure = _carried(corrected, own_topic, prev, bool(mentions), _nth(corrected))
     count = _count(corrected)
     intent = _intent(corrected, set(officials), structure, count)
     opening = bool(OPENING_RE.search(corrected)) and intent in ("summary", "fact", "list", "overview")

@@ -40,6 +40,14 @@ def qa(settings, embedder, index):
     ("Which agency co-hosts the Belt and Road conference?", "fact", (), ()),  # "co-hosts the": a verb
     ("Which country accepts China's patent examination results?", "fact", (), ()),
     ("What policy documents did Hu Wenhui cite?", "list", ("Hu Wenhui",), ()),
+    ("What proportion of trademark filings are made online?", "fact", (), ()),  # one figure, not many
+    ("Who announced the 15 percent cut to patent fees?", "fact", (), ()),  # "the 15 percent" is no count
+    ("top three source countries of foreign patent filings", "list", (), ()),
+    ("Which speaker talked about the forum with multinational companies?", "fact", (), ()),  # a person
+    ("Do Ge Shu and Shen Changyu give the same figure for university patents?", "compare",
+     ("Ge Shu", "Shen Changyu"), ()),
+    ("how many officials and practitioners were trained?", "fact", (), ()),  # not the briefing's roster
+    ("How many reporters got to ask a question during the Q&A?", "structure", (), ()),
 ])
 def test_intent_and_scope(index, question, intent, officials, outlets):
     p = plan(question, [], index)
@@ -90,6 +98,7 @@ def test_an_outlets_answer_is_not_a_question_about_its_question(index):
     ("and the one from CCTV?", ["What did the Xinhua reporter ask?"], "asked", None),
     ("What about the last one?", ["Who answered the Xinhua question?"], "first_last", -1),
     ("and the one from CCTV?", ["How many patents does China have?"], None, None),  # not after a structure question
+    ("can you sum up what he said?", ["Who answered the Xinhua question?"], None, None),  # a summary of its own
 ])
 def test_a_terse_follow_up_keeps_the_structure_question(index, question, history, kind, nth):
     p = plan(question, history, index)

@@ -140,7 +140,23 @@ class Speller:
             fixes.append(Correction(w, right))
             return right
 
-        return WORD_RE.sub(fix, text), tuple(fixes)
+        text = WORD_RE.sub(fix, text)
+
+        def expand(m: re.Match) -> str:
+            w = m.group(0)
+            if w.lower() in self.counts:
+                return w  # the corpus itself uses the abbreviation
+            fixes.append(Correction(w, ABBREVIATIONS[w.lower()]))
+            return ABBREVIATIONS[w.lower()]
+
+        return ABBREVIATION_RE.sub(expand, text), tuple(fixes)
+
+
+# Reporters' shorthand for periods and rates, spelled out as transcripts say them ("H1" -> "first half").
+ABBREVIATIONS = {"h1": "first half", "h2": "second half", "1h": "first half", "2h": "second half",
+                 "q1": "first quarter", "q2": "second quarter", "q3": "third quarter", "q4": "fourth quarter",
+                 "yoy": "year on year", "y/y": "year on year", "ytd": "so far this year"}
+ABBREVIATION_RE = re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")(?![\w/])", re.I)
 
 
 def speller_for(index) -> Speller:

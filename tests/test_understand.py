@@ -262,6 +262,12 @@ def test_misspelled_words_are_corrected_and_shown(qa):
     assert a.to_dict()["searched"] == "how many valid invention patents does china have nowadays"
 
 
+def test_period_shorthand_is_spelled_out_and_shown(qa):
+    a = qa.ask("integrated circuit layout design registrations h1")
+    assert a.blocks[0].text == "Searched for: integrated circuit layout design registrations first half"
+    assert not a.abstained and "5,365" in a.answer
+
+
 def test_chair_is_cited_to_the_header_line(qa, seed_text):
     a = qa.ask("Who chaired the press conference?")
     assert a.intent == "structure" and not a.abstained and "Xing Huina" in a.answer

@@ -197,6 +197,21 @@ def select(scored: list[Scored], question: str, max_sentences: int, weights: dic
     return chosen
 
 
+def _points_announced(chosen: list[Scored], index: Index) -> list[Scored]:
+    """The "First, …" sentences a chosen sentence announces ("… focuses on three aspects."), so the answer
+    does not stop at the announcement."""
+    from .enumerations import announced_points
+
+    have = {(s.chunk.id, s.sentence.start) for s in chosen}
+    out: list[Scored] = []
+    for s in chosen:
+        for p in announced_points(s.chunk, s.sentence, index):
+            if (s.chunk.id, p.start) not in have:
+                have.add((s.chunk.id, p.start))
+                out.append(Scored(p, s.chunk, s.hit_rank, s.score, s.relevance))
+    return out
+
+
 def related(hits: list[Hit], index: Index, n: int = 3) -> tuple[RelatedPassage, ...]:
     """The retrieved answers as related reading: whole answer text, best first."""
     return tuple(RelatedPassage(h.rank, h.chunk.id, h.chunk.speaker, round(h.score, 4), h.chunk.text)
@@ -232,6 +247,7 @@ def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: li
         out.add("notice", NOT_FOUND)
         return out.answer(question, "fact", True, "weak-evidence", related(hits, index), query)
     chosen = select(scored, question, max_sentences, weights)
+    chosen += _points_announced(chosen, index)
     best_chunk = chosen[0].chunk
     doc_year = int(best_chunk.doc_date[:4]) if best_chunk.doc_date and best_chunk.doc_date[:4].isdigit() else None
     evidence = "\n".join([best_chunk.text, best_chunk.question or "", best_chunk.speaker, best_chunk.asked_by or ""])

@@ -7,18 +7,17 @@ header lines and labels.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Callable
 
-
 from .answer import NOT_FOUND, Composer, Scored, attribution, extractive_answer, related
+from .enumerations import best_enumeration, slice_of
 from .lookup import Lookup, threshold
-from .salience import ORDINAL_RE, lead_sentences, sentences_of, summary_sentences
+from .salience import lead_sentences, summary_sentences
 from .retrieve import Filters
 from .scope import briefings, topic_words
 from .structure import exchange_row
-from .types import Answer, Block, Chunk, Hit, QueryPlan, Sentence
+from .types import Answer, Block, Chunk, Hit, QueryPlan
 
 Answerer = Callable[[QueryPlan, Lookup, object], Answer]
 ANSWERERS: dict[str, Answerer] = {}
@@ -116,100 +115,6 @@ def answer_summary(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     return out.answer(plan.question, "summary", False, None, (), plan.query)
 
 
-@dataclasses.dataclass(frozen=True)
-class Enumeration:
-    """A complete enumeration found in one answer: items as (start, end) spans, and how relevant it is."""
-
-    chunk: Chunk
-    items: tuple[tuple[int, int], ...]
-    score: float
-
-
-def _ordinal_items(chunk: Chunk, index, item_words: int) -> list[tuple[int, int, list[int]]]:
-    """Each 'First, …'/'Second, …' sentence with the sentences after it in its paragraph, within `item_words`."""
-    sents = sentences_of(chunk, index)
-    starts = [i for i, s in enumerate(sents) if ORDINAL_RE.match(s.text)]
-    if len(starts) < 2:
-        return []
-    items = []
-    for k, i in enumerate(starts):
-        stop = starts[k + 1] if k + 1 < len(starts) else len(sents)
-        j, words = i, len(sents[i].text.split())
-        while j + 1 < stop and sents[j + 1].paragraph == sents[i].paragraph \
-                and words + len(sents[j + 1].text.split()) <= item_words:
-            j += 1
-            words += len(sents[j].text.split())
-        items.append((sents[i].start, sents[j].end, list(range(i, j + 1))))
-    return items
-
-
-LIST_CUE_RE = re.compile(r"(?::|\b(?:including|such as|namely|like|among them|among|covering|with|between))\s+", re.I)
-# Where an inline list ends: a clause ("… and C to promote …"), not a name's own preposition ("the Guidelines on
-# Strengthening the Protection of …", whose next word is capitalised).
-LIST_END_RE = re.compile(r"\s+(?:to|in order to|so as to|for|which|that|who|through|by|in|on|at)\s(?![A-Z])|[;:(]|"
-                         r"[.?!]\s*$")
-
-
-_NAME = r"(?:the )?[A-Z][\w'-]*(?: (?:of |for |on |and )?[A-Z][\w'-]*)*"
-NAMED_PAIR_RE = re.compile(rf"\b({_NAME}) and ({_NAME})")
-
-
-def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int, int]]:
-    """'… three systems: PCT, Hague and Madrid.' -> the spans of 'PCT', 'Hague', 'Madrid'.
-
-    Items are the comma-separated parts after a cue (':', 'including', 'such as', 'with', …), the
-    last one after 'and'/'or'; names that contain 'and' stay whole unless they are the last part.
-    'and other departments' is not an item. At least three items, or exactly `count`; for a count of
-    two, two names joined by "and" anywhere in the sentence.
-    """
-    text = sentence.text
-    for cue in LIST_CUE_RE.finditer(text):
-        start = cue.end()
-        rest = text[start:]
-        if rest.count("; ") >= 2:
-            # "among A, B and C; D; E and F." — semicolons separate items that hold commas themselves.
-            body = rest.rstrip(" .")
-            pieces = body.split("; ")
-        else:
-            # The last item follows the Oxford ", and"/", or" when there is one, else the first "and"/"or".
-            oxford = min((i for i in (rest.find(", and "), rest.find(", or ")) if i >= 0), default=-1)
-            first_and = oxford if oxford >= 0 else min((i for i in (rest.find(" and "), rest.find(" or "))
-                                                        if i >= 0), default=-1)
-            if first_and < 0:
-                continue
-            end_m = LIST_END_RE.search(rest, first_and + 5)
-            body = rest[:end_m.start() if end_m else len(rest)].rstrip(" .,")
-            if 0 <= oxford < len(body):
-                head, tail = body[:oxford], re.sub(r"^,\s+(?:and|or)\s+", "", body[oxford:])
-            else:
-                joiner = " and " if body.rfind(" and ") >= body.rfind(" or ") else " or "
-                head, _, tail = body.rpartition(joiner)
-            pieces = re.split(r",\s+", head) + [tail]  # "10,000" is a figure, not two items
-        parts, pos = [], 0
-        for piece in pieces:
-            p = re.sub(r"^(?:and|or)\s+", "", piece.strip()).rstrip(",;")
-            if not p:
-                continue
-            i = body.find(p, pos)
-            pos = i + len(p)
-            if re.match(r"(other|etc|and so on)\b", p, re.I):
-                continue
-            parts.append((sentence.start + start + i, sentence.start + start + i + len(p), p))
-        # Items are short noun phrases: no clause ("to promote …"), no leading preposition or verb form.
-        ok = len(parts) >= 3 or (count is not None and len(parts) == count >= 2)
-        if ok and all(len(p.split()) <= 12 and ":" not in p and not re.search(r"\b(to|will|have|has|were|was|is|are)\b", p)
-                      and not re.match(r"(with|by|for|in|on|at|from|as|including|such as|namely|like|among)\b", p)
-                      for _, _, p in parts):
-            return [(a, b) for a, b, _ in parts]
-    if count == 2:
-        # "Which two laws …": two names joined by "and" need no cue ("amendments to the Trademark Law and the Patent Law").
-        for m in NAMED_PAIR_RE.finditer(text):
-            if m.start() > 0:
-                return [(sentence.start + m.start(1), sentence.start + m.end(1)),
-                        (sentence.start + m.start(2), sentence.start + m.end(2))]
-    return []
-
-
 @answerer("list")
 def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     """The complete enumeration from the answer that holds it, every item cited, with its count."""
@@ -222,45 +127,17 @@ def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     out.blocks.extend(searched_prefix(plan))
     if not scored or scored[0].relevance < threshold(plan, settings):
         return _abstain(plan, lookup, out, hits, "list")
-    rel = {(s.chunk.id, s.sentence.start): s.relevance for s in scored}
-    chunk_best = {}
-    for x in scored:
-        chunk_best.setdefault(x.chunk.id, x.relevance)
-    best = scored[0].relevance
-    cands: list[Enumeration] = []
-    for hit in hits[:5 if plan.count else 3]:
-        c = hit.chunk
-        sents = sentences_of(c, lookup.index)
-        items = _ordinal_items(c, lookup.index, settings.list_item_words)
-        if items:
-            # How well the whole list speaks to the question: its answer's best sentence and its items' mean.
-            per_item = [max(rel.get((c.id, sents[i].start), 0.0) for i in ids) for _, _, ids in items]
-            score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * max(per_item)
-            cands.append(Enumeration(c, tuple((a, b) for a, b, _ in items), score))
-        for s in sents:
-            parts = inline_items(s, plan.count)
-            # An inline list answers when its sentence is among the most relevant ones.
-            if parts and rel.get((c.id, s.start), 0.0) >= 0.75 * best:
-                score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * rel.get((c.id, s.start), 0.0)
-                # "Which bodies/countries …" ask for names: a list of named things beats a list of phrases.
-                named = all(re.search(r"\b[A-Z]", lookup.index.chunk_by_id[c.id].text and _slice(c, a, b))
-                            for a, b in parts)
-                cands.append(Enumeration(c, tuple(parts), score + 0.03 * named))
-    # A usable enumeration is about as relevant as the best sentence; the asked count decides ties.
-    good = [e for e in cands if e.score >= 0.85 * best or (plan.count and len(e.items) == plan.count
-                                                          and e.score >= settings.list_counted_floor * best)]
-    if plan.count:
-        exact = [e for e in good if len(e.items) == plan.count]
-        good = exact or good
-    if good:
-        e = max(good, key=lambda e: e.score)
+    e = best_enumeration(plan, hits[:5 if plan.count else 3], scored, lookup.index, settings)
+    if e is not None:
         out.add("attribution", f"{_items(len(e.items))}, from {attribution(e.chunk)}", group=e.chunk.speaker)
+        if e.lead is not None:
+            out.quote_sentences(e.chunk, [e.lead], e.score, group=e.chunk.speaker)
         for k, (a, b) in enumerate(e.items, 1):
             n = out.cite_chunk(e.chunk, a, b, e.score)
-            out.add("item", lookup.index.chunk_by_id[e.chunk.id].text and _slice(e.chunk, a, b), (n,), n=k,
-                    group=e.chunk.speaker)
+            out.add("item", slice_of(e.chunk, a, b), (n,), n=k, group=e.chunk.speaker)
         return out.answer(plan.question, "list", False, None, related(hits, lookup.index), plan.query)
     # No enumeration: the relevant sentences of the best answer, each an item.
+    best = scored[0].relevance
     top = scored[0].chunk
     picked = [s for s in scored if s.chunk.id == top.id and s.relevance >= 0.8 * best][:max(plan.count or 0, 6)]
     picked.sort(key=lambda s: s.sentence.start)
@@ -273,11 +150,6 @@ def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
 
 def _items(n: int) -> str:
     return f"{n} item" + ("" if n == 1 else "s")
-
-
-def _slice(chunk: Chunk, a: int, b: int) -> str:
-    para = next(p for p in chunk.paragraphs if p.start <= a and b <= p.end)
-    return para.text[a - para.start:b - para.start]
 
 
 def _side(plan: QueryPlan, lookup: Lookup, settings, f: Filters, per_answer: int, answers: int,

@@ -350,6 +350,28 @@ def test_names_the_briefing_has_are_not_called_absent(index, question):
     assert plan(question, [], index).absent == ()
 
 
+def test_a_list_names_what_was_asked_for(qa):
+    a = qa.ask("which countries?", ["What did Hu Wenhui say about IP disputes involving foreign companies?"])
+    items = [b.text for b in a.blocks if b.kind == "item"]
+    assert items == ["the United States", "Germany", "France", "Italy", "Thailand", "Denmark"], items
+    b = qa.ask("Which initiatives did Shen Changyu mention for SMEs?")
+    assert [x.text for x in b.blocks if x.kind == "item"][0] == "the IP Services Tour", b.answer
+
+
+def test_a_list_keeps_the_sentence_that_announces_it(qa):
+    a = qa.ask("What four aspects will the CNIPA focus on for key industries?")
+    kinds = [b.kind for b in a.blocks]
+    assert kinds[:2] == ["attribution", "quote"] and kinds.count("item") == 4, kinds
+    assert a.blocks[1].text.startswith("We will focus on four aspects")
+
+
+def test_a_fact_answer_does_not_stop_at_an_announcement(qa):
+    a = qa.ask("How does the CNIPA plan to speed up patent commercialization at universities?")
+    quotes = [b.text for b in a.blocks if b.kind == "quote"]
+    at = next(i for i, q in enumerate(quotes) if q.endswith("which focuses on three aspects."))
+    assert [q.split(",")[0] for q in quotes[at + 1:at + 4]] == ["First", "Second", "Third"], quotes
+
+
 def test_summary_of_the_opening_keeps_its_points_in_order(qa):
     a = qa.ask("Summarize the opening statement")
     quotes = [b.text for b in a.blocks if b.kind == "quote"]
@@ -435,7 +457,7 @@ def test_outlet_names_are_never_misspellings(index):
      "and Saudi Arabia.", ["Russia", "Singapore", "Poland", "Egypt", "Saudi Arabia"]),
 ])
 def test_inline_enumerations_are_split_into_verbatim_items(text, items):
-    from qa.answerers import inline_items
+    from qa.enumerations import inline_items
     from qa.types import Sentence
 
     s = Sentence(text, 100, 100 + len(text), "d#01", 0)

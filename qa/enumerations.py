@@ -1,0 +1,201 @@
+"""Enumerations inside an answer: its "First, … Second, …" points and its inline lists ("A, B and C").
+
+`best_enumeration(plan, hits, scored, index, settings)` picks the complete enumeration that answers a
+list question: the one most relevant to it, of the asked size when a count is asked ("the three …"),
+and naming the asked thing ("which initiatives …" prefers "initiatives, such as A, B and C").
+Every item is a verbatim span of the answer.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from .salience import ORDINAL_RE, sentences_of
+from .types import Chunk, QueryPlan, Sentence
+
+@dataclasses.dataclass(frozen=True)
+class Enumeration:
+    """A complete enumeration found in one answer: items as (start, end) spans, how relevant it is, and the
+    sentence that announces it ("We will focus on four aspects …"), if one does."""
+
+    chunk: Chunk
+    items: tuple[tuple[int, int], ...]
+    score: float
+    lead: Sentence | None = None
+
+
+def _ordinal_items(chunk: Chunk, index, item_words: int) -> list[tuple[int, int, list[int]]]:
+    """Each 'First, …'/'Second, …' sentence with the sentences after it in its paragraph, within `item_words`."""
+    sents = sentences_of(chunk, index)
+    starts = [i for i, s in enumerate(sents) if ORDINAL_RE.match(s.text)]
+    if len(starts) < 2:
+        return []
+    items = []
+    for k, i in enumerate(starts):
+        stop = starts[k + 1] if k + 1 < len(starts) else len(sents)
+        j, words = i, len(sents[i].text.split())
+        while j + 1 < stop and sents[j + 1].paragraph == sents[i].paragraph \
+                and words + len(sents[j + 1].text.split()) <= item_words:
+            j += 1
+            words += len(sents[j].text.split())
+        items.append((sents[i].start, sents[j].end, list(range(i, j + 1))))
+    return items
+
+
+LIST_CUE_RE = re.compile(r"(?::|\b(?:including|such as|namely|like|among them|among|covering|with|between|from))\s+",
+                         re.I)
+# Where an inline list ends: a clause ("… and C to promote …"), not a name's own preposition ("the Guidelines on
+# Strengthening the Protection of …", whose next word is capitalised).
+LIST_END_RE = re.compile(r"\s+(?:to|in order to|so as to|for|which|that|who|through|by|in|on|at)\s(?![A-Z])|[;:(]|"
+                         r"[.?!]\s*$")
+
+
+_NAME = r"(?:the )?[A-Z][\w'-]*(?: (?:of |for |on |and )?[A-Z][\w'-]*)*"
+NAMED_PAIR_RE = re.compile(rf"\b({_NAME}) and ({_NAME})")
+
+
+def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int, int]]:
+    """'… three systems: PCT, Hague and Madrid.' -> the spans of 'PCT', 'Hague', 'Madrid'.
+
+    Items are the comma-separated parts after a cue (':', 'including', 'such as', 'with', …), the
+    last one after 'and'/'or'; names that contain 'and' stay whole unless they are the last part.
+    'and other departments' is not an item. At least three items, or exactly `count`; for a count of
+    two, two names joined by "and" anywhere in the sentence.
+    """
+    text = sentence.text
+    for cue in LIST_CUE_RE.finditer(text):
+        start = cue.end()
+        rest = text[start:]
+        if rest.count("; ") >= 2:
+            # "among A, B and C; D; E and F." — semicolons separate items that hold commas themselves.
+            body = rest.rstrip(" .")
+            pieces = body.split("; ")
+        else:
+            # The last item follows the Oxford ", and"/", or" when there is one, else the first "and"/"or".
+            oxford = min((i for i in (rest.find(", and "), rest.find(", or ")) if i >= 0), default=-1)
+            first_and = oxford if oxford >= 0 else min((i for i in (rest.find(" and "), rest.find(" or "))
+                                                        if i >= 0), default=-1)
+            if first_and < 0:
+                continue
+            end_m = LIST_END_RE.search(rest, first_and + 5)
+            body = rest[:end_m.start() if end_m else len(rest)].rstrip(" .,")
+            if 0 <= oxford < len(body):
+                head, tail = body[:oxford], re.sub(r"^,\s+(?:and|or)\s+", "", body[oxford:])
+            else:
+                joiner = " and " if body.rfind(" and ") >= body.rfind(" or ") else " or "
+                head, _, tail = body.rpartition(joiner)
+            pieces = re.split(r",\s+", head) + [tail]  # "10,000" is a figure, not two items
+        parts, pos = [], 0
+        for piece in pieces:
+            p = re.sub(r"^(?:and|or)\s+", "", piece.strip()).rstrip(",;")
+            if not p:
+                continue
+            i = body.find(p, pos)
+            pos = i + len(p)
+            if re.match(r"(other|etc|and so on)\b", p, re.I):
+                continue
+            parts.append((sentence.start + start + i, sentence.start + start + i + len(p), p))
+        # Items are short noun phrases: no clause ("to promote …"), no leading preposition or verb form.
+        ok = len(parts) >= 3 or (count is not None and len(parts) == count >= 2)
+        if ok and all(len(p.split()) <= 12 and ":" not in p and not re.search(r"\b(to|will|have|has|were|was|is|are)\b", p)
+                      and not re.match(r"(with|by|for|in|on|at|from|as|including|such as|namely|like|among)\b", p)
+                      for _, _, p in parts):
+            return [(a, b) for a, b, _ in parts]
+    if count == 2:
+        # "Which two laws …": two names joined by "and" need no cue ("amendments to the Trademark Law and the Patent Law").
+        for m in NAMED_PAIR_RE.finditer(text):
+            if m.start() > 0:
+                return [(sentence.start + m.start(1), sentence.start + m.end(1)),
+                        (sentence.start + m.start(2), sentence.start + m.end(2))]
+    return []
+
+
+def slice_of(chunk: Chunk, a: int, b: int) -> str:
+    """The text of `chunk` at source span a..b (inside one paragraph)."""
+    para = next(p for p in chunk.paragraphs if p.start <= a and b <= p.end)
+    return para.text[a - para.start:b - para.start]
+
+
+# "which initiatives …", "list the five key characteristics …", "what 4 aspects …": the thing asked for.
+ASKED_RE = re.compile(r"\b(?:which|what|list|name|enumerate)\s+(?:the\s+|all\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?"
+                      r"([a-z]{3,}(?:ies|s))\b", re.I)
+NOT_ASKED = {"does", "was", "has", "this", "is", "his", "its", "yours", "plans"}
+# A sentence that announces the points after it: "… focuses on three aspects.", "… as follows:".
+ANNOUNCE_RE = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:[\w-]+\s+){0,2}?"
+                         r"(aspects|areas|measures|steps|points|tasks|priorities|directions|ways|fronts|parts|"
+                         r"dimensions|features|characteristics|respects|things|initiatives|actions|goals)\b|"
+                         r"\bas follows\b|:\s*$", re.I)
+
+
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def announced_points(chunk: Chunk, sentence: Sentence, index) -> list[Sentence]:
+    """When `sentence` announces a number of points ("… which focuses on three aspects.") and that many
+    "First, …"/"Second, …" sentences follow it in `chunk`, those sentences; else []."""
+    m = ANNOUNCE_RE.search(sentence.text)
+    if not m or not m.group(1):
+        return []
+    n = NUMBER_WORDS.get(m.group(1).lower()) or (int(m.group(1)) if m.group(1).isdigit() else 0)
+    sents = sentences_of(chunk, index)
+    at = next((i for i, s in enumerate(sents) if s.start == sentence.start), None)
+    if not n or at is None:
+        return []
+    points = [s for s in sents[at + 1:] if ORDINAL_RE.match(s.text)]
+    nxt = sents[at + 1] if at + 1 < len(sents) else None
+    return points[:n] if len(points) >= n and nxt is not None and ORDINAL_RE.match(nxt.text) else []
+
+
+def asked_noun(question: str) -> str | None:
+    """The plural noun a list question asks for, as a stem: 'Which countries?' -> 'countr'."""
+    m = ASKED_RE.search(question)
+    if not m or m.group(1).lower() in NOT_ASKED:
+        return None
+    w = m.group(1).lower()
+    return w[:-3] if w.endswith("ies") else w[:-1]
+
+
+def _names_noun(text: str, a: int, b: int, sentence: Sentence, noun: str) -> bool:
+    """Whether the asked noun is said with the list: just before its first item or just after its last
+    ("initiatives, such as A, B and C"; "A, B and other countries")."""
+    before = text[max(0, a - sentence.start - 60):a - sentence.start].lower()
+    after = text[b - sentence.start:b - sentence.start + 30].lower()
+    return noun in before or noun in after
+
+
+def best_enumeration(plan: QueryPlan, hits, scored, index, settings) -> Enumeration | None:
+    """The enumeration among the answers of `hits` that answers the list question `plan`, or None."""
+    rel = {(s.chunk.id, s.sentence.start): s.relevance for s in scored}
+    chunk_best: dict[str, float] = {}
+    for x in scored:
+        chunk_best.setdefault(x.chunk.id, x.relevance)
+    best = scored[0].relevance
+    noun = asked_noun(plan.standalone)
+    cands: list[Enumeration] = []
+    for hit in hits:
+        c = hit.chunk
+        sents = sentences_of(c, index)
+        items = _ordinal_items(c, index, settings.list_item_words)
+        if items:
+            # How well the whole list speaks to the question: its answer's best sentence and its items' mean.
+            per_item = [max(rel.get((c.id, sents[i].start), 0.0) for i in ids) for _, _, ids in items]
+            score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * max(per_item)
+            first = items[0][2][0]
+            lead = sents[first - 1] if first > 0 and ANNOUNCE_RE.search(sents[first - 1].text) else None
+            cands.append(Enumeration(c, tuple((a, b) for a, b, _ in items), score, lead))
+        for s in sents:
+            parts = inline_items(s, plan.count)
+            # An inline list answers when its sentence is among the most relevant ones.
+            if parts and rel.get((c.id, s.start), 0.0) >= 0.75 * best:
+                score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * rel.get((c.id, s.start), 0.0)
+                # "Which bodies/countries …" ask for names: a list of named things beats a list of phrases.
+                named = all(re.search(r"\b[A-Z]", slice_of(c, a, b)) for a, b in parts)
+                says = bool(noun) and _names_noun(s.text, parts[0][0], parts[-1][1], s, noun)
+                cands.append(Enumeration(c, tuple(parts), score + 0.03 * named + 0.1 * says))
+    # A usable enumeration is about as relevant as the best sentence; the asked count decides ties.
+    good = [e for e in cands if e.score >= 0.85 * best or (plan.count and len(e.items) == plan.count
+                                                          and e.score >= settings.list_counted_floor * best)]
+    if plan.count:
+        exact = [e for e in good if len(e.items) == plan.count]
+        good = exact or good
+    return max(good, key=lambda e: e.score) if good else None

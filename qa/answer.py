@@ -134,6 +134,19 @@ def _lex_overlap(weights: dict[str, float], sentence: str) -> float:
     return sum(v for t, v in weights.items() if t in toks) / sum(weights.values())
 
 
+QUOTED_RE = re.compile(r"[\"“”]([^\"“”]+)[\"“”]|(?<!\w)['‘]([^'‘’]+)['’](?!\w)")
+
+
+def _folded(text: str) -> str:
+    return " ".join(re.sub(r"[\"“”‘’']", " ", text).lower().split())
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """Phrases of two or more words the question quotes: 'the "four full considerations"' -> ['four full considerations']."""
+    found = [_folded(a or b) for a, b in QUOTED_RE.findall(question)]
+    return [q for q in found if len(q.split()) >= 2]
+
+
 def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: Index,
                     max_hits: int = 3, question: str | None = None, weights_: dict | None = None) -> list[Scored]:
     """Every sentence of the top `max_hits` answers, scored against the query, best first.
@@ -144,6 +157,7 @@ def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: I
     w = {**DEFAULT_WEIGHTS, **(weights_ or {})}
     weights = _term_weights(query, question, w["history"])
     wants_number = bool(QUANTITY_RE.search(question or query))
+    quoted = quoted_phrases(question or query)
     out = []
     for hit in hits[:max_hits]:
         cid = hit.chunk.id
@@ -162,7 +176,8 @@ def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: I
         for i, s in enumerate(sents):
             lex = _lex_overlap(weights, s.text)
             relevance = (w["sem"] * float(sem[i]) + w["lex"] * lex + w["passage"] * (i in matched)
-                         + w["context"] * context.get(i, 0.0) - w["rank_penalty"] * (hit.rank - 1))
+                         + w["context"] * context.get(i, 0.0) - w["rank_penalty"] * (hit.rank - 1)
+                         + w.get("quoted", 0.0) * any(q in _folded(s.text) for q in quoted))
             score = relevance + w["number"] * (wants_number and bool(NUMBER_RE.search(s.text)))
             out.append(Scored(s, hit.chunk, hit.rank, score, relevance))
     out.sort(key=lambda x: -x.score)

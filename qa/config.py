@@ -112,6 +112,8 @@ class Settings:
     # Weight of the dense score of the matched passage holding the sentence (passages are embedded with the
     # question they answer, so this carries how well that question matches); swept on the dev split.
     answer_w_context: float = 0.2
+    # Added to a sentence that holds, word for word, a phrase the question quotes ('the "four full considerations"').
+    answer_w_quoted: float = 0.3
     # The answer keeps the sentences of the best sentence's answer scoring at least this share of the best.
     answer_keep: Share = 0.80
     # A second answer is quoted when its best sentence scores at least this share of the best (two officials
@@ -167,7 +169,7 @@ class Settings:
         """The answerer's weights and shares, as qa.answer.score_sentences and select take them."""
         return {"sem": self.answer_w_sem, "lex": self.answer_w_lex, "passage": self.answer_w_passage,
                 "rank_penalty": self.answer_rank_penalty, "number": self.answer_w_number,
-                "context": self.answer_w_context, "keep": self.answer_keep,
+                "context": self.answer_w_context, "quoted": self.answer_w_quoted, "keep": self.answer_keep,
                 "second_answer": self.answer_second_answer, "history": self.answer_history_weight}
 
     def with_overrides(self, **kw) -> "Settings":

@@ -372,6 +372,11 @@ def test_a_fact_answer_does_not_stop_at_an_announcement(qa):
     assert [q.split(",")[0] for q in quotes[at + 1:at + 4]] == ["First", "Second", "Third"], quotes
 
 
+def test_a_quoted_phrase_finds_the_sentence_that_says_it(qa):
+    a = qa.ask("Which official brought up the 'four full considerations' principles?")
+    assert not a.abstained and a.citations[0].speaker == "Ge Shu" and "four full considerations" in a.answer
+
+
 def test_summary_of_the_opening_keeps_its_points_in_order(qa):
     a = qa.ask("Summarize the opening statement")
     quotes = [b.text for b in a.blocks if b.kind == "quote"]

@@ -18,7 +18,7 @@ import numpy as np
 
 from .bm25 import tokenize
 from .config import Settings
-from .constraints import unmatched
+from .constraints import missing_kind, unmatched
 from .index_store import Index
 from .present import blocks_text
 from .types import Answer, Block, Chunk, Citation, Hit, RelatedPassage, Sentence
@@ -267,11 +267,15 @@ def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: li
     doc_year = int(best_chunk.doc_date[:4]) if best_chunk.doc_date and best_chunk.doc_date[:4].isdigit() else None
     evidence = "\n".join([best_chunk.text, best_chunk.question or "", best_chunk.speaker, best_chunk.asked_by or ""])
     missing = unmatched(question, evidence, doc_year)
-    if missing:
+    kinds = missing_kind(question, " ".join(s.sentence.text for s in chosen))
+    if missing or kinds:
         # Near-miss: the question names something the evidence lacks. Say what the briefing gives.
         top = [s for s in chosen if s.chunk.id == best_chunk.id][:2]
-        out.add("notice", f"The briefing does not give this for {', '.join(missing)}. "
+        lacks = [f"this for {', '.join(missing)}"] if missing else []
+        lacks += [f"{' or '.join(kinds)} for this"] if kinds else []
+        out.add("notice", f"The briefing does not give {' or '.join(lacks)}. "
                           f"The briefing gives the following, which does not answer the question as asked:")
+        missing = missing + kinds
         compose(top, out)
         return out.answer(question, "fact", True, "unmatched-constraint: " + ", ".join(missing),
                           related(hits, index), query)

@@ -7,6 +7,7 @@ header lines and labels.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Callable
 
@@ -136,16 +137,9 @@ def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
             n = out.cite_chunk(e.chunk, a, b, e.score)
             out.add("item", slice_of(e.chunk, a, b), (n,), n=k, group=e.chunk.speaker)
         return out.answer(plan.question, "list", False, None, related(hits, lookup.index), plan.query)
-    # No enumeration: the relevant sentences of the best answer, each an item.
-    best = scored[0].relevance
-    top = scored[0].chunk
-    picked = [s for s in scored if s.chunk.id == top.id and s.relevance >= 0.8 * best][:max(plan.count or 0, 6)]
-    picked.sort(key=lambda s: s.sentence.start)
-    out.add("attribution", f"{_items(len(picked))}, from {attribution(top)}", group=top.speaker)
-    for k, s in enumerate(picked, 1):
-        n = out.cite_chunk(top, s.sentence.start, s.sentence.end, s.score)
-        out.add("item", s.sentence.text, (n,), n=k, group=top.speaker)
-    return out.answer(plan.question, "list", False, None, related(hits, lookup.index), plan.query)
+    # No enumeration in the answers found: answered as a fact question ("What were the export sales …?"),
+    # with its checks of what the question names.
+    return dataclasses.replace(answer_fact(plan, lookup, settings), intent="list")
 
 
 def _items(n: int) -> str:

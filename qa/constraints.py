@@ -111,3 +111,46 @@ def unmatched(question: str, evidence: str, doc_year: int | None) -> list[str]:
         if not _figure_in(fig, evidence):
             out.append(fig)
     return out
+
+
+WHEN_RE = re.compile(r"^\W*(?:and\s+|so\s+)?when\b|\b(?:what|which) (?:date|day|month|year|time)\b|\bby when\b", re.I)
+# A point in time (not a duration: "four months" does not say when).
+TIME_RE = re.compile(r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|october|"
+                     r"november|december|spring|summer|autumn|winter|today|tomorrow|yesterday|recently|soon|already|"
+                     r"currently|since|until|ahead of schedule|deadline|(?:this|last|next|coming|previous) (?:year|"
+                     r"month|week|quarter|half)|(?:first|second) half|(?:first|second|third|fourth) quarter|"
+                     r"by the end of|in the future|not long ago|just now|so far)\b", re.I)
+CURRENCIES = {"yuan": ("yuan", "rmb"), "rmb": ("yuan", "rmb"), "renminbi": ("yuan", "rmb", "renminbi"),
+              "dollars": ("dollar", "usd", "us$"), "usd": ("dollar", "usd", "us$"), "euros": ("euro",),
+              "euro": ("euro",)}
+SHARE_RE = re.compile(r"\bwhat (?:share|proportion|percentage|percent|fraction)\b|\bhow many percent\b|"
+                      r"\bin percent(?:age)?\b", re.I)
+
+
+def missing_kind(question: str, quoted: str) -> list[str]:
+    """What the question asks for that the quoted sentences cannot hold: a time for "when", the currency it
+    names ("in yuan"), a percentage for "what share"; [] when they could answer it.
+
+    >>> missing_kind("When will the revised law take effect?", "Its revision is on the legislative agenda.")
+    ['a date or time']
+    >>> missing_kind("When is the conference?", "It will be held in September of this year.")
+    []
+    >>> missing_kind("When will it take effect?", "Examination takes four months.")  # a duration is no date
+    ['a date or time']
+    >>> missing_kind("What were the export sales in yuan?", "Exports reached more than 40 countries.")
+    ['a figure in yuan']
+    >>> missing_kind("What share of patents do firms hold?", "Enterprises hold 72.8% of them.")
+    []
+    """
+    out = []
+    if WHEN_RE.search(question) and not TIME_RE.search(quoted):
+        out.append("a date or time")
+    ql, el = question.lower(), quoted.lower()
+    for unit, forms in CURRENCIES.items():
+        if re.search(rf"\b{unit}\b", ql) and not any(f in el for f in forms):
+            out.append(f"a figure in {unit}")
+            break
+    if SHARE_RE.search(question) and not re.search(r"%|\bper ?cent\b|\bpercentage\b|\bhalf\b|\bthird\b|\bquarter\b", el):
+        out.append("a share or percentage")
+    return out
+

@@ -377,6 +377,16 @@ def test_a_quoted_phrase_finds_the_sentence_that_says_it(qa):
     assert not a.abstained and a.citations[0].speaker == "Ge Shu" and "four full considerations" in a.answer
 
 
+@pytest.mark.parametrize("question, lacks", [
+    ("When will the revised Trademark Law come into force?", "a date or time"),
+    ("What were the export sales, in yuan, of Helan Mountain wines in 2023?", "a figure in yuan"),
+])
+def test_an_answer_that_cannot_hold_what_is_asked_says_so(qa, question, lacks):
+    a = qa.ask(question)
+    assert a.abstained and a.reason == f"unmatched-constraint: {lacks}", (a.reason, a.answer)
+    assert a.answer.startswith(f"The briefing does not give {lacks} for this.")
+
+
 def test_summary_of_the_opening_keeps_its_points_in_order(qa):
     a = qa.ask("Summarize the opening statement")
     quotes = [b.text for b in a.blocks if b.kind == "quote"]

@@ -227,6 +227,33 @@ def _points_announced(chosen: list[Scored], index: Index) -> list[Scored]:
     return out
 
 
+WHY_RE = re.compile(r"^\W*why\b|\bwhy (is|was|are|were|do|does|did|has|have|should|would)\b|\bwhat (is|was|are|were) "
+                    r"the (reasons?|causes?|significance|impact|effect)\b|\bhow come\b|\bwhat explains\b|"
+                    r"\b(matter|matters|significant|important)\b\W*$", re.I)
+# A sentence that gives the reason for, or the meaning of, the one before it.
+REASON_RE = re.compile(r"^(?:(?:This|That|These|It|Such)\s+(?:\w+\s+)?(?:demonstrates?|shows?|indicates?|reflects?|means?|"
+                       r"suggests?|proves?|highlights?|underscores?)|As a result|Therefore|Thus|Hence|Consequently|"
+                       r"This is because|That is because|Because|The reason)\b")
+
+
+def _reasons_given(chosen: list[Scored], index: Index, question: str) -> list[Scored]:
+    """For a "why" question: a sentence just after a chosen one (at most two on, same paragraph) that explains
+    it ("This demonstrates that …", "As a result, …")."""
+    if not WHY_RE.search(question):
+        return []
+    have = {(s.chunk.id, s.sentence.start) for s in chosen}
+    out: list[Scored] = []
+    for s in chosen:
+        sents = index.sentences.get(s.chunk.id, [])
+        at = next((i for i, x in enumerate(sents) if x.start == s.sentence.start), None)
+        after = [x for x in sents[at + 1:at + 3] if x.paragraph == s.sentence.paragraph] if at is not None else []
+        nxt = next((x for x in after if REASON_RE.match(x.text)), None)
+        if nxt is not None and (s.chunk.id, nxt.start) not in have:
+            have.add((s.chunk.id, nxt.start))
+            out.append(Scored(nxt, s.chunk, s.hit_rank, s.score, s.relevance))
+    return out
+
+
 def related(hits: list[Hit], index: Index, n: int = 3) -> tuple[RelatedPassage, ...]:
     """The retrieved answers as related reading: whole answer text, best first."""
     return tuple(RelatedPassage(h.rank, h.chunk.id, h.chunk.speaker, round(h.score, 4), h.chunk.text)
@@ -262,7 +289,7 @@ def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: li
         out.add("notice", NOT_FOUND)
         return out.answer(question, "fact", True, "weak-evidence", related(hits, index), query)
     chosen = select(scored, question, max_sentences, weights)
-    chosen += _points_announced(chosen, index)
+    chosen += _points_announced(chosen, index) + _reasons_given(chosen, index, question)
     best_chunk = chosen[0].chunk
     doc_year = int(best_chunk.doc_date[:4]) if best_chunk.doc_date and best_chunk.doc_date[:4].isdigit() else None
     evidence = "\n".join([best_chunk.text, best_chunk.question or "", best_chunk.speaker, best_chunk.asked_by or ""])

@@ -387,6 +387,12 @@ def test_an_answer_that_cannot_hold_what_is_asked_says_so(qa, question, lacks):
     assert a.answer.startswith(f"The briefing does not give {lacks} for this.")
 
 
+def test_a_why_answer_keeps_the_sentence_that_gives_the_reason(qa):
+    a = qa.ask("Why does the rise in foreign IP applications and registrations in China matter?")
+    quotes = [b.text for b in a.blocks if b.kind == "quote"]
+    assert any(q.startswith("This demonstrates that foreign enterprises") for q in quotes), quotes
+
+
 def test_summary_of_the_opening_keeps_its_points_in_order(qa):
     a = qa.ask("Summarize the opening statement")
     quotes = [b.text for b in a.blocks if b.kind == "quote"]

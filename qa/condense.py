@@ -13,7 +13,7 @@ import re
 CONTINUATION = re.compile(
     r"^\s*(and|but|also|so|then|what about|how about|what of|how does that|why( is that| so)?\??$|"
     r"same for|compared|plus|or)\b", re.I)
-PRONOUN = re.compile(r"\b(that|this|these|those|it|its|they|them|their|he|she|his|her|him|one|ones|there)\b", re.I)
+PRONOUN = re.compile(r"\b(that|this|these|those|it|its|they|them|their|he|she|his|her|him|one|ones|there|the same)\b", re.I)
 STANDALONE_WORDS = 14
 ELLIPTICAL_WORDS = 2  # a question of at most this many words leans on the one before it
 WORD = re.compile(r"[\w'-]+")

@@ -21,6 +21,7 @@ PATENTS = "How many patents were granted?"
     ("Why is that?", [PATENTS], True),
     ("What did he say?", [PATENTS], True),  # a short question leaning on a pronoun
     ("How many of them were foreign?", [PATENTS], True),
+    ("Did Ge Shu give the same figure as Shen?", [PATENTS], True),  # "the same" refers back
     ("What did he say?", [], False),  # no history: nothing to lean on
     ("What did he say?", None, False),
     ("How many PPH agreements does China have?", [PATENTS], False),  # stands alone

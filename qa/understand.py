@@ -122,7 +122,7 @@ OVERVIEW_RE = re.compile(r"\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say
                          r"spoke|tell|told|note|noted|stress\w*|comment\w*|think|discuss\w*|cover\w*)\b.{0,12}"
                          r"\b(about|on|regarding|concerning|of)\b|\bwhat was said\b|\bwhat (is|was|are|were) "
                          r"(his|her|their|the) (view|views|position|take|stance)\b|\b(views?|stance|position) on\b|"
-                         r"\bdid (they|anyone|anybody|the officials|officials) (say|mention|talk|discuss)\b|"
+                         r"\bdid (they|anyone|anybody|the officials|officials|the speakers|any officials?) (say|mention|talk|discuss|comment|address|touch)\b|"
                          r"\banything (about|on)\b|\bhow did .* (describe|see|view|characteri[sz]e)\b|"
                          r"\b(say|said|talk|talked|speak|spoke|comment|commented)\s+(anything\s+)?(about|regarding|"
                          r"concerning)\b|\bwhat (points|remarks|comments|arguments) did\b|\b(every|each|all) "

@@ -48,6 +48,7 @@ def qa(settings, embedder, index):
      ("Ge Shu", "Shen Changyu"), ()),
     ("how many officials and practitioners were trained?", "fact", (), ()),  # not the briefing's roster
     ("How many reporters got to ask a question during the Q&A?", "structure", (), ()),
+    ("Did the officials comment on export controls?", "overview", (), ()),
 ])
 def test_intent_and_scope(index, question, intent, officials, outlets):
     p = plan(question, [], index)

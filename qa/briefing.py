@@ -35,6 +35,9 @@ class Member:
     title: str
     role: str  # official | moderator
     line: Quoted | None
+    # Other header lines that give this person a different title (a roster listed twice, in two wordings),
+    # each as (the title as written there, the line).
+    also: tuple[tuple[Quoted, Quoted], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,30 @@ def _member_line(name: str, title: str, lines: list[Quoted]) -> Quoted | None:
     return (with_title or sorted(named, key=lambda q: -len(q.text)))[0]
 
 
+def _title_after(name: str, line: Quoted) -> Quoted | None:
+    """The part of a roster line after the person's name and its comma: their title as written there."""
+    m = re.search(rf"(?<!\w){re.escape(name)}(?!\w)\s*,\s*", line.text)
+    if not m or m.end() >= len(line.text):
+        return None
+    s, e = line.start + m.end(), line.end
+    return Quoted(line.text[m.end():], s, e, line.line)
+
+
+def _other_titles(name: str, primary: Quoted | None, lines: list[Quoted]) -> tuple[tuple[Quoted, Quoted], ...]:
+    """Header lines other than `primary` naming `name` with a title worded differently from the primary's."""
+    if primary is None:
+        return ()
+    first = _title_after(name, primary)
+    seen = {first.text.lower() if first else ""}
+    out = []
+    for q in lines:
+        t = _title_after(name, q) if q is not primary else None
+        if t is not None and t.text.lower() not in seen:
+            seen.add(t.text.lower())
+            out.append((t, q))
+    return tuple(out)
+
+
 def label_quote(tr: Transcript, turn) -> Quoted | None:
     """The turn's speaker label as written, without its colon: its own span when the parser kept one."""
     if turn.label_start is not None and turn.label_end is not None and turn.label_end > turn.label_start:
@@ -158,7 +185,11 @@ def label_quote(tr: Transcript, turn) -> Quoted | None:
 def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
     """The structure of one briefing from its transcript and its answer chunks (in source order)."""
     header = _header_lines(tr) if tr.has_header else []
-    members = tuple(Member(p.name, p.title, p.role, _member_line(p.name, p.title, header)) for p in tr.roster)
+    members = []
+    for p in tr.roster:
+        line = _member_line(p.name, p.title, header)
+        members.append(Member(p.name, p.title, p.role, line, _other_titles(p.name, line, header)))
+    members = tuple(members)
     date_line = next((q for q in header if DATE_LINE_RE.fullmatch(q.text.strip())), None) \
         or next((q for q in header if DATE_LINE_RE.search(q.text)), None)
     mine = [c for c in chunks if c.doc_id == tr.doc_id]

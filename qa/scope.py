@@ -176,6 +176,16 @@ def unknown_speakers(question: str, mentions: list[Mention], corpus: str) -> tup
     return tuple(dict.fromkeys(out))
 
 
+def roster_words(index) -> set[str]:
+    """Lower-case words of the roster's titles ("intellectual", "administration", "bureau"): words that
+    speak of the briefing's people, not of a topic. Built once per loaded index."""
+    words = getattr(index, "_roster_words", None)
+    if words is None:
+        words = {w.lower() for b in briefings(index) for m in b.members for w in re.findall(r"[A-Za-z]+", m.title)}
+        index._roster_words = words
+    return words
+
+
 def corpus_lower(index) -> str:
     """All source text of the index, lower case (built once per loaded index)."""
     corpus = getattr(index, "_corpus_lower", None)

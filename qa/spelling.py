@@ -155,8 +155,11 @@ class Speller:
 # Reporters' shorthand for periods and rates, spelled out as transcripts say them ("H1" -> "first half").
 ABBREVIATIONS = {"h1": "first half", "h2": "second half", "1h": "first half", "2h": "second half",
                  "q1": "first quarter", "q2": "second quarter", "q3": "third quarter", "q4": "fourth quarter",
-                 "yoy": "year on year", "y/y": "year on year", "ytd": "so far this year"}
-ABBREVIATION_RE = re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")(?![\w/])", re.I)
+                 "yoy": "year on year", "y/y": "year on year", "ytd": "so far this year",
+                 "q": "question", "qs": "questions"}
+ABBREVIATION_RE = re.compile(r"(?<![\w/&])(?:" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len,
+                                                                                     reverse=True))
+                             + r")(?![\w/&])", re.I)
 
 
 def speller_for(index) -> Speller:

@@ -36,6 +36,9 @@ def member_row(out: Composer, b: Briefing, name: str) -> None:
     if m is not None and m.line is not None:
         n = out.cite_source(b, m.line, "header", m.name)
         out.add("row", cells=(Cell(m.name, n), Cell(m.title or m.role, n if m.title else None)), group=b.doc_id)
+        for title, line in m.also:  # the header lists them again, with their title worded otherwise
+            k = out.cite_source(b, line, "header", m.name)
+            out.add("row", cells=(Cell(m.name, k), Cell(title.text, k)), group=b.doc_id)
         return
     label = next((q for cid, q in b.labels.items() if lookup_speaker(b, cid) == name), None)
     if label is not None:
@@ -212,8 +215,8 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
 
 def _step(plan: QueryPlan) -> int:
     """+1 for 'the question after X's', -1 for 'before', 0 when the question names no neighbour."""
-    rel = re.search(r"\b(after|following|followed|before|preceding|preceded)\b", plan.question, re.I)
-    return 0 if rel is None else 1 if rel.group(1).lower() in ("after", "following", "followed") else -1
+    rel = re.search(r"\b(after|following|followed|next|before|preceding|preceded|previous)\b", plan.question, re.I)
+    return 0 if rel is None else 1 if rel.group(1).lower() in ("after", "following", "followed", "next") else -1
 
 
 def _in_sequence(plan: QueryPlan, b: Briefing) -> list[Exchange]:

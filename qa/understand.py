@@ -10,7 +10,7 @@ import re
 
 from .condense import is_follow_up
 from .scope import (absent_terms, answering_official, briefing_scope, corpus_lower, find_mentions,
-                    topic_words, unknown_speakers)
+                    roster_words, topic_words, unknown_speakers)
 from .spelling import speller_for
 from .types import QueryPlan, Scope
 
@@ -43,15 +43,18 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"(chair|chairperson|chairman|chairwoman|moderator|host|presenter|emcee|mc)\b|"
               r"\b(chair|chairperson|moderator|host|presenter)\b.{0,40}\b(briefing|press conference|conference|"
               r"event|session)\b.*\?|\bname (of )?the (chair|chairperson|moderator|host)\b|"
-              r"\b(chair(ed)?|moderat\w+|host(ed)?|presid\w+)\b.{0,20}\bby whom\b"),
+              r"\b(chair(ed)?|moderat\w+|host(ed)?|presid\w+)\b.{0,20}\bby whom\b|"
+              r"\bwho (was|is) (running|chairing|moderating|hosting|leading|emceeing|presiding over) (the|this|"
+              r"today's) (briefing|press conference|conference|event|session|presser)\b"),
     ("count", r"\bhow many (questions|reporters|journalists|outlets|media|news organi[sz]ations|speakers|officials|"
               r"exchanges)\b|\bhow many people (asked|spoke|attended|were there)\b|"
               r"\bhow many\b.{0,25}\b(people|officials|speakers|panel(l)?ists|briefers|guests)\b.{0,20}"
               r"\b(stage|podium|panel|dais|rostrum|present|there|attend\w*|took part|participat\w*)\b"),
     ("date", r"\bwhen (was|did|were) (the|this|that) (briefing|press conference|conference|event|meeting)\b|"
-             r"\b(what|which) (date|day)\b|\bdate of (the|this) (briefing|press conference|conference)\b"),
+             r"\b(what|which) (date|day)\b|\bdate of (the|this|that|today's) ([\w-]+ ){0,3}(briefing|press conference|"
+             r"conference|event|presser)\b"),
     ("first_last", r"\b(who|which \w+( \w+)?) (asked|raised|posed|got|had|took|put|answered|fielded|responded to) the "
-                   r"(ORD) question\b|\bwhat was the (ORD) question\b|\bthe (ORD) question\b.*\b(who|which|from|about)\b|"
+                   r"(ORD) question\b|\bwhat was the (ORD) question\b|\b(the )?(ORD) (question|q)\b.*\b(who|which|from|about)\b|"
                    r"\b(who|which (outlet|reporter|journalist|media outlet))\b.{0,20}\b(asked|came|went|spoke)? ?"
                    r"(right |just |immediately )?(after|before)\b|\b(which|what) (reporter|journalist|outlet|"
                    r"media outlet|news organi[sz]ation)\b.{0,12}\b(went|asked|came|spoke|was) (first|last)\b|"
@@ -80,7 +83,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                  r"\bwho (was|were) (there|speaking|briefing)\b|\bwho (was|were) on the (podium|stage|panel|dais|"
                  r"rostrum)\b|\bwho represented\b"),
     ("exchanges", r"\b(order|sequence|list|table|rundown|run-down|all) of (the )?(questions|exchanges)\b|"
-                  r"\ball (the )?questions\b|\bwho asked what\b|\bwhat questions were asked\b"),
+                  r"\ball (the )?questions\b|\bwho asked what\b|\bwhat questions were asked\b|"
+                  r"\b(what|which \w+)\b.{0,30}\b(in|during) the (q ?& ?a|question(-| and )answer( session)?)\b"),
     ("answered_by", r"\b(who|which officials?) (answered|responded|replied|took|fielded|handled|addressed)\b|"
                     r"\banswered by whom\b"),
     ("asked", r"\b(what|which) (did|was|were)\b.*\b(ask|asking|question|questions|want(ed)? to know|inquir\w+)\b|"
@@ -224,12 +228,18 @@ def _outlet_question(q: str, topic: list[str]) -> bool:
     return bool(ASKS_RE.search(q)) and not ANSWER_WORDS_RE.search(q) and len(rest) <= 2
 
 
+STEP_RE = re.compile(r"\b(next|following|previous|preceding|one before|one after)\b", re.I)
+STEP_WORDS = {"next", "following", "previous", "preceding", "one", "ones", "before", "after", "took", "take", "taken",
+              "answered", "handled", "fielded", "asked"}
+
+
 def _carried(q: str, topic: list[str], prev: QueryPlan, named: bool, nth: int | None) -> str | None:
     """The structure kind a terse follow-up of a structure question keeps: 'And the one from X?', 'the last one?'."""
+    topic = [w for w in topic if w.lower() not in STEP_WORDS]
     if prev.intent != "structure" or prev.structure not in CARRIED or len(topic) > 2 \
             or any(rx.search(q) for rx in (SUMMARY_RE, LIST_RE, OVERVIEW_RE, COMPARE_RE)):
         return None  # "Can you sum up what he said?" asks for a summary
-    if nth is not None:
+    if nth is not None or STEP_RE.search(q):
         return "first_last"
     return prev.structure if named else None
 
@@ -308,13 +318,21 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     own_topic = topic_words(_without(corrected, [(m.start, m.end) for m in mentions]))
     if structure == "count" and not re.search(r"\bhow many (questions|reporters|journalists|outlets|media|news|"
                                               r"exchanges)\b", corrected, re.I) \
-            and len([w for w in own_topic if w.lower() not in COUNT_WORDS]) > 1:
+            and len([w for w in own_topic if w.lower() not in COUNT_WORDS | roster_words(index)]) > 1:
         structure = None  # "how many officials and practitioners were trained?" counts something the briefing says
     if structure is None and outlets and "outlet" in kinds and _outlet_question(corrected, own_topic):
         structure = "asked"
     if structure is None and follow and prev is not None:
         structure = _carried(corrected, own_topic, prev, bool(mentions), _nth(corrected))
+    if structure in ("answered_by", "asked") and follow and prev is not None and prev.intent == "structure" \
+            and not mentions and STEP_RE.search(corrected):
+        structure = "first_last"  # "And who took the next one?" after the Xinhua question: the one after it
     count = _count(corrected)
+    nth = _nth(corrected)
+    if structure == "first_last" and nth is None and follow and prev is not None and prev.nth and prev.nth > 0 \
+            and not outlets and STEP_RE.search(corrected):
+        # "… the first question?" then "And who took the next one?": one on from the previous question's place.
+        nth = max(1, prev.nth + (-1 if re.search(r"\b(previous|preceding|before)\b", corrected, re.I) else 1))
     intent = _intent(corrected, set(officials), structure, count)
     opening = bool(OPENING_RE.search(corrected)) and intent in ("summary", "fact", "list", "overview")
     spans = [(m.start, m.end) for m in mentions]
@@ -350,4 +368,4 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
                   from_history=from_history, doc_ids=briefing_scope(corrected, index))
     return QueryPlan(question=question, intent=intent, scope=scope, query=query, standalone=standalone,
                      topic=topic, corrections=fixes, structure=structure if intent == "structure" else None,
-                     count=count, nth=_nth(corrected), follow_up=follow, absent=absent, notes=tuple(notes))
+                     count=count, nth=nth, follow_up=follow, absent=absent, notes=tuple(notes))

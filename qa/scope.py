@@ -233,6 +233,8 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
         core = " ".join(w for w in name.split() if not (w.isupper() and len(w) <= 3)) or name
         if name.lower() in corpus or core.lower() in corpus:
             return True
+        if "-" in name and " " not in name:
+            return all(there(p) for p in name.split("-") if p)  # "SME-focused": SMEs are there
         words = name.split()
         # A run of acronyms ("BRI IP") is there when each one is.
         return len(words) > 1 and all(w.isupper() and re.search(rf"\b{re.escape(w.lower())}\b", corpus)

@@ -106,7 +106,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
 ))
 # With two officials named, these also ask for a comparison ("Did X and Y agree on …", "… the same way?").
 AGREE_RE = re.compile(r"\b((dis)?agree[sd]?|the same (way|view|line|position|figures?|numbers?|data|points?|message|"
-                      r"answer|thing)|similar(ly)?|in common|line up|match(es|ed)?|consistent|square|tally|align)\b", re.I)
+                      r"answer|thing|statistics?|stats|story|picture|account)|similar(ly)?|in common|line up|match(es|ed)?|consistent|square|tally|align)\b", re.I)
 COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|differ\w*|difference\w*|versus|vs\.?|"
                         r"side by side|how did .* and .* (each|both)|what did .* and .* (each|both) say)\b", re.I)
 SUMMARY_RE = re.compile(r"\b(summar\w+|sum (it |this |that )?up|gist|main (points?|messages?|themes?|takeaways?)|key "
@@ -123,7 +123,8 @@ LIST_RE = re.compile(r"^\s*(list|name|enumerate|outline)\b|\b(list|enumerate) (t
                      r"\b(the|all the|top) (two|three|four|five|six|seven|eight|nine|ten|\d+) "
                      r"(?!percent|per|times|years?|months?|days?|million|billion|yuan|points?)\w+", re.I)
 OVERVIEW_RE = re.compile(r"\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say|said|mention\w*|talk\w*|speak|"
-                         r"spoke|tell|told|note|noted|stress\w*|comment\w*|think|discuss\w*|cover\w*)\b.{0,12}"
+                         r"spoke|tell|told|note|noted|stress\w*|comment\w*|think|discuss\w*|cover\w*|report\w*|"
+                         r"present\w*|announc\w*|shar\w*)\b.{0,12}"
                          r"\b(about|on|regarding|concerning|of)\b|\bwhat was said\b|\bwhat (is|was|are|were) "
                          r"(his|her|their|the) (view|views|position|take|stance)\b|\b(views?|stance|position) on\b|"
                          r"\bdid (they|anyone|anybody|the officials|officials|the speakers|any officials?) (say|mention|talk|discuss|comment|address|touch)\b|"
@@ -132,6 +133,10 @@ OVERVIEW_RE = re.compile(r"\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say
                          r"concerning)\b|\bwhat (points|remarks|comments|arguments) did\b|\b(every|each|all) "
                          r"(mentions?|references?) (of|to)\b|\beverything (that was |they )?(said )?(about|on)\b", re.I)
 WHO_RE = re.compile(r"^\W*(who|which (official|speaker|person|one|of the officials|of them))\b", re.I)
+FIGURES_RE = re.compile(r"\b(what|which) (numbers|figures|statistics|stats|data points)\b", re.I)
+# "now vs 2013", "compared with last year": a figure against another time, not views against each other.
+THEN_NOW_RE = re.compile(r"\b(vs\.?|versus|compared (with|to)|against)\s+(in\s+)?((19|20)\d\d|last year|a year ago|"
+                         r"before|then|earlier)\b", re.I)
 PRONOUN_RE = re.compile(r"\b(he|him|his|she|her|hers|that official|this official|the same official|"
                         r"that speaker|the same speaker)\b", re.I)
 OPENING_RE = re.compile(r"\b(opening|introductory|intro)\b.{0,20}\b(statement|remarks|speech|address|"
@@ -172,13 +177,15 @@ def _intent(q: str, officials: set[str], structure: str | None, count: int | Non
         return "structure"
     if (COMPARE_RE.search(q) or AGREE_RE.search(q)) and len(officials) >= 2:
         return "compare"
+    if FIGURES_RE.search(q) and not count:
+        return "overview"  # "What numbers did they give on geographical indications?": every answer's figures
     if SUMMARY_RE.search(q):
         return "summary"
     if LIST_RE.search(q) or count or _asks_for_many(q):
         return "list"
     if OVERVIEW_RE.search(q) and not WHO_RE.search(q):
         return "overview"  # but "Which speaker talked about X?" asks for a person
-    if COMPARE_RE.search(q):
+    if COMPARE_RE.search(q) and not THEN_NOW_RE.search(q):
         return "overview"  # "how do the officials' views differ on X" without two names: everyone's words on X
     return "fact"
 

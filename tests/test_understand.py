@@ -49,6 +49,10 @@ def qa(settings, embedder, index):
     ("how many officials and practitioners were trained?", "fact", (), ()),  # not the briefing's roster
     ("How many reporters got to ask a question during the Q&A?", "structure", (), ()),
     ("Did the officials comment on export controls?", "overview", (), ()),
+    ("what numbers did they give on geographical indications?", "overview", (), ()),  # every answer's figures
+    ("where does china rank in the innovation index now vs 2013?", "fact", (), ()),  # a figure against a year
+    ("What did Ge Shu report about IPR protection?", "overview", ("Ge Shu",), ()),
+    ("Did Shen and Hu give the same statistics on foreign patents?", "compare", ("Shen Changyu", "Hu Wenhui"), ()),
 ])
 def test_intent_and_scope(index, question, intent, officials, outlets):
     p = plan(question, [], index)
@@ -369,6 +373,7 @@ def test_names_the_briefing_never_mentions(qa, question, named):
     "Which countries recognise Chinese patent results, Cambodia and Laos?",  # two names, both there
     "Who co-hosts the September Belt and Road IP conference?",  # a month is not part of a name
     "How many students enrolled in the BRI IP degree programs?",  # acronyms, each there
+    "Which bodies did the CNIPA partner with on the SME-focused part?",  # a compound of words that are there
 ])
 def test_names_the_briefing_has_are_not_called_absent(index, question):
     assert plan(question, [], index).absent == ()

@@ -100,6 +100,10 @@ def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int
         if ok and all(len(p.split()) <= 12 and ":" not in p and not re.search(r"\b(to|will|have|has|were|was|is|are)\b", p)
                       and not re.match(r"(with|by|for|in|on|at|from|as|including|such as|namely|like|among)\b", p)
                       for _, _, p in parts):
+            a, b, p = parts[-1]
+            paren = re.match(r"\s*\([^()]{1,40}\)", text[b - sentence.start:])
+            if paren and any(q.endswith(")") for _, _, q in parts[:-1]):
+                parts[-1] = (a, b + paren.end(), p)  # "…, and South Korea (10,000)" like the items before it
             return [(a, b) for a, b, _ in parts]
     if count == 2:
         # "Which two laws …": two names joined by "and" need no cue ("amendments to the Trademark Law and the Patent Law").

@@ -37,7 +37,8 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         if _better(alone, result, plan.topic):
             result = alone
     if settings.unseen_word_check and not result.abstained and plan.intent != "structure" \
-            and result.citations and best_relevance(result) < settings.abstain_threshold and _unseen_words(plan, lookup):
+            and result.citations and best_relevance(result) < settings.abstain_threshold \
+            and not _counted(result, plan) and _unseen_words(plan, lookup):
         # Answered only because the bar is lower for named people or "what did they say about": but a
         # word of the topic occurs nowhere in the corpus, so these passages are about something else.
         notices = tuple(b for b in result.blocks if b.kind == "notice")
@@ -54,13 +55,18 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         # "What did Hu Wenhui say about the Madrid system?": he did not, but another official did. Say so and
         # show their words (still an abstention: it does not answer the question as asked).
         wider = fn(dataclasses.replace(plan, scope=dataclasses.replace(plan.scope, officials=())), lookup, settings)
-        if not wider.abstained:
+        if not wider.abstained and {c.speaker for c in wider.citations} - set(plan.scope.officials):
             who = " or ".join(plan.scope.officials)
             note = Block("notice", f"I could not find a passage where {who} speaks to this. Others spoke to it:")
             kept = tuple(b for b in wider.blocks if b.kind != "notice")
             result = _reworded(wider, tuple(searched_prefix(plan)) + (note,) + kept, abstained=True,
                                reason="other-speaker: " + ", ".join(plan.scope.officials))
     return result
+
+
+def _counted(a: Answer, plan: QueryPlan) -> bool:
+    """A list of exactly the asked number of items ("the five headings"): the count itself is evidence."""
+    return bool(plan.count) and a.intent == "list" and sum(b.kind == "item" for b in a.blocks) == plan.count
 
 
 def _coverage(a: Answer, words: set[str]) -> float:

@@ -422,6 +422,12 @@ def test_a_why_answer_keeps_the_sentence_that_gives_the_reason(qa):
     assert any(q.startswith("This demonstrates that foreign enterprises") for q in quotes), quotes
 
 
+def test_a_counted_list_of_one_officials_points_is_not_handed_to_others(qa):
+    a = qa.ask("Under what five headings did the commissioner organize his review of IP progress?")
+    assert not a.abstained and sum(b.kind == "item" for b in a.blocks) == 5, (a.reason, a.answer[:300])
+    assert {c.speaker for c in a.citations} == {"Shen Changyu"}
+
+
 def test_summary_of_the_opening_keeps_its_points_in_order(qa):
     a = qa.ask("Summarize the opening statement")
     quotes = [b.text for b in a.blocks if b.kind == "quote"]
@@ -505,6 +511,9 @@ def test_outlet_names_are_never_misspellings(index):
     # The list starts at the cue nearest to it: "with 17 BRI partners, including …" names the partners.
     ("We have also established PPH agreements with 17 BRI partners, including Russia, Singapore, Poland, Egypt "
      "and Saudi Arabia.", ["Russia", "Singapore", "Poland", "Egypt", "Saudi Arabia"]),
+    # The last item keeps its figure in brackets like the items before it.
+    ("78,000 applications, with Japan (22,000), the United States (20,000), and South Korea (10,000) ranking as the "
+     "top three.", ["Japan (22,000)", "the United States (20,000)", "South Korea (10,000)"]),
 ])
 def test_inline_enumerations_are_split_into_verbatim_items(text, items):
     from qa.enumerations import inline_items

@@ -127,6 +127,16 @@ SHARE_RE = re.compile(r"\bwhat (?:share|proportion|percentage|percent|fraction)\
                       r"\bin percent(?:age)?\b", re.I)
 
 
+DAY_ASK_RE = re.compile(r"\b(exact|precise|specific) (date|day)\b|\b(what|which) (date|day)\b|\bon which day\b", re.I)
+MONTHS_RE = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|"
+             r"apr|jun|jul|aug|sept?|oct|nov|dec)\.?")
+DAY_RE = re.compile(rf"\b{MONTHS_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS_RE}\b|"
+                    r"\b\d{4}-\d{2}-\d{2}\b", re.I)
+PLACE_ASK_RE = re.compile(r"\b(which|what) (city|cities|province|provinces|country|countries|place|places|venue|"
+                          r"location|region|regions)\b|\bin which (city|province|country)\b|\bwhere (was|is|will|were)\b"
+                          r".{0,60}\b(held|hosted|located|take place|based)\b", re.I)
+
+
 def missing_kind(question: str, quoted: str) -> list[str]:
     """What the question asks for that the quoted sentences cannot hold: a time for "when", the currency it
     names ("in yuan"), a percentage for "what share"; [] when they could answer it.
@@ -141,10 +151,20 @@ def missing_kind(question: str, quoted: str) -> list[str]:
     ['a figure in yuan']
     >>> missing_kind("What share of patents do firms hold?", "Enterprises hold 72.8% of them.")
     []
+    >>> missing_kind("What is the exact date of the conference?", "It will be held in September of this year.")
+    ['the exact date']
+    >>> missing_kind("In which city was the forum held?", "This month, we hosted another IP forum.")
+    ['the place']
+    >>> missing_kind("Which provinces run the pilots?", "Pilots run in 17 provinces, including Zhejiang.")
+    []
     """
     out = []
-    if WHEN_RE.search(question) and not TIME_RE.search(quoted):
+    if DAY_ASK_RE.search(question) and not DAY_RE.search(quoted):
+        out.append("the exact date")
+    elif WHEN_RE.search(question) and not TIME_RE.search(quoted):
         out.append("a date or time")
+    if PLACE_ASK_RE.search(question) and not _names_a_place(quoted):
+        out.append("the place")
     ql, el = question.lower(), quoted.lower()
     for unit, forms in CURRENCIES.items():
         if re.search(rf"\b{unit}\b", ql) and not any(f in el for f in forms):
@@ -153,4 +173,11 @@ def missing_kind(question: str, quoted: str) -> list[str]:
     if SHARE_RE.search(question) and not re.search(r"%|\bper ?cent\b|\bpercentage\b|\bhalf\b|\bthird\b|\bquarter\b", el):
         out.append("a share or percentage")
     return out
+
+
+def _names_a_place(text: str) -> bool:
+    """Whether `text` names a country, region or city (from the lists above)."""
+    t = text.lower()
+    return any(re.search(rf"(?<![a-z]){re.escape(p)}(?![a-z])", t) for p in PLACES | TWO_WORD) \
+        or bool(US_RE.search(text))
 

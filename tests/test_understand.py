@@ -409,6 +409,8 @@ def test_a_quoted_phrase_finds_the_sentence_that_says_it(qa):
 @pytest.mark.parametrize("question, lacks", [
     ("When will the revised Trademark Law come into force?", "a date or time"),
     ("What were the export sales, in yuan, of Helan Mountain wines in 2023?", "a figure in yuan"),
+    ("exact date of the 3rd belt and road ip conference?", "the exact date"),  # "September" is a month
+    ("In which city was the IP forum with multinational companies held?", "the place"),
 ])
 def test_an_answer_that_cannot_hold_what_is_asked_says_so(qa, question, lacks):
     a = qa.ask(question)

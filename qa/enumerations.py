@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from .salience import ORDINAL_RE, sentences_of
+from .salience import ANNOUNCE_RE, ORDINAL_RE, sentences_of
 from .types import Chunk, QueryPlan, Sentence
 
 @dataclasses.dataclass(frozen=True)
@@ -124,12 +124,6 @@ def slice_of(chunk: Chunk, a: int, b: int) -> str:
 ASKED_RE = re.compile(r"\b(?:which|what|list|name|enumerate)\s+(?:the\s+|all\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?"
                       r"([a-z]{3,}(?:ies|s))\b", re.I)
 NOT_ASKED = {"does", "was", "has", "this", "is", "his", "its", "yours", "plans"}
-# A sentence that announces the points after it: "… focuses on three aspects.", "… as follows:".
-ANNOUNCE_RE = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:[\w-]+\s+){0,2}?"
-                         r"(aspects|areas|measures|steps|points|tasks|priorities|directions|ways|fronts|parts|"
-                         r"dimensions|features|characteristics|respects|things|initiatives|actions|goals)\b|"
-                         r"\bas follows\b|:\s*$", re.I)
-
 
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 

@@ -13,6 +13,11 @@ from .types import Chunk, Sentence
 ORDINAL_RE = re.compile(r"^(?:First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?|Sixth(?:ly)?|"
                         r"Seventh(?:ly)?|Eighth(?:ly)?|Ninth(?:ly)?|Tenth(?:ly)?|Finally|Lastly|Last but not least|"
                         r"On the one hand|On the other hand|The (?:first|second|third|fourth|fifth) (?:is|was|one))\b")
+# A sentence that announces the points after it: "… focuses on three aspects.", "… as follows:".
+ANNOUNCE_RE = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:[\w-]+\s+){0,2}?"
+                         r"(aspects|areas|measures|steps|points|tasks|priorities|directions|ways|fronts|parts|"
+                         r"dimensions|features|characteristics|respects|things|initiatives|actions|goals)\b|"
+                         r"\bas follows\b|:\s*$", re.I)
 PLEASANTRY_RE = re.compile(r"^(?:Thank(?:s| you)\b|I(?:'ll| will| would like to)? (?:answer|take|respond|invite|"
                            r"have|ask)\b|I would like to (?:take this opportunity|invite)|That's all\b|Good (?:morning|"
                            r"afternoon|evening)\b)", re.I)
@@ -55,6 +60,9 @@ def summary_sentences(chunk: Chunk, index, budget: int) -> list[Sentence]:
     # Points first, each with the first figure it states; then figures, then the rest, by centrality.
     lead: list[int] = []
     if len(points) >= 2:
+        before = points[0] - 1
+        if before >= 0 and before in usable and ANNOUNCE_RE.search(sents[before].text):
+            lead.append(before)  # "We will focus on four aspects to enhance …": what the points are about
         for k, i in enumerate(points):
             stop = points[k + 1] if k + 1 < len(points) else len(sents)
             lead.append(i)

@@ -430,6 +430,14 @@ def test_a_counted_list_of_one_officials_points_is_not_handed_to_others(qa):
     assert {c.speaker for c in a.citations} == {"Shen Changyu"}
 
 
+def test_a_summary_keeps_the_sentence_that_announces_the_points(qa):
+    a = qa.ask("main points of what Wang Peizhang told Bjnews.com.cn about key industries?")
+    quotes = [b.text for b in a.blocks if b.kind == "quote"]
+    assert quotes[0].startswith("We will focus on four aspects to enhance the competitive advantages"), quotes[:2]
+    assert [q.split(",")[0] for q in quotes if q.startswith(("First", "Second", "Third", "Fourth"))] == \
+        ["First", "Second", "Third", "Fourth"]
+
+
 def test_summary_of_the_opening_keeps_its_points_in_order(qa):
     a = qa.ask("Summarize the opening statement")
     quotes = [b.text for b in a.blocks if b.kind == "quote"]

@@ -26,7 +26,8 @@ from .types import Answer, Block, Chunk, Citation, Hit, RelatedPassage, Sentence
 # The answerer's weights when a caller passes none: the defaults in Settings.
 DEFAULT_WEIGHTS = Settings().answer_weights()
 QUANTITY_RE = re.compile(r"\bhow (many|much|long|fast|big|large|high|often|accurate)\b|\bwhat (share|percentage|"
-                         r"proportion|number|rate|amount|value|figure|year)\b|\bby what\b|\bwhen\b|\bin how many\b", re.I)
+                         r"proportion|number|rate|amount|value|figure|year)\b|\bby what\b|\bwhen\b|\bin how many\b|"
+                         r"\b(what|which|any) (numbers|figures|statistics|stats|data)\b", re.I)
 NUMBER_RE = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|"
                        r"thousand|million|billion|trillion|half|double|twice)\b", re.I)
 LIST_RE = re.compile(r"\b(list|which|what are|what were|name|examples?|measures|steps|ways|areas|aspects|"

@@ -42,9 +42,24 @@ def is_follow_up(question: str, history: list[str] | None) -> bool:
     q = question.strip()
     if CONTINUATION.search(q):
         return True
-    if is_elliptical(q):
+    if is_elliptical(q) or is_fragment(q):
         return True
     return len(q.split()) <= STANDALONE_WORDS and bool(PRONOUN.search(q))
+
+
+FRAGMENT_WORDS = 4
+VERB = re.compile(r"\b(is|are|was|were|be|did|does|do|has|have|had|can|could|will|would|should|may|might|say|said|"
+                  r"tell|told|give|gave|list|name|summar\w+|compare|explain|describe|show|who|why|how)\b|"
+                  r"\w(ed|ing)\b", re.I)
+
+
+def is_fragment(question: str) -> bool:
+    """A few words with no verb ("top 3 source countries?"): a phrase that continues the conversation.
+
+    >>> is_fragment("top 3 source countries?"), is_fragment("Who chaired it?")
+    (True, False)
+    """
+    return len(WORD.findall(question)) <= FRAGMENT_WORDS and not VERB.search(question)
 
 
 def condense(question: str, history: list[str] | None) -> str:

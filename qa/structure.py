@@ -219,6 +219,14 @@ def _step(plan: QueryPlan) -> int:
     return 0 if rel is None else 1 if rel.group(1).lower() in ("after", "following", "followed", "next") else -1
 
 
+def pointed_to(plan: QueryPlan, index) -> list[Exchange]:
+    """The exchanges a 'first/last/next question' plan points to, in every briefing it covers."""
+    from .scope import briefings
+
+    return [e for b in briefings(index) if not plan.scope.doc_ids or b.doc_id in plan.scope.doc_ids
+            for e in _in_sequence(plan, b)]
+
+
 def _in_sequence(plan: QueryPlan, b: Briefing) -> list[Exchange]:
     """The exchange a question points to by its place: 'the third question', 'the last question', or the one
     'after'/'before' a named outlet's."""

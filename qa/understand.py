@@ -318,7 +318,12 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     if prev is not None and follow and not officials and not outlets and (prev.scope.outlets or prev.intent ==
                                                                           "structure"):
         outlets = prev.scope.outlets  # "And who answered it?" after "What did the China Daily reporter ask?"
-        if not officials and prev.intent == "structure":
+        if prev.structure == "first_last":
+            # "… who took the next one?" then "What was that reporter asking about?": the question it pointed to.
+            from .structure import pointed_to
+
+            outlets = tuple(dict.fromkeys(e.outlet for e in pointed_to(prev, index))) or outlets
+        elif not officials and prev.intent == "structure":
             officials = prev.scope.officials
     kinds = {m.kind for m in mentions} | ({"outlet"} if outlets else set()) | ({"official"} if officials else set())
     structure = _structure(corrected, kinds)
@@ -336,10 +341,6 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
         structure = "first_last"  # "And who took the next one?" after the Xinhua question: the one after it
     count = _count(corrected)
     nth = _nth(corrected)
-    if structure == "first_last" and nth is None and follow and prev is not None and prev.nth and prev.nth > 0 \
-            and not outlets and STEP_RE.search(corrected):
-        # "… the first question?" then "And who took the next one?": one on from the previous question's place.
-        nth = max(1, prev.nth + (-1 if re.search(r"\b(previous|preceding|before)\b", corrected, re.I) else 1))
     intent = _intent(corrected, set(officials), structure, count)
     opening = bool(OPENING_RE.search(corrected)) and intent in ("summary", "fact", "list", "overview")
     spans = [(m.start, m.end) for m in mentions]

@@ -22,6 +22,8 @@ PATENTS = "How many patents were granted?"
     ("What did he say?", [PATENTS], True),  # a short question leaning on a pronoun
     ("How many of them were foreign?", [PATENTS], True),
     ("Did Ge Shu give the same figure as Shen?", [PATENTS], True),  # "the same" refers back
+    ("top 3 source countries?", [PATENTS], True),  # a phrase without a verb continues the conversation
+    ("Who chaired it?", [], False),
     ("What did he say?", [], False),  # no history: nothing to lean on
     ("What did he say?", None, False),
     ("How many PPH agreements does China have?", [PATENTS], False),  # stands alone

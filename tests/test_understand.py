@@ -100,10 +100,20 @@ def test_structure_kind(index, question, kind):
     assert (p.intent, p.structure) == ("structure", kind), p
 
 
-def test_the_next_question_after_a_named_outlets(qa):
-    a = qa.ask("and who took the next one?", ["Who asked the Xinhua question?"])
+def test_that_reporter_is_the_one_the_previous_answer_pointed_to(index):
+    p = plan("what was that reporter asking about?", ["Who answered the Xinhua question?", "and who took the next one?"],
+             index)
+    assert (p.structure, p.scope.outlets) == ("asked", ("China Intellectual Property News",)), p
+
+
+@pytest.mark.parametrize("history, outlet", [
+    (["Who asked the Xinhua question?"], "China Intellectual Property News"),
+    (["who asked the first question?"], "Bjnews.com.cn"),
+])
+def test_the_next_question_after_the_previous_one(qa, history, outlet):
+    a = qa.ask("and who took the next one?", history)
     rows = [b for b in a.blocks if b.kind == "row"]
-    assert [r.cells[0].text for r in rows] == ["China Intellectual Property News"], a.answer
+    assert [r.cells[0].text for r in rows] == [outlet], a.answer
 
 
 def test_a_title_the_header_words_twice_is_shown_both_ways(qa, seed_text):
@@ -124,7 +134,7 @@ def test_an_outlets_answer_is_not_a_question_about_its_question(index):
     ("What about the last one?", ["Who answered the Xinhua question?"], "first_last", -1),
     ("and the one from CCTV?", ["How many patents does China have?"], None, None),  # not after a structure question
     ("can you sum up what he said?", ["Who answered the Xinhua question?"], None, None),  # a summary of its own
-    ("and who took the next one?", ["who asked the first question?"], "first_last", 2),
+    ("and who took the next one?", ["who asked the first question?"], "first_last", None),  # one after CCTV's
 ])
 def test_a_terse_follow_up_keeps_the_structure_question(index, question, history, kind, nth):
     p = plan(question, history, index)

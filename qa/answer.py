@@ -278,10 +278,12 @@ def compose(chosen: list[Scored], out: Composer) -> None:
 
 def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: list[Hit], index: Index,
                       threshold: float, max_sentences: int = 3, weights: dict | None = None,
-                      prefix: list[Block] | None = None) -> Answer:
+                      prefix: list[Block] | None = None, parts: tuple = ()) -> Answer:
     """Answer `question` (retrieved with `query`) from `hits`, or abstain. Timings are filled by the caller.
 
-    `prefix` blocks (e.g. "Searched for: …") open the answer.
+    `prefix` blocks (e.g. "Searched for: …") open the answer. `parts` are the further questions of a
+    question that asks two things ("…, and how many experts were sent?"), each (text, vector, hits): the
+    best sentence for each is quoted too when it clears the bar.
     """
     scored = score_sentences(query_vec, query, hits, index, question=question, weights_=weights)
     out = Composer()
@@ -291,6 +293,11 @@ def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: li
         return out.answer(question, "fact", True, "weak-evidence", related(hits, index), query)
     chosen = select(scored, question, max_sentences, weights)
     chosen += _points_announced(chosen, index) + _reasons_given(chosen, index, question)
+    for text, vec, part_hits in parts:
+        have = {(s.chunk.id, s.sentence.start) for s in chosen}
+        best = next(iter(score_sentences(vec, text, part_hits, index, question=text, weights_=weights)), None)
+        if best is not None and best.relevance >= threshold and (best.chunk.id, best.sentence.start) not in have:
+            chosen.append(best)
     best_chunk = chosen[0].chunk
     doc_year = int(best_chunk.doc_date[:4]) if best_chunk.doc_date and best_chunk.doc_date[:4].isdigit() else None
     evidence = "\n".join([best_chunk.text, best_chunk.question or "", best_chunk.speaker, best_chunk.asked_by or ""])

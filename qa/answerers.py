@@ -13,6 +13,7 @@ from typing import Callable
 
 from .answer import NOT_FOUND, Composer, Scored, attribution, extractive_answer, related
 from .enumerations import best_enumeration, slice_of
+from .condense import question_parts
 from .lookup import Lookup, threshold
 from .salience import lead_sentences, summary_sentences
 from .retrieve import Filters
@@ -65,9 +66,11 @@ def answer_fact(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         out = Composer()
         out.blocks.extend(searched_prefix(plan))
         return _abstain(plan, lookup, out, hits, "fact", "no-evidence")
+    # "How many students enrolled, and how many experts were sent abroad?": each further question is searched too.
+    parts = tuple((p, lookup.vec(p), lookup.search(p, f)) for p in question_parts(plan.standalone)[1:])
     return extractive_answer(plan.standalone, plan.query, lookup.vec(plan.query), hits, lookup.index,
                              threshold(plan, settings), settings.max_answer_sentences, settings.answer_weights(),
-                             searched_prefix(plan))
+                             searched_prefix(plan), parts)
 
 
 @answerer("summary")

@@ -75,3 +75,24 @@ def condense(question: str, history: list[str] | None) -> str:
     else:
         base = history[-1].strip()
     return f"{base} {question.strip()}"
+
+
+# Where a second question starts: after a question mark, or at ", and how many/what/who …".
+PART_RE = re.compile(r"(?<=\?)\s+(?=\S)|,?\s+\band\s+(?=(?:how (?:many|much|long|fast|far)|what|who|whom|which|when|"
+                     r"where|why)\b)", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a question asks, in order: itself alone, or its parts when it asks two or more things.
+
+    >>> question_parts("How many students enrolled, and how many experts were sent abroad?")
+    ['How many students enrolled', 'how many experts were sent abroad?']
+    >>> question_parts("Why is it useful? What does it do?")
+    ['Why is it useful?', 'What does it do?']
+    >>> question_parts("Which countries and which regions signed?")
+    ['Which countries and which regions signed?']
+    """
+    parts = [p.strip(" ,;") for p in PART_RE.split(question) if p and p.strip(" ,;")]
+    parts = [p for p in parts if len(WORD.findall(p)) >= 3]
+    return parts if len(parts) > 1 else [question]
+

@@ -448,6 +448,12 @@ def test_a_summary_keeps_the_sentence_that_announces_the_points(qa):
         ["First", "Second", "Third", "Fourth"]
 
 
+def test_a_question_that_asks_two_things_gets_both(qa):
+    a = qa.ask("In his answer to China Daily, how many students enrolled in the degree programs, and how many "
+               "experts were dispatched?")
+    assert "230 students" in a.answer and "29 experts" in a.answer, a.answer
+
+
 def test_summary_of_the_opening_keeps_its_points_in_order(qa):
     a = qa.ask("Summarize the opening statement")
     quotes = [b.text for b in a.blocks if b.kind == "quote"]

@@ -132,7 +132,7 @@ MONTHS_RE = (r"(?:january|february|march|april|may|june|july|august|september|oc
              r"apr|jun|jul|aug|sept?|oct|nov|dec)\.?")
 DAY_RE = re.compile(rf"\b{MONTHS_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS_RE}\b|"
                     r"\b\d{4}-\d{2}-\d{2}\b", re.I)
-PLACE_ASK_RE = re.compile(r"\b(which|what) (city|cities|province|provinces|country|countries|place|places|venue|"
+PLACE_ASK_RE = re.compile(r"\b(which|what) ((specific|particular|exact|other) )?(city|cities|province|provinces|country|countries|place|places|venue|"
                           r"location|region|regions)\b|\bin which (city|province|country)\b|\bwhere (was|is|will|were)\b"
                           r".{0,60}\b(held|hosted|located|take place|based)\b", re.I)
 

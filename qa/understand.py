@@ -21,6 +21,9 @@ NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ei
 ORD = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\d{1,2}(?:st|nd|rd|th)|"
        r"last|final|closing|opening")
 STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.replace("ORD", ORD), re.I)) for k, p in (
+    # "How many did he answer himself rather than delegate?": what he answered, before any hand-off wording.
+    ("count", r"\bhow many (questions|queries)\b.{0,60}\b(himself|herself|themselves|personally|on (his|her|their) "
+              r"own|rather than)\b"),
     ("handoffs", r"\b(hand(ed|s)? (it |them |the question |questions )?(off|over)|hand(ed|s)?\b.{0,50}\bto\b|"
                  r"pass(ed|es|ing)?\b.{0,40}\b(questions?|it|them)\b.{0,10}\bto\b|(pass|refer)(red|s|ed)? .{0,30}\bto (his|her|their) "
                  r"colleagues?|\bquestions?\b.{0,30}\b(passed|handed|referred|redirected) (over |on )?to\b|to whom did .{0,40}\bpass|"
@@ -162,8 +165,9 @@ def _asks_for_many(q: str) -> bool:
     m = PLURAL_ASK_RE.search(q)
     aux = {"did", "do", "does", "was", "were", "is", "are", "has", "have", "had", "will", "would", "can", "could",
            "should", "might", "may"}
-    if not m or m.group(2).lower() in NOT_PLURAL or aux & set(m.group(1).lower().split()):
-        return False
+    subjects = {"it", "he", "she", "they", "we", "you", "i", "this", "that", "china", "cnipa"}
+    if not m or m.group(2).lower() in NOT_PLURAL or (aux | subjects) & set(m.group(1).lower().split()):
+        return False  # "what it pays out": a subject before the word in -s makes it a verb
     if re.match(r"(share|proportion|percentage|percent|number|amount|value|rate|total|portion|fraction|volume|level|"
                 r"growth|increase|rise)\s+of\b", m.group(1), re.I):
         return False  # "What share of invention patents …" asks for one figure

@@ -49,6 +49,7 @@ def qa(settings, embedder, index):
     ("how many officials and practitioners were trained?", "fact", (), ()),  # not the briefing's roster
     ("How many reporters got to ask a question during the Q&A?", "structure", (), ()),
     ("Did the officials comment on export controls?", "overview", (), ()),
+    ("Are royalty receipts growing faster than what it pays out?", "fact", (), ()),  # "pays" is a verb here
     ("what numbers did they give on geographical indications?", "overview", (), ()),  # every answer's figures
     ("where does china rank in the innovation index now vs 2013?", "fact", (), ()),  # a figure against a year
     ("What did Ge Shu report about IPR protection?", "overview", ("Ge Shu",), ()),
@@ -94,6 +95,7 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("wang peizhang - which qs did he take", "answered"),
     ("What was discussed in the Q&A?", "exchanges"),
     ("How many officials from the intellectual property administration were on the panel?", "count"),
+    ("How many questions did the commissioner answer himself rather than delegate?", "count"),
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)
@@ -421,6 +423,7 @@ def test_a_quoted_phrase_finds_the_sentence_that_says_it(qa):
     ("What were the export sales, in yuan, of Helan Mountain wines in 2023?", "a figure in yuan"),
     ("exact date of the 3rd belt and road ip conference?", "the exact date"),  # "September" is a month
     ("In which city was the IP forum with multinational companies held?", "the place"),
+    ("Which specific provinces and cities run the data IP pilot programs?", "the place"),
 ])
 def test_an_answer_that_cannot_hold_what_is_asked_says_so(qa, question, lacks):
     a = qa.ask(question)

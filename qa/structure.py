@@ -106,6 +106,8 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             out.add("table", cells=(Cell("Chairperson"), Cell("Title")))
             for m in mods:
                 member_row(out, b, m.name)
+            # "Who introduced the commissioner?": the moderator's words that name him.
+            _welcome_naming(out, b, [o for o in plan.scope.officials if o not in {m.name for m in mods}])
         elif kind == "speakers" or (kind == "title" and not plan.scope.officials):
             out.add("table", cells=(Cell("Speaker"), Cell("Title")))
             for m in _titled(plan, list(b.officials) + list(b.moderators)):
@@ -131,6 +133,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 if m is not None and m.line is not None and m.title:
                     cells.append(Cell(m.title, out.cite_source(b, m.line, "header", m.name)))
                 out.add("row", cells=tuple(cells), group=b.doc_id)
+            _welcome_naming(out, b, [c.speaker for c in b.opening])  # "… give the floor to Mr. Shen"
             for c in b.opening:
                 out.add("attribution", f"{c.speaker}'s opening statement, its lead point:", group=c.speaker)
                 out.quote_sentences(c, lead_sentences(c, lookup.index, 1), group=c.speaker)
@@ -299,12 +302,24 @@ def _about(out: Composer, b: Briefing) -> None:
         _quote_turn(out, b, b.welcome, first, sentences=3)
 
 
-def _quote_turn(out: Composer, b: Briefing, turn, who: str, sentences: int | None = None) -> None:
-    """A moderator's turn (a `Quoted`) as quotes, a sentence each, each cited to its span (kind "turn")."""
+def _welcome_naming(out: Composer, b: Briefing, names: list[str]) -> None:
+    """The sentences of the moderator's welcome that name one of `names` (by surname), quoted."""
+    mods = b.moderators
+    if not names or b.welcome is None or not mods:
+        return
+    surnames = {n.split()[0] for n in names}
+    out.add("attribution", f"{mods[0].name}, opening the briefing:", group=mods[0].name)
+    _quote_turn(out, b, b.welcome, mods[0].name, keep=lambda t: any(re.search(rf"\b{re.escape(x)}\b", t)
+                                                                     for x in surnames))
+
+
+def _quote_turn(out: Composer, b: Briefing, turn, who: str, sentences: int | None = None, keep=None) -> None:
+    """A moderator's turn (a `Quoted`) as quotes, a sentence each (those `keep` accepts), each cited to its span
+    (kind "turn")."""
     from .briefing import Quoted
     from .passages import split_sentences
 
-    for text, s, e in split_sentences(turn.text, turn.start)[:sentences]:
+    for text, s, e in [x for x in split_sentences(turn.text, turn.start) if keep is None or keep(x[0])][:sentences]:
         out.add("quote", text, (out.cite_source(b, Quoted(text, s, e, turn.line), "turn", who),), group=who)
 
 

@@ -37,7 +37,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                 r"\bhow did (the|this|today's) (briefing|press conference|conference|event|session) (end|close|conclude)\b|"
                 r"\bwhat did the (moderator|host|chair\w*|spokes\w+) say (at the end|to close|in closing|last)\b|"
                 r"\bclosing (remarks|words)\b|\bhow did (the )?(moderator|host|chair\w*|spokes\w+|\w+ \w+) "
-                r"(close|end|conclude|wrap up|sign off)\b"),
+                r"(close|end|conclude|wrap up|sign off)\b|\bwho (spoke|talked|had the (floor|last word)) (last|at the end)\b|"
+                r"\bwho had the last word\b"),
     ("chair", r"\bwho (chaired|moderated|hosted|presided|emceed)\s*(\?|$|it\b|today\b)|"
               r"\bwho introduced the (speakers|officials|guests|panel\w*)\b|"
               r"\bwho\s+(chair(ed|s)?|moderat(ed|es|e)|host(ed|s)?|presid(ed|es|e)( over)?|ran|runs|emceed|led|leads)\s+"
@@ -49,6 +50,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"\b(chair(ed)?|moderat\w+|host(ed)?|presid\w+)\b.{0,20}\bby whom\b|"
               r"\bwho (was|is) (running|chairing|moderating|hosting|leading|emceeing|presiding over) (the|this|"
               r"today's) (briefing|press conference|conference|event|session|presser)\b"),
+    # "Who introduced the commissioner?": the moderator did (only with an official named).
+    ("introduced", r"\bwho (introduced|presented|welcomed)\b"),
     ("count", r"\bhow many (questions|reporters|journalists|outlets|media|news organi[sz]ations|speakers|officials|"
               r"exchanges)\b|\bhow many people (asked|spoke|attended|were there)\b|"
               r"\bhow many\b.{0,25}\b(people|officials|speakers|panel(l)?ists|briefers|guests)\b.{0,20}"
@@ -89,18 +92,20 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                   r"\ball (the )?questions\b|\bwho asked what\b|\bwhat questions were asked\b|"
                   r"\b(what|which \w+)\b.{0,30}\b(in|during) the (q ?& ?a|question(-| and )answer( session)?)\b"),
     ("answered_by", r"\b(who|which officials?) (answered|responded|replied|took|fielded|handled|addressed)\b|"
-                    r"\banswered by whom\b"),
+                    r"\banswered by whom\b|\bdid \w+( \w+)? (answer|take|field|handle|respond to)\b.{0,40}\bquestions?\b|"
+                    r"\bquestions? (was |were )?(answered|taken|fielded|handled) by\b"),
     ("asked", r"\b(what|which) (did|was|were)\b.*\b(ask|asking|question|questions|want(ed)? to know|inquir\w+)\b|"
               r"\bwhat was .*'s question\b|\bwhat did .* ask\b"),
     ("answered", r"\b(which|what|whose) (other )?questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"
                  r"\b(which|what) questions? (was|were)\b.{0,40}\basked\b|"
-                 r"\bwhich (outlets?|reporters?|questions?)\b.*\b(answer|take|field|handle|respond)"),
+                 r"\bwhich (outlets?|reporters?|questions?)\b.*\b(answer|take|field|handle|respond)|"
+                 r"\b(which|what) questions? (went|were (directed|put|addressed|sent)) to\b"),
     ("about", r"\bwhat (was|is) (this|the|today's|that) (briefing|press conference|conference|event|session) "
               r"(about|on|called|titled|part of)\b|\b(title|topic|theme|subject|name) of (this|the|today's) "
               r"(briefing|press conference|conference|event)\b|\b(what|which) series\b|\bwho (organi[sz]ed|held) "
               r"(this|the|today's) (briefing|press conference|conference)\b|\bwhere (was|is|did) (the|this|today's) "
               r"(briefing|press conference|conference|event) (held|take place|taking place)\b"),
-    ("title", r"\b(title|position|role|job|post|rank)\b|\bwho (is|was)\b|\bwhat does \w+( \w+)? do\b|"
+    ("title", r"\b(title|position|role|job|post|rank)\b|\bwho (is|was)\b|\bname of\b|\bwhat('s| is| was) (his|her) name\b|\bwhat does \w+( \w+)? do\b|"
               r"\bwhere (does|did) \w+( \w+)? work\b|\bwho (does|did) \w+( \w+)? work for\b|"
               r"\b(what|which) (organi[sz]ation|agency|department|office|body|institution)\b.{0,30}\b(from|with|work|"
               r"represent|belong)|"
@@ -206,6 +211,10 @@ def _structure(q: str, kinds: set[str]) -> str | None:
             continue  # "what did Hu Wenhui ask for" is not about a question he was asked
         if kind == "title" and not ({"official", "moderator"} & kinds):
             continue
+        if kind == "introduced":
+            if "official" not in kinds:
+                continue
+            kind = "chair"
         if kind == "outlets" and "outlet" in kinds:
             continue  # "What did the China Daily reporter ask?" is about that outlet's question
         if kind == "answered" and "official" not in kinds:

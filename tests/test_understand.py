@@ -96,6 +96,12 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("What was discussed in the Q&A?", "exchanges"),
     ("How many officials from the intellectual property administration were on the panel?", "count"),
     ("How many questions did the commissioner answer himself rather than delegate?", "count"),
+    ("Which questions went to Hu Wenhui?", "answered"),
+    ("who spoke last", "closing"),
+    ("What's the name of the spokesperson?", "title"),
+    ("who introduced the commissioner", "chair"),  # the moderator, with her words naming him
+    ("Did Shen answer the Bauhinia Magazine question himself?", "answered_by"),
+    ("was the CCTV question answered by the commissioner?", "answered_by"),
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)
@@ -124,6 +130,14 @@ def test_a_title_the_header_words_twice_is_shown_both_ways(qa, seed_text):
     assert titles == ["director general of the Intellectual Property Utilization Promotion Department of the CNIPA",
                       "director general of the IP Utilization Promotion Department at the CNIPA"], titles
     assert all(seed_text[c.start:c.end] == c.quote and c.kind == "header" for c in a.citations)
+
+
+@pytest.mark.parametrize("question", ["who introduced the commissioner", "Who gave the opening statement?"])
+def test_the_moderators_words_that_name_the_official_are_quoted(qa, seed_text, question):
+    a = qa.ask(question)
+    quotes = [b.text for b in a.blocks if b.kind == "quote"]
+    assert any(q.startswith("Today, we have invited Mr. Shen Changyu") for q in quotes), quotes
+    assert all(seed_text[c.start:c.end] == c.quote for c in a.citations)
 
 
 def test_an_outlets_answer_is_not_a_question_about_its_question(index):

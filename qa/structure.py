@@ -65,14 +65,20 @@ def exchange_row(out: Composer, b: Briefing, e: Exchange, with_question: bool = 
     if not e.answers:
         cells.append(Cell("(no answer in the transcript)"))
     if with_question:
-        asks = question_sentences(e)
-        if asks:
-            q = asks[0]
-            from .briefing import Quoted
-
-            cells.append(Cell(q.text, out.cite_source(b, Quoted(q.text, q.start, q.end, q.line), "question",
-                                                       e.outlet, e.answers[0] if e.answers else None)))
+        cells += _question_cell(out, b, e)
     out.add("row", cells=tuple(cells), group=b.doc_id)
+
+
+def _question_cell(out: Composer, b: Briefing, e: Exchange) -> list[Cell]:
+    """The exchange's asking sentence as a cell, cited to its span (none when the question has no text)."""
+    from .briefing import Quoted
+
+    asks = question_sentences(e)
+    if not asks:
+        return []
+    q = asks[0]
+    return [Cell(q.text, out.cite_source(b, Quoted(q.text, q.start, q.end, q.line), "question", e.outlet,
+                                         e.answers[0] if e.answers else None))]
 
 
 def _exchanges_for(plan: QueryPlan, b: Briefing) -> list[Exchange]:
@@ -187,7 +193,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             ex = [e for e in _exchanges_for(plan, b) if e.handoffs]
             if not ex:
                 out.add("notice", "No question was handed from one official to another.")
-            out.add("table", cells=(Cell("Asked by"), Cell("Handed off by"), Cell("Answered by")))
+            out.add("table", cells=(Cell("Asked by"), Cell("Handed off by"), Cell("Answered by"), Cell("Question")))
             for e in ex:
                 for (by, to), words in zip(e.handoffs, e.handoff_turns or ((None,) * len(e.handoffs))):
                     cells = [Cell(e.outlet, out.cite_source(b, e.label, "label", e.outlet))]
@@ -196,6 +202,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                     ans = next((c for c in e.answers if c.speaker == to), None)
                     label = b.labels.get(ans.id) if ans else None
                     cells.append(Cell(to, out.cite_source(b, label, "label", to, ans) if label else None))
+                    cells += _question_cell(out, b, e)  # which question it was
                     out.add("row", cells=tuple(cells), group=b.doc_id)
         else:  # asked, asked_about, answered_by, answered, exchanges
             ex = _exchanges_for(plan, b)

@@ -140,6 +140,14 @@ def test_the_moderators_words_that_name_the_official_are_quoted(qa, seed_text, q
     assert all(seed_text[c.start:c.end] == c.quote for c in a.citations)
 
 
+def test_hand_offs_show_which_question_was_handed_on(qa, seed_text):
+    a = qa.ask("Which ones did he hand to Ge Shu?", ["Which questions did the commissioner answer himself?"])
+    rows = [b for b in a.blocks if b.kind == "row"]
+    assert [r.cells[0].text for r in rows] == ["China Intellectual Property News", "The Poster News APP"]
+    assert "digital economy" in rows[0].cells[3].text
+    assert all(seed_text[c.start:c.end] == c.quote for c in a.citations)
+
+
 def test_an_outlets_answer_is_not_a_question_about_its_question(index):
     p = plan("In the answer to China Daily, how many students enrolled in degree programs?", [], index)
     assert p.intent == "fact" and p.scope.outlets == ("China Daily",), p

@@ -155,7 +155,7 @@ TOPIC_CHANGE_RE = re.compile(r"^\s*(?:and |but |so |ok,? |okay,? )?(?:what|how) 
 
 
 PLURAL_ASK_RE = re.compile(r"\b(?:which|what)\s+(?!about\b|of\b)((?:[\w'-]+\s+){0,3}?)([a-z][\w-]*[^su\W]s)\b"
-                           r"(?=\s+\w|\s*\?)", re.I)
+                           r"(?=\s+\w|\s*\?|/\w)", re.I)  # "what campaigns/events …" too
 NOT_PLURAL = {"is", "was", "has", "does", "this", "its", "his", "hers", "yours", "always", "perhaps", "news", "status",
               "progress", "process", "business", "success", "address", "analysis", "basis", "emphasis", "access",
               "series", "means", "headquarters", "species", "whereas", "towards", "afterwards"}

@@ -50,6 +50,7 @@ def qa(settings, embedder, index):
     ("How many reporters got to ask a question during the Q&A?", "structure", (), ()),
     ("Did the officials comment on export controls?", "overview", (), ()),
     ("Are royalty receipts growing faster than what it pays out?", "fact", (), ()),  # "pays" is a verb here
+    ("what campaigns/events did they use to link smaller firms with investors?", "list", (), ()),
     ("what numbers did they give on geographical indications?", "overview", (), ()),  # every answer's figures
     ("where does china rank in the innovation index now vs 2013?", "fact", (), ()),  # a figure against a year
     ("What did Ge Shu report about IPR protection?", "overview", ("Ge Shu",), ()),

@@ -31,7 +31,7 @@ ROLE_WORDS = ("commissioner", "deputy commissioner", "director general", "deputy
               "spokesman", "spokeswoman", "minister", "vice minister", "director", "deputy director", "secretary",
               "chairman", "president", "vice president", "administrator", "head", "chief", "governor", "mayor",
               "ambassador", "press secretary")
-MODERATOR_WORDS = re.compile(r"\b(the )?(moderator|chair(person|man|woman)?|host|presenter|emcee)\b", re.I)
+MODERATOR_WORDS = re.compile(r"\b(the )?(moderator|chair(person|man|woman)?|(?<!-)host|presenter|emcee)\b", re.I)
 
 
 @dataclass(frozen=True)

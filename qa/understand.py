@@ -28,7 +28,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                  r"pass(ed|es|ing)?\b.{0,40}\b(questions?|it|them)\b.{0,10}\bto\b|(pass|refer)(red|s|ed)? .{0,30}\bto (his|her|their) "
                  r"colleagues?|\bquestions?\b.{0,30}\b(passed|handed|referred|redirected) (over |on )?to\b|to whom did .{0,40}\bpass|"
                  r"pass(ed)? (it|the question|questions?|the floor)|deferr?(ed)?|delegat\w+|"
-                 r"invited? \w+ (\w+ )?to answer|hand-?offs?)\b"),
+                 r"invited? \w+ (\w+ )?to answer|hand-?offs?|(passed|handed|referred) (on )?to (a |another )?"
+                 r"(colleague|someone))\b"),
     ("opening_speaker", r"\bwho\b[^?]{0,40}?\b(gave|made|delivered|presented|read|did) (the|an) (opening|introductory|"
                         r"intro|introduction)( (remarks|statement|speech|address))?\b|\bwho (spoke|went) first\b|"
                         r"\bwho (opened|introduced) the (briefing|press conference)\b|"
@@ -45,7 +46,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"(the|this|today's)\s+"
               r"(briefings?|press conferences?|conferences?|events?|sessions?|presser)\b|\bwho (was|is|were) (the )?"
               r"(chair|chairperson|chairman|chairwoman|moderator|host|presenter|emcee|mc)\b|"
-              r"\b(chair|chairperson|moderator|host|presenter)\b.{0,40}\b(briefing|press conference|conference|"
+              r"\b(chair|chairperson|moderator|(?<!-)host|presenter)\b.{0,40}\b(briefing|press conference|conference|"
               r"event|session)\b.*\?|\bname (of )?the (chair|chairperson|moderator|host)\b|"
               r"\b(chair(ed)?|moderat\w+|host(ed)?|presid\w+)\b.{0,20}\bby whom\b|"
               r"\bwho (was|is) (running|chairing|moderating|hosting|leading|emceeing|presiding over) (the|this|"
@@ -55,7 +56,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
     ("count", r"\bhow many (questions|reporters|journalists|outlets|media|news organi[sz]ations|speakers|officials|"
               r"exchanges)\b|\bhow many people (asked|spoke|attended|were there)\b|"
               r"\bhow many\b.{0,25}\b(people|officials|speakers|panel(l)?ists|briefers|guests)\b.{0,20}"
-              r"\b(stage|podium|panel|dais|rostrum|present|there|attend\w*|took part|participat\w*)\b"),
+              r"\b(stage|podium|panel|dais|rostrum|present|there|attend\w*|took part|participat\w*)\b|"
+              r"\bhow many times (was|did|were) \w+( \w+)? (called on|asked|invited|answer|respond|take the floor)\b"),
     ("date", r"\bwhen (was|did|were) (the|this|that) (briefing|press conference|conference|event|meeting)\b|"
              r"\b(what|which) (date|day)\b|\bdate of (the|this|that|today's) ([\w-]+ ){0,3}(briefing|press conference|"
              r"conference|event|presser)\b"),
@@ -67,11 +69,15 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                    r"\b(which|what) (outlet|reporter|journalist|media outlet|news organi[sz]ation)\b.{0,12}\b(opened|"
                    r"started|began|kicked off|led off|closed|ended|wrapped up)\b|"
                    r"\bwhat (came|was asked|question came) (right |just |immediately )?(after|before|next)\b|"
-                   r"\b(what|which \w+) (directly |immediately )?(followed|preceded)\b"),
+                   r"\b(what|which \w+) (directly |immediately )?(followed|preceded)\b|"
+                   r"\b(which|what) (news )?(outlet|reporter|journalist|media( outlet)?|news organi[sz]ation)\b.{0,40}"
+                   r"\b(the )?(very )?(ORD) (question|q)\b"),
     ("asked_about", r"\bwho (asked|raised|posed|put)\b.{0,30}\b(about|on|regarding|concerning|the question)\b|"
                     r"\bwhich (outlet|reporter|journalist|media outlet|news outlet|news agency|media|newspaper|"
                     r"news organi[sz]ation)s? "
                     r"(asked|raised|wanted to know)\b.{0,30}\b(about|on|regarding|concerning)\b|"
+                    r"\bwhich (outlet|reporter|journalist|media outlet|news outlet|news agency|media|newspaper)s? "
+                    r"(brought up|mentioned|raised|inquired about|asked about)\b|"
                     r"\bwho wanted to know\b"),
     ("outlets", r"\b(which|what|list|name)\b.*\b(reporters?|journalists?|outlets?|media|news organi[sz]ations?|"
                 r"newspapers?|press)\b.*\b(ask|question|raise|pose|represent|attend|present|there)|"
@@ -96,7 +102,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                     r"\bquestions? (was |were )?(answered|taken|fielded|handled) by\b"),
     ("asked", r"\b(what|which) (did|was|were)\b.*\b(ask|asking|question|questions|want(ed)? to know|inquir\w+)\b|"
               r"\bwhat was .*'s question\b|\bwhat did .* ask\b"),
-    ("answered", r"\b(which|what|whose) (other )?questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"
+    ("answered", r"\b(which|what|whose) (other |of the )?questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"
                  r"\b(which|what) questions? (was|were)\b.{0,40}\basked\b|"
                  r"\bwhich (outlets?|reporters?|questions?)\b.*\b(answer|take|field|handle|respond)|"
                  r"\b(which|what) questions? (went|were (directed|put|addressed|sent)) to\b"),
@@ -105,7 +111,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"(briefing|press conference|conference|event)\b|\b(what|which) series\b|\bwho (organi[sz]ed|held) "
               r"(this|the|today's) (briefing|press conference|conference)\b|\bwhere (was|is|did) (the|this|today's) "
               r"(briefing|press conference|conference|event) (held|take place|taking place)\b"),
-    ("title", r"\b(title|position|role|job|post|rank)\b|\bwho (is|was)\b|\bname of\b|\bwhat('s| is| was) (his|her) name\b|\bwhat does \w+( \w+)? do\b|"
+    ("title", r"\b(titles?|positions?|roles?|jobs?|posts?|ranks?)\b|\bwho (is|was)\b|\bname of\b|\bwhat('s| is| was) (his|her) name\b|\bwhat does \w+( \w+)? do\b|"
               r"\bwhere (does|did) \w+( \w+)? work\b|\bwho (does|did) \w+( \w+)? work for\b|"
               r"\b(what|which) (organi[sz]ation|agency|department|office|body|institution)\b.{0,30}\b(from|with|work|"
               r"represent|belong)|"
@@ -120,7 +126,7 @@ COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|diffe
 SUMMARY_RE = re.compile(r"\b(summar\w+|sum (it |this |that )?up|gist|main (points?|messages?|themes?|takeaways?)|key "
                         r"(points?|messages?|takeaways?|themes?)|takeaways?|highlights|break(ing)? (it |this |that )?down|"
                         r"boil(ed)? (it |this |that )?down|upshot|bottom line|essence|recap|in a nutshell|tl;? ?dr|"
-                        r"overview of|in brief|nutshell|main ideas?|short version|in short|quick (rundown|recap)|what was (the|his|her) (opening|answer|statement)"
+                        r"overview of|in brief|nutshell|main ideas?|short version|in short|quick (rundown|recap)|recap\w*|headline (points?|messages?|takeaways?)|what'?s new\b|what is new\b|what was (the|his|her) (opening|answer|statement)"
                         r" about|brief (me|rundown))\b", re.I)
 LIST_RE = re.compile(r"^\s*(list|name|enumerate|outline)\b|\b(list|enumerate) (the|all|every)\b|\bname (the|all)\b|"
                      r"\bwhat (are|were) (the|all the|some of the)\b|\bwhich (countries|regions|provinces|cities|"
@@ -128,7 +134,7 @@ LIST_RE = re.compile(r"^\s*(list|name|enumerate|outline)\b|\b(list|enumerate) (t
                      r"programs|programmes|projects|tasks|policies|laws|regulations|economies|partners)\b|"
                      r"\bwhat (measures|steps|actions|initiatives|policies|tasks|priorities|areas|achievements|plans|"
                      r"reforms|services|mechanisms|systems|industries|regulations|laws)\b|"
-                     r"\b(the|all the|top) (two|three|four|five|six|seven|eight|nine|ten|\d+) "
+                     r"\b(the|all the|top) (two|three|four|five|six|seven|eight|nine|ten|\d{1,2}) "
                      r"(?!percent|per|times|years?|months?|days?|million|billion|yuan|points?)\w+", re.I)
 OVERVIEW_RE = re.compile(r"\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say|said|mention\w*|talk\w*|speak|"
                          r"spoke|tell|told|note|noted|stress\w*|comment\w*|think|discuss\w*|cover\w*|report\w*|"
@@ -237,7 +243,8 @@ ASK_WORDS = {"ask", "asked", "asking", "question", "questions", "query", "querie
 COUNT_WORDS = {"questions", "reporters", "journalists", "outlets", "media", "news", "organizations", "organisations",
                "speakers", "officials", "exchanges", "people", "cnipa", "stage", "podium", "panel", "dais", "rostrum",
                "present", "attended", "attend", "took", "part", "participated", "spoke", "got", "total", "altogether",
-               "were", "up", "asked", "answered", "panelists", "panellists", "briefers", "guests", "each"}
+               "were", "up", "asked", "answered", "panelists", "panellists", "briefers", "guests", "each", "times",
+               "called", "invited", "answer", "floor"}
 # Structure kinds a short follow-up carries over ("… and the one from Jiangsu Broadcasting?").
 CARRIED = ("asked", "answered_by", "asked_about", "first_last", "handoffs", "answered", "count", "title")
 

@@ -51,6 +51,9 @@ def qa(settings, embedder, index):
     ("Did the officials comment on export controls?", "overview", (), ()),
     ("Are royalty receipts growing faster than what it pays out?", "fact", (), ()),  # "pays" is a verb here
     ("what campaigns/events did they use to link smaller firms with investors?", "list", (), ()),
+    ("Who will co-host the Belt and Road conference together with the CNIPA?", "fact", (), ()),  # no moderator
+    ("trademark stuff - what's new", "summary", (), ()),
+    ("the number of top 100 sci-tech clusters China has?", "fact", (), ()),  # "top 100" names a ranking
     ("what numbers did they give on geographical indications?", "overview", (), ()),  # every answer's figures
     ("where does china rank in the innovation index now vs 2013?", "fact", (), ()),  # a figure against a year
     ("What did Ge Shu report about IPR protection?", "overview", ("Ge Shu",), ()),
@@ -103,6 +106,12 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("who introduced the commissioner", "chair"),  # the moderator, with her words naming him
     ("Did Shen answer the Bauhinia Magazine question himself?", "answered_by"),
     ("was the CCTV question answered by the commissioner?", "answered_by"),
+    ("which news outlet got to ask the very first question?", "first_last"),
+    ("Which of the questions did Commissioner Shen answer personally?", "answered"),
+    ("How many times was Hu Wenhui called on to answer?", "count"),
+    ("The roster gives Ge Shu two titles. What are they?", "title"),
+    ("which reporter brought up rural vitalization?", "asked_about"),
+    ("And was it passed to a colleague?", "handoffs"),
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)

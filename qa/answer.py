@@ -148,17 +148,44 @@ def quoted_phrases(question: str) -> list[str]:
     return [q for q in found if len(q.split()) >= 2]
 
 
+NAME_RUN_RE = re.compile(r"(?<![\w'’])[A-Z][\w&-]*(?:\s+(?:of|and|the|for)?\s*[A-Z][\w&-]*)*")
+
+
+def named_terms(question: str, index: Index) -> list[str]:
+    """Names the question uses that a few answers have ("Thailand", "Helan Mountain"): a sentence naming one
+    speaks to the question however its words score. Names in more than a third of the answers ("China",
+    "CNIPA") tell nothing apart; a question's first word is a name only when it is not an ordinary word."""
+    from .spelling import english_words
+
+    chunks = getattr(index, "_folded_chunks", None)
+    if chunks is None:
+        chunks = index._folded_chunks = [_folded(c.text) for c in index.chunks]
+    out = []
+    for m in NAME_RUN_RE.finditer(question):
+        name = _folded(m.group(0))
+        if m.start() == 0 and name.split()[0] in english_words():
+            name = " ".join(name.split()[1:])
+        if len(name) < 3 or name in out:
+            continue
+        n = sum(name in c for c in chunks)
+        if 0 < n <= max(1, len(chunks) // 3):
+            out.append(name)
+    return out
+
+
 def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: Index,
-                    max_hits: int = 3, question: str | None = None, weights_: dict | None = None) -> list[Scored]:
+                    max_hits: int = 3, question: str | None = None, weights_: dict | None = None,
+                    names: bool = False) -> list[Scored]:
     """Every sentence of the top `max_hits` answers, scored against the query, best first.
 
     `question` is the user's own wording when `query` was condensed with history; `weights_` the
-    scoring weights (Settings.answer_weights(); Settings' defaults when None).
+    scoring weights (Settings.answer_weights(); Settings' defaults when None). With `names`, a sentence naming
+    a rare name of the question counts like one holding a quoted phrase (what everyone said about "Thailand").
     """
     w = {**DEFAULT_WEIGHTS, **(weights_ or {})}
     weights = _term_weights(query, question, w["history"])
     wants_number = bool(QUANTITY_RE.search(question or query))
-    quoted = quoted_phrases(question or query)
+    quoted = quoted_phrases(question or query) + (named_terms(question or query, index) if names else [])
     out = []
     for hit in hits[:max_hits]:
         cid = hit.chunk.id

@@ -11,7 +11,7 @@ import dataclasses
 import re
 from typing import Callable
 
-from .answer import NOT_FOUND, Composer, Scored, attribution, extractive_answer, related
+from .answer import NOT_FOUND, Composer, Scored, attribution, extractive_answer, named_terms, related
 from .enumerations import best_enumeration, slice_of
 from .condense import question_parts
 from .lookup import Lookup, threshold
@@ -150,10 +150,10 @@ def _items(n: int) -> str:
 
 
 def _side(plan: QueryPlan, lookup: Lookup, settings, f: Filters, per_answer: int, answers: int,
-          floor: float) -> list[tuple[Chunk, list[Scored]]]:
+          floor: float, names: bool = False) -> list[tuple[Chunk, list[Scored]]]:
     """The answers (at most `answers`) inside filters `f` that speak to the topic, with their best sentences."""
     hits = lookup.search(plan.query, f, k=max(answers, 3))
-    scored = lookup.score(plan.query, hits, plan.standalone, max_hits=answers)
+    scored = lookup.score(plan.query, hits, plan.standalone, max_hits=answers, names=names)
     by: dict[str, list[Scored]] = {}
     for s in scored:
         if s.relevance >= floor and len(by.setdefault(s.chunk.id, [])) < per_answer:
@@ -193,8 +193,11 @@ def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     f, empty = _scope(plan, lookup, "overview")
     if empty:
         return empty
+    # "What was said about Thailand?": when a name is the whole topic, a sentence naming it speaks to it.
+    named = named_terms(plan.standalone, lookup.index)
+    rest = [w for w in plan.topic.lower().split() if not any(w in n for n in named)]
     side = _side(plan, lookup, settings, f, per_answer=settings.overview_sentences,
-                 answers=settings.overview_answers, floor=0.0)
+                 answers=settings.overview_answers, floor=0.0, names=bool(named) and len(rest) <= 1)
     out = Composer()
     out.blocks.extend(searched_prefix(plan))
     best = max((s.relevance for _, ss in side for s in ss), default=0.0)

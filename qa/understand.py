@@ -229,6 +229,9 @@ def _structure(q: str, kinds: set[str]) -> str | None:
             continue
         if kind == "asked_about" and "outlet" in kinds:
             continue  # "who asked the Xinhua question" is the outlet's own question: see "asked"
+        if kind == "date" and not BRIEFING_RE.search(q) and re.search(r"\b(held|hosted|took place|signed|"
+                                                                   r"launched|issued|announced)\b", q, re.I):
+            continue  # "Which day was the forum held?" asks about something the briefing reported, not its date
         return kind
     return None
 
@@ -245,6 +248,7 @@ COUNT_WORDS = {"questions", "reporters", "journalists", "outlets", "media", "new
                "present", "attended", "attend", "took", "part", "participated", "spoke", "got", "total", "altogether",
                "were", "up", "asked", "answered", "panelists", "panellists", "briefers", "guests", "each", "times",
                "called", "invited", "answer", "floor"}
+BRIEFING_RE = re.compile(r"\b(briefing|press conference|presser|conference|event|session)\b", re.I)
 # Structure kinds a short follow-up carries over ("… and the one from Jiangsu Broadcasting?").
 CARRIED = ("asked", "answered_by", "asked_about", "first_last", "handoffs", "answered", "count", "title")
 

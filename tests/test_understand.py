@@ -489,6 +489,18 @@ def test_a_question_that_asks_two_things_gets_both(qa):
     assert "230 students" in a.answer and "29 experts" in a.answer, a.answer
 
 
+def test_an_overview_of_a_name_quotes_every_answer_naming_it(qa):
+    a = qa.ask("What was said about Thailand during the briefing?")
+    assert not a.abstained
+    quotes = [b.text for b in a.blocks if b.kind == "quote"]
+    assert len({c.chunk_id for c in a.citations}) >= 2 and all("Thailand" in q for q in quotes), quotes
+
+
+def test_the_day_of_something_reported_is_not_the_briefings_date(index):
+    assert plan("Which day this month was the IP forum with foreign companies held?", [], index).intent == "fact"
+    assert plan("which day was the briefing held?", [], index).structure == "date"
+
+
 def test_summary_of_the_opening_keeps_its_points_in_order(qa):
     a = qa.ask("Summarize the opening statement")
     quotes = [b.text for b in a.blocks if b.kind == "quote"]

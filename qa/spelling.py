@@ -103,6 +103,9 @@ class Speller:
         w = word.lower()
         if len(word) < MIN_LEN or word.isupper() or w in self.counts:
             return None
+        other = next((v for v in spelling_variants(w) if v in self.counts), None)
+        if other is not None:
+            return other  # "centres" where the transcript writes "centers" (or the other way round)
         rank = english_ranks().get(w)
         if rank is not None and rank < RARE_ENGLISH:
             return None
@@ -150,6 +153,28 @@ class Speller:
             return ABBREVIATIONS[w.lower()]
 
         return ABBREVIATION_RE.sub(expand, text), tuple(fixes)
+
+
+# British and American spellings of the same word, as (British, American) endings.
+VARIANT_ENDINGS = (("tres", "ters"), ("tre", "ter"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"),
+                   ("ising", "izing"), ("isation", "ization"), ("isations", "izations"), ("our", "or"),
+                   ("ours", "ors"), ("ence", "ense"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"),
+                   ("mme", "m"), ("mmes", "ms"))
+
+
+def spelling_variants(word: str) -> list[str]:
+    """The word in the other spelling (British <-> American), by its ending.
+
+    >>> spelling_variants("centres"), spelling_variants("organize")
+    (['centers'], ['organise'])
+    """
+    out = []
+    for uk, us in VARIANT_ENDINGS:
+        if word.endswith(uk) and len(word) > len(uk) + 2:
+            out.append(word[: -len(uk)] + us)
+        if word.endswith(us) and len(word) > len(us) + 2:
+            out.append(word[: -len(us)] + uk)
+    return [v for v in dict.fromkeys(out) if v != word]
 
 
 # Reporters' shorthand for periods and rates, spelled out as transcripts say them ("H1" -> "first half").

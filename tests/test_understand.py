@@ -334,6 +334,12 @@ def test_misspelled_words_are_corrected_and_shown(qa):
     assert a.to_dict()["searched"] == "how many valid invention patents does china have nowadays"
 
 
+def test_british_spelling_finds_the_american_one(qa):
+    a = qa.ask("how many service centres are there")
+    assert a.blocks[0].text == "Searched for: how many service centers are there"
+    assert not a.abstained and "353" in a.answer
+
+
 def test_period_shorthand_is_spelled_out_and_shown(qa):
     a = qa.ask("integrated circuit layout design registrations h1")
     assert a.blocks[0].text == "Searched for: integrated circuit layout design registrations first half"

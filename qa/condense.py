@@ -42,11 +42,14 @@ def is_follow_up(question: str, history: list[str] | None) -> bool:
     q = question.strip()
     if CONTINUATION.search(q):
         return True
-    if is_elliptical(q) or is_fragment(q):
+    if is_elliptical(q) or is_fragment(q) or HE_SAID.search(q):
         return True
     return len(q.split()) <= STANDALONE_WORDS and bool(PRONOUN.search(q))
 
 
+# "Did he also say …", "What else did she mention …": a question about what someone said, however long.
+HE_SAID = re.compile(r"^\W*(?:and |so |but |also )?(?:did|does|has|had|what did|what else did|how did|why did|where did)"
+                     r"\s+(?:he|she)\b", re.I)
 FRAGMENT_WORDS = 4
 VERB = re.compile(r"\b(is|are|was|were|be|did|does|do|has|have|had|can|could|will|would|should|may|might|say|said|"
                   r"tell|told|give|gave|list|name|summar\w+|compare|explain|describe|show|who|why|how)\b|"

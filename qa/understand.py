@@ -151,6 +151,10 @@ FIGURES_RE = re.compile(r"\b(what|which) (numbers|figures|statistics|stats|data 
 # "now vs 2013", "compared with last year": a figure against another time, not views against each other.
 THEN_NOW_RE = re.compile(r"\b(vs\.?|versus|compared (with|to)|against)\s+(in\s+)?((19|20)\d\d|last year|a year ago|"
                          r"before|then|earlier)\b", re.I)
+# "he"/"she" as the one who speaks: "Did he say …", "he mentioned", "What did she add".
+SUBJECT_RE = re.compile(r"\b(did|does|has|had|was|is|will|would|could)\s+(?P<who>he|she)\b|"
+                        r"\b(?P<who2>he|she)\s+(say|said|mention\w*|tell|told|talk\w*|add\w*|claim\w*|note\w*|"
+                        r"stress\w*|describe\w*|explain\w*)\b", re.I)
 PRONOUN_RE = re.compile(r"\b(he|him|his|she|her|hers|that official|this official|the same official|"
                         r"that speaker|the same speaker)\b", re.I)
 OPENING_RE = re.compile(r"\b(opening|introductory|intro)\b.{0,20}\b(statement|remarks|speech|address|"
@@ -329,7 +333,14 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     prev: QueryPlan | None = None
     if history and _depth < 3:
         prev = plan(history[-1], history[:-1], index, _depth + 1)
-    if prev is not None and not officials and not outlets and follow and PRONOUN_RE.search(corrected):
+    speaker = SUBJECT_RE.search(corrected)
+    if prev is not None and follow and speaker and officials and not outlets:
+        # "Did he also say the commissioner sat in?": "he" speaks; the official named is what he spoke of.
+        referent = prev.scope.officials or answering_official(prev.query, index)
+        if referent and set(referent) != set(officials):
+            officials, from_history = referent, True
+            notes.append(f"'{speaker.group('who')}' taken as {', '.join(officials)} from the previous question")
+    elif prev is not None and not officials and not outlets and follow and PRONOUN_RE.search(corrected):
         if prev.scope.outlets and not prev.scope.officials:
             outlets = prev.scope.outlets
         else:

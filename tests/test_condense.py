@@ -23,6 +23,7 @@ PATENTS = "How many patents were granted?"
     ("How many of them were foreign?", [PATENTS], True),
     ("Did Ge Shu give the same figure as Shen?", [PATENTS], True),  # "the same" refers back
     ("top 3 source countries?", [PATENTS], True),  # a phrase without a verb continues the conversation
+    ("Did he also say the commissioner himself sat in on the forum with the multinationals?", [PATENTS], True),
     ("Who chaired it?", [], False),
     ("What did he say?", [], False),  # no history: nothing to lean on
     ("What did he say?", None, False),

@@ -607,6 +607,14 @@ def test_he_is_the_official_who_answered_the_previous_question(index):
     assert p.scope.officials == ("Shen Changyu",) and p.scope.from_history
 
 
+def test_he_who_speaks_is_not_the_official_he_speaks_of(index):
+    h = ["Did Hu Wenhui claim the punitive compensation system meets the highest international standards?"]
+    p = plan("Did he also say the commissioner himself sat in on the forum with the multinationals?", h, index)
+    assert p.follow_up and p.scope.officials == ("Hu Wenhui",), p
+    q = plan("Which companies did he name as invited?", h + [p.question], index)
+    assert q.scope.officials == ("Hu Wenhui",), q
+
+
 def test_a_filter_and_a_named_official_both_apply(qa):
     from qa.retrieve import Filters
 

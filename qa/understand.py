@@ -152,9 +152,9 @@ FIGURES_RE = re.compile(r"\b(what|which) (numbers|figures|statistics|stats|data 
 THEN_NOW_RE = re.compile(r"\b(vs\.?|versus|compared (with|to)|against)\s+(in\s+)?((19|20)\d\d|last year|a year ago|"
                          r"before|then|earlier)\b", re.I)
 # "he"/"she" as the one who speaks: "Did he say …", "he mentioned", "What did she add".
-SUBJECT_RE = re.compile(r"\b(did|does|has|had|was|is|will|would|could)\s+(?P<who>he|she)\b|"
-                        r"\b(?P<who2>he|she)\s+(say|said|mention\w*|tell|told|talk\w*|add\w*|claim\w*|note\w*|"
-                        r"stress\w*|describe\w*|explain\w*)\b", re.I)
+SPEECH = r"(say|said|mention\w*|tell|told|talk\w*|add\w*|claim\w*|note\w*|stress\w*|describe\w*|explain\w*|cite\w*|bring up|brought up|point\w* out|give|gave)"
+SUBJECT_RE = re.compile(rf"\b(did|does|has|had|will|would|could)\s+(?P<who>he|she)\s+((also|really|ever|actually|even) )?"
+                        rf"{SPEECH}\b|\b(?P<who2>he|she)\s+((also|really) )?{SPEECH}\b", re.I)
 PRONOUN_RE = re.compile(r"\b(he|him|his|she|her|hers|that official|this official|the same official|"
                         r"that speaker|the same speaker)\b", re.I)
 OPENING_RE = re.compile(r"\b(opening|introductory|intro)\b.{0,20}\b(statement|remarks|speech|address|"
@@ -339,7 +339,8 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
         referent = prev.scope.officials or answering_official(prev.query, index)
         if referent and set(referent) != set(officials):
             officials, from_history = referent, True
-            notes.append(f"'{speaker.group('who')}' taken as {', '.join(officials)} from the previous question")
+            notes.append(f"'{speaker.group('who') or speaker.group('who2')}' taken as {', '.join(officials)} "
+                         "from the previous question")
     elif prev is not None and not officials and not outlets and follow and PRONOUN_RE.search(corrected):
         if prev.scope.outlets and not prev.scope.officials:
             outlets = prev.scope.outlets

@@ -50,19 +50,22 @@ def is_follow_up(question: str, history: list[str] | None) -> bool:
 # "Did he also say …", "What else did she mention …": a question about what someone said, however long.
 HE_SAID = re.compile(r"^\W*(?:and |so |but |also )?(?:did|does|has|had|what did|what else did|how did|why did|where did)"
                      r"\s+(?:he|she)\b", re.I)
-FRAGMENT_WORDS = 4
+FRAGMENT_WORDS = 6
 VERB = re.compile(r"\b(is|are|was|were|be|did|does|do|has|have|had|can|could|will|would|should|may|might|say|said|"
-                  r"tell|told|give|gave|list|name|summar\w+|compare|explain|describe|show|who|why|how)\b|"
-                  r"\w(ed|ing)\b", re.I)
+                  r"tell|told|give|gave|list|name|summar\w+|compare|explain|describe|show|spoke|took|made|went|got|"
+                  r"came|met|held|won|saw|began|rose|fell|grew|reached)\b|\w(ed|ing)\b", re.I)
+WH_START = re.compile(r"^\W*(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 
 
 def is_fragment(question: str) -> bool:
-    """A few words with no verb ("top 3 source countries?"): a phrase that continues the conversation.
+    """A few words with no verb ("top 3 source countries?", "service centres - how many, where"): a phrase
+    that continues the conversation.
 
     >>> is_fragment("top 3 source countries?"), is_fragment("Who chaired it?")
     (True, False)
     """
-    return len(WORD.findall(question)) <= FRAGMENT_WORDS and not VERB.search(question)
+    return len(WORD.findall(question)) <= FRAGMENT_WORDS and not VERB.search(question) \
+        and not WH_START.search(question)  # "How many PPH agreements?" is a question of its own
 
 
 def condense(question: str, history: list[str] | None) -> str:

@@ -111,7 +111,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"(briefing|press conference|conference|event)\b|\b(what|which) series\b|\bwho (organi[sz]ed|held) "
               r"(this|the|today's) (briefing|press conference|conference)\b|\bwhere (was|is|did) (the|this|today's) "
               r"(briefing|press conference|conference|event) (held|take place|taking place)\b"),
-    ("title", r"\b(titles?|positions?|roles?|jobs?|posts?|ranks?)\b|\bwho (is|was)\b|\bname of\b|\bwhat('s| is| was) (his|her) name\b|\bwhat does \w+( \w+)? do\b|"
+    ("title", r"\b(titles?|positions?|roles?|jobs?|posts?|rank)\b|\bwho (is|was)\b|\bname of\b|\bwhat('s| is| was) (his|her) name\b|\bwhat does \w+( \w+)? do\b|"
               r"\bwhere (does|did) \w+( \w+)? work\b|\bwho (does|did) \w+( \w+)? work for\b|"
               r"\b(what|which) (organi[sz]ation|agency|department|office|body|institution)\b.{0,30}\b(from|with|work|"
               r"represent|belong)|"

@@ -24,6 +24,8 @@ PATENTS = "How many patents were granted?"
     ("Did Ge Shu give the same figure as Shen?", [PATENTS], True),  # "the same" refers back
     ("top 3 source countries?", [PATENTS], True),  # a phrase without a verb continues the conversation
     ("Did he also say the commissioner himself sat in on the forum with the multinationals?", [PATENTS], True),
+    ("service centres - how many, where", [PATENTS], True),  # a topic, then what is wanted of it
+    ("How many PPH agreements?", [PATENTS], False),  # a question of its own
     ("Who chaired it?", [], False),
     ("What did he say?", [], False),  # no history: nothing to lean on
     ("What did he say?", None, False),

@@ -54,6 +54,7 @@ def qa(settings, embedder, index):
     ("Who will co-host the Belt and Road conference together with the CNIPA?", "fact", (), ()),  # no moderator
     ("trademark stuff - what's new", "summary", (), ()),
     ("the number of top 100 sci-tech clusters China has?", "fact", (), ()),  # "top 100" names a ranking
+    ("where does Shen Changyu say China ranks in the Global Innovation Index?", "fact", ("Shen Changyu",), ()),
     ("what numbers did they give on geographical indications?", "overview", (), ()),  # every answer's figures
     ("where does china rank in the innovation index now vs 2013?", "fact", (), ()),  # a figure against a year
     ("What did Ge Shu report about IPR protection?", "overview", ("Ge Shu",), ()),

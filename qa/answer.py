@@ -175,7 +175,7 @@ def named_terms(question: str, index: Index) -> list[str]:
 
 def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: Index,
                     max_hits: int = 3, question: str | None = None, weights_: dict | None = None,
-                    names: bool = False) -> list[Scored]:
+                    names: bool = False, figures: bool = False) -> list[Scored]:
     """Every sentence of the top `max_hits` answers, scored against the query, best first.
 
     `question` is the user's own wording when `query` was condensed with history; `weights_` the
@@ -184,7 +184,7 @@ def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: I
     """
     w = {**DEFAULT_WEIGHTS, **(weights_ or {})}
     weights = _term_weights(query, question, w["history"])
-    wants_number = bool(QUANTITY_RE.search(question or query))
+    wants_number = figures or bool(QUANTITY_RE.search(question or query))
     quoted = quoted_phrases(question or query) + (named_terms(question or query, index) if names else [])
     out = []
     for hit in hits[:max_hits]:

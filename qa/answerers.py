@@ -150,10 +150,10 @@ def _items(n: int) -> str:
 
 
 def _side(plan: QueryPlan, lookup: Lookup, settings, f: Filters, per_answer: int, answers: int,
-          floor: float, names: bool = False) -> list[tuple[Chunk, list[Scored]]]:
+          floor: float, names: bool = False, figures: bool = False) -> list[tuple[Chunk, list[Scored]]]:
     """The answers (at most `answers`) inside filters `f` that speak to the topic, with their best sentences."""
     hits = lookup.search(plan.query, f, k=max(answers, 3))
-    scored = lookup.score(plan.query, hits, plan.standalone, max_hits=answers, names=names)
+    scored = lookup.score(plan.query, hits, plan.standalone, max_hits=answers, names=names, figures=figures)
     by: dict[str, list[Scored]] = {}
     for s in scored:
         if s.relevance >= floor and len(by.setdefault(s.chunk.id, [])) < per_answer:
@@ -197,7 +197,7 @@ def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     named = named_terms(plan.standalone, lookup.index)
     rest = [w for w in plan.topic.lower().split() if not any(w in n for n in named)]
     side = _side(plan, lookup, settings, f, per_answer=settings.overview_sentences,
-                 answers=settings.overview_answers, floor=0.0, names=bool(named) and len(rest) <= 1)
+                 answers=settings.overview_answers, floor=0.0, names=bool(named) and len(rest) <= 1, figures=True)
     out = Composer()
     out.blocks.extend(searched_prefix(plan))
     best = max((s.relevance for _, ss in side for s in ss), default=0.0)
@@ -211,7 +211,7 @@ def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     for who in order:
         for c, ss in sorted((x for x in keep if x[0].speaker == who), key=lambda x: x[0].start):
             out.add("attribution", attribution(c), group=who)
-            out.quote_sentences(c, [s.sentence for s in ss], max(s.score for s in ss), group=who)
+            out.quote_sentences(c, [s.sentence for s in ss], max(s.relevance for s in ss), group=who)
     return out.answer(plan.question, "overview", False, None, (), plan.query)
 
 

@@ -56,9 +56,10 @@ class Lookup:
     def chunks(self, filters: Filters) -> list[Chunk]:
         return [c for c in self.index.chunks if filters.accepts(c)]
 
-    def score(self, query: str, hits: list[Hit], question: str, max_hits: int = 3, names: bool = False) -> list[Scored]:
+    def score(self, query: str, hits: list[Hit], question: str, max_hits: int = 3, names: bool = False,
+              figures: bool = False) -> list[Scored]:
         return score_sentences(self.vec(query), query, hits, self.index, max_hits=max_hits, question=question,
-                               weights_=self.settings.answer_weights(), names=names)
+                               weights_=self.settings.answer_weights(), names=names, figures=figures)
 
 
 def threshold(plan: QueryPlan, settings) -> float:

@@ -503,6 +503,16 @@ def test_an_overview_of_a_name_quotes_every_answer_naming_it(qa):
     assert len({c.chunk_id for c in a.citations}) >= 2 and all("Thailand" in q for q in quotes), quotes
 
 
+def test_an_overview_brings_the_figures(qa):
+    a = qa.ask("What did the officials say about the patent open-license system?")
+    assert "59,000 patents" in a.answer, a.answer[:400]
+
+
+def test_an_overview_on_a_term_the_corpus_lacks_abstains(qa):
+    # The figures' bonus orders sentences; it does not lift a topic the corpus lacks over the bar.
+    assert qa.ask("what was said about semiconductor patents?").abstained
+
+
 def test_the_day_of_something_reported_is_not_the_briefings_date(index):
     assert plan("Which day this month was the IP forum with foreign companies held?", [], index).intent == "fact"
     assert plan("which day was the briefing held?", [], index).structure == "date"

@@ -180,7 +180,9 @@ def best_enumeration(plan: QueryPlan, hits, scored, index, settings) -> Enumerat
             score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * max(per_item)
             first = items[0][2][0]
             lead = sents[first - 1] if first > 0 and ANNOUNCE_RE.search(sents[first - 1].text) else None
-            cands.append(Enumeration(c, tuple((a, b) for a, b, _ in items), score, lead))
+            # "… showed five key characteristics": the announcement names what was asked for.
+            says = bool(noun) and lead is not None and noun in lead.text.lower()
+            cands.append(Enumeration(c, tuple((a, b) for a, b, _ in items), score + 0.1 * says, lead))
         for s in sents:
             parts = inline_items(s, plan.count)
             # An inline list answers when its sentence is among the most relevant ones.

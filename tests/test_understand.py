@@ -438,6 +438,11 @@ def test_a_list_names_what_was_asked_for(qa):
     assert [x.text for x in b.blocks if x.kind == "item"][0] == "the IP Services Tour", b.answer
 
 
+def test_a_list_whose_announcement_names_what_was_asked_is_preferred(qa):
+    a = qa.ask("list the five key characteristics of IP development in the first half")
+    assert a.blocks[1].text.endswith("with five key characteristics.") and a.citations[0].speaker == "Ge Shu"
+
+
 def test_a_list_keeps_the_sentence_that_announces_it(qa):
     a = qa.ask("What four aspects will the CNIPA focus on for key industries?")
     kinds = [b.kind for b in a.blocks]

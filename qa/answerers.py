@@ -174,7 +174,8 @@ def answer_compare(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         if not lookup.chunks(f):
             out.add("notice", f"{who} gave no answer in the briefing.", group=who)
             continue
-        side = _side(plan, lookup, settings, f, per_answer=3, answers=2, floor=threshold(plan, settings))
+        side = _side(plan, lookup, settings, f, per_answer=3, answers=2, floor=threshold(plan, settings),
+                     figures=True)
         if not side:
             out.add("notice", f"I could not find a passage where {who} speaks to this.", group=who)
             continue
@@ -183,7 +184,7 @@ def answer_compare(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
             # The column already names the official: say only which answer the words come from.
             out.add("attribution", f"answering {chunk.asked_by}:" if chunk.asked_by else "in the opening statement:",
                     group=who)
-            out.quote_sentences(chunk, [s.sentence for s in ss], max(s.score for s in ss), group=who)
+            out.quote_sentences(chunk, [s.sentence for s in ss], max(s.relevance for s in ss), group=who)
     return out.answer(plan.question, "compare", not found, None if found else "weak-evidence", (), plan.query)
 
 

@@ -398,6 +398,15 @@ def test_compare_gives_one_column_per_official(qa):
             <= {who}
 
 
+def test_each_side_of_a_comparison_brings_its_figures(qa):
+    a = qa.ask("How did the commissioner's mention of data IP differ from Ge Shu's account?")
+    cols = {b.group: [] for b in a.blocks if b.kind == "column"}
+    for b in a.blocks:
+        if b.kind == "quote" and b.group in cols:
+            cols[b.group].append(b.text)
+    assert set(cols) == {"Shen Changyu", "Ge Shu"} and any("8,700" in q for q in cols["Ge Shu"]), cols
+
+
 def test_scoped_question_quotes_only_that_official(qa):
     a = qa.ask("What did Wang Peizhang say about patent commercialization?")
     assert not a.abstained and {c.speaker for c in a.citations} == {"Wang Peizhang"}

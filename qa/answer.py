@@ -21,6 +21,7 @@ from .config import Settings
 from .constraints import missing_kind, unmatched
 from .index_store import Index
 from .present import blocks_text
+from .scope import folded, named_terms, quoted_phrases
 from .types import Answer, Block, Chunk, Citation, Hit, RelatedPassage, Sentence
 
 # The answerer's weights when a caller passes none: the defaults in Settings.
@@ -135,44 +136,6 @@ def _lex_overlap(weights: dict[str, float], sentence: str) -> float:
     return sum(v for t, v in weights.items() if t in toks) / sum(weights.values())
 
 
-QUOTED_RE = re.compile(r"[\"“”]([^\"“”]+)[\"“”]|(?<!\w)['‘]([^'‘’]+)['’](?!\w)")
-
-
-def _folded(text: str) -> str:
-    return " ".join(re.sub(r"[\"“”‘’']", " ", text).lower().split())
-
-
-def quoted_phrases(question: str) -> list[str]:
-    """Phrases of two or more words the question quotes: 'the "four full considerations"' -> ['four full considerations']."""
-    found = [_folded(a or b) for a, b in QUOTED_RE.findall(question)]
-    return [q for q in found if len(q.split()) >= 2]
-
-
-NAME_RUN_RE = re.compile(r"(?<![\w'’])[A-Z][\w&-]*(?:\s+(?:of|and|the|for)?\s*[A-Z][\w&-]*)*")
-
-
-def named_terms(question: str, index: Index) -> list[str]:
-    """Names the question uses that a few answers have ("Thailand", "Helan Mountain"): a sentence naming one
-    speaks to the question however its words score. Names in more than a third of the answers ("China",
-    "CNIPA") tell nothing apart; a question's first word is a name only when it is not an ordinary word."""
-    from .spelling import english_words
-
-    chunks = getattr(index, "_folded_chunks", None)
-    if chunks is None:
-        chunks = index._folded_chunks = [_folded(c.text) for c in index.chunks]
-    out = []
-    for m in NAME_RUN_RE.finditer(question):
-        name = _folded(m.group(0))
-        if m.start() == 0 and name.split()[0] in english_words():
-            name = " ".join(name.split()[1:])
-        if len(name) < 3 or name in out:
-            continue
-        n = sum(name in c for c in chunks)
-        if 0 < n <= max(1, len(chunks) // 3):
-            out.append(name)
-    return out
-
-
 def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: Index,
                     max_hits: int = 3, question: str | None = None, weights_: dict | None = None,
                     names: bool = False, figures: bool = False) -> list[Scored]:
@@ -205,7 +168,7 @@ def score_sentences(query_vec: np.ndarray, query: str, hits: list[Hit], index: I
             lex = _lex_overlap(weights, s.text)
             relevance = (w["sem"] * float(sem[i]) + w["lex"] * lex + w["passage"] * (i in matched)
                          + w["context"] * context.get(i, 0.0) - w["rank_penalty"] * (hit.rank - 1)
-                         + w.get("quoted", 0.0) * any(q in _folded(s.text) for q in quoted))
+                         + w.get("quoted", 0.0) * any(q in folded(s.text) for q in quoted))
             score = relevance + w["number"] * (wants_number and bool(NUMBER_RE.search(s.text)))
             out.append(Scored(s, hit.chunk, hit.rank, score, relevance))
     out.sort(key=lambda x: -x.score)

@@ -11,13 +11,13 @@ import dataclasses
 import re
 from typing import Callable
 
-from .answer import NOT_FOUND, Composer, Scored, attribution, extractive_answer, named_terms, related
+from .answer import NOT_FOUND, Composer, Scored, attribution, extractive_answer, related
 from .enumerations import best_enumeration, slice_of
 from .condense import question_parts
 from .lookup import Lookup, threshold
 from .salience import lead_sentences, summary_sentences
 from .retrieve import Filters
-from .scope import briefings, topic_words
+from .scope import briefings, named_terms, topic_words
 from .structure import exchange_row
 from .types import Answer, Block, Chunk, Hit, QueryPlan
 

@@ -11,6 +11,7 @@ import dataclasses
 import re
 
 from .salience import ANNOUNCE_RE, ORDINAL_RE, sentences_of
+from .scope import folded, named_terms
 from .types import Chunk, QueryPlan, Sentence
 
 @dataclasses.dataclass(frozen=True)
@@ -169,6 +170,7 @@ def best_enumeration(plan: QueryPlan, hits, scored, index, settings) -> Enumerat
         chunk_best.setdefault(x.chunk.id, x.relevance)
     best = scored[0].relevance
     noun = asked_noun(plan.standalone)
+    names = named_terms(plan.standalone, index)  # "… China has PPH deals with": the list beside "PPH"
     cands: list[Enumeration] = []
     for hit in hits:
         c = hit.chunk
@@ -191,7 +193,8 @@ def best_enumeration(plan: QueryPlan, hits, scored, index, settings) -> Enumerat
                 # "Which bodies/countries …" ask for names: a list of named things beats a list of phrases.
                 named = all(re.search(r"\b[A-Z]", slice_of(c, a, b)) for a, b in parts)
                 says = bool(noun) and _names_noun(s.text, parts[0][0], parts[-1][1], s, noun)
-                cands.append(Enumeration(c, tuple(parts), score + 0.03 * named + 0.1 * says))
+                beside = any(n in folded(s.text) for n in names)
+                cands.append(Enumeration(c, tuple(parts), score + 0.03 * named + 0.1 * says + 0.1 * beside))
     # A usable enumeration is about as relevant as the best sentence; the asked count decides ties.
     good = [e for e in cands if e.score >= 0.85 * best or (plan.count and len(e.items) == plan.count
                                                           and e.score >= settings.list_counted_floor * best)]

@@ -310,3 +310,40 @@ def briefing_scope(q: str, index) -> tuple[str, ...]:
         if best >= 2:
             picked = [d for s, d in scored if s == best]
     return tuple(dict.fromkeys(picked))
+
+
+QUOTED_RE = re.compile(r"[\"“”]([^\"“”]+)[\"“”]|(?<!\w)['‘]([^'‘’]+)['’](?!\w)")
+
+
+def folded(text: str) -> str:
+    """Lower case, quotes dropped, whitespace folded: how phrases of a question are matched in sentences."""
+    return " ".join(re.sub(r"[\"“”‘’']", " ", text).lower().split())
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """Phrases of two or more words the question quotes: 'the "four full considerations"' -> ['four full considerations']."""
+    found = [folded(a or b) for a, b in QUOTED_RE.findall(question)]
+    return [q for q in found if len(q.split()) >= 2]
+
+
+NAME_RUN_RE = re.compile(r"(?<![\w'’])[A-Z][\w&-]*(?:\s+(?:of|and|the|for)?\s*[A-Z][\w&-]*)*")
+
+
+def named_terms(question: str, index) -> list[str]:
+    """Names the question uses that a few answers have ("Thailand", "Helan Mountain"): a sentence naming one
+    speaks to the question however its words score. Names in more than a third of the answers ("China",
+    "CNIPA") tell nothing apart; a question's first word is a name only when it is not an ordinary word."""
+    chunks = getattr(index, "_folded_chunks", None)
+    if chunks is None:
+        chunks = index._folded_chunks = [folded(c.text) for c in index.chunks]
+    out = []
+    for m in NAME_RUN_RE.finditer(question):
+        name = folded(m.group(0))
+        if m.start() == 0 and name.split()[0] in english_words():
+            name = " ".join(name.split()[1:])
+        if len(name) < 3 or name in out:
+            continue
+        n = sum(name in c for c in chunks)
+        if 0 < n <= max(1, len(chunks) // 3):
+            out.append(name)
+    return out

@@ -139,7 +139,7 @@ OVERVIEW_RE = re.compile(r"\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say
                          r"concerning)\b|\bwhat (points|remarks|comments|arguments) did\b|\b(every|each|all) "
                          r"(mentions?|references?) (of|to)\b|\beverything (that was |they )?(said )?(about|on)\b", re.I)
 WHO_RE = re.compile(r"^\W*(who|which (official|speaker|person|one|of the officials|of them))\b", re.I)
-FIGURES_RE = re.compile(r"\b(what|which) (numbers|figures|statistics|stats|data points)\b", re.I)
+FIGURES_RE = re.compile(r"\b(what|which|any) (numbers|figures|statistics|stats|data points)\b", re.I)
 # "now vs 2013", "compared with last year": a figure against another time, not views against each other.
 THEN_NOW_RE = re.compile(r"\b(vs\.?|versus|compared (with|to)|against)\s+(in\s+)?((19|20)\d\d|last year|a year ago|"
                          r"before|then|earlier)\b", re.I)

@@ -54,6 +54,7 @@ def qa(settings, embedder, index):
     ("Who will co-host the Belt and Road conference together with the CNIPA?", "fact", (), ()),  # no moderator
     ("trademark stuff - what's new", "summary", (), ()),
     ("the number of top 100 sci-tech clusters China has?", "fact", (), ()),  # "top 100" names a ranking
+    ("did he mention any numbers on patents?", "overview", (), ()),
     ("where does Shen Changyu say China ranks in the Global Innovation Index?", "fact", ("Shen Changyu",), ()),
     ("what numbers did they give on geographical indications?", "overview", (), ()),  # every answer's figures
     ("where does china rank in the innovation index now vs 2013?", "fact", (), ()),  # a figure against a year
@@ -450,6 +451,11 @@ def test_a_list_names_what_was_asked_for(qa):
 def test_a_list_whose_announcement_names_what_was_asked_is_preferred(qa):
     a = qa.ask("list the five key characteristics of IP development in the first half")
     assert a.blocks[1].text.endswith("with five key characteristics.") and a.citations[0].speaker == "Ge Shu"
+
+
+def test_a_list_beside_a_rare_name_of_the_question_is_preferred(qa):
+    a = qa.ask("name the countries China has PPH deals with")
+    assert [b.text for b in a.blocks if b.kind == "item"] == ["Russia", "Singapore", "Poland", "Egypt", "Saudi Arabia"]
 
 
 def test_a_list_keeps_the_sentence_that_announces_it(qa):

@@ -309,8 +309,10 @@ def cmd_chat(args) -> int:
 
     _say("briefqa chat: loading the index and the model…")  # at once: nothing else shows until they load
     qa = _open(args, status=lambda m: _say(f"  {m}"))
+    from .service import release_freed_memory
     from .spelling import warm_in_background
 
+    release_freed_memory()
     warm_in_background(qa.index)
     history: list[str] = []
     print("Ask about the briefing; an empty line quits.", file=sys.stderr)

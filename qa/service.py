@@ -14,6 +14,17 @@ from .retrieve import Filters, Retriever
 from .types import Answer, Hit
 
 
+def release_freed_memory() -> None:
+    """Hand back to the OS the heap that loading freed (glibc's malloc_trim): a long-running server or chat
+    then keeps about 60 MiB less resident (`make bench`, serving RSS). A no-op without glibc."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 class BriefingQA:
     """Loads the model and index once; answers questions with citations.
 

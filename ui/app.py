@@ -15,7 +15,7 @@ from gradio.components.api_component import Api
 from qa.config import Settings, auth_from_env, check_port, is_loopback  # noqa: F401
 from qa.errors import ConfigError
 from qa.logs import to_stderr
-from qa.service import BriefingQA
+from qa.service import BriefingQA, release_freed_memory
 from qa.spelling import warm_in_background
 
 from . import briefings, layout, wiring
@@ -112,6 +112,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
     if share:
         log.warning("warning: --share makes a public link through Gradio's relay servers")
     qa = BriefingQA.open(settings, status=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
+    release_freed_memory()
     warm_in_background(qa.index)
     with private_temp_dir():
         launch(make_app(qa, settings), host, port, share, auth)

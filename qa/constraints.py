@@ -157,6 +157,8 @@ def missing_kind(question: str, quoted: str) -> list[str]:
     ['the place']
     >>> missing_kind("Which provinces run the pilots?", "Pilots run in 17 provinces, including Zhejiang.")
     []
+    >>> missing_kind("Which city will host the talks?", "The talks will be held in Geneva next month.")
+    []
     """
     out = []
     if DAY_ASK_RE.search(question) and not DAY_RE.search(quoted):
@@ -175,9 +177,16 @@ def missing_kind(question: str, quoted: str) -> list[str]:
     return out
 
 
+# "in Geneva", "at the Great Hall": a capitalised name after a preposition of place (not a month or a day).
+AT_PLACE_RE = re.compile(r"\b(?:in|at|to|from|near|across)\s+(?:the\s+)?(?!(?:January|February|March|April|May|June|"
+                         r"July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|"
+                         r"Saturday|Sunday)\b)[A-Z][a-z]+")
+
+
 def _names_a_place(text: str) -> bool:
-    """Whether `text` names a country, region or city (from the lists above)."""
+    """Whether `text` names a country, region or city: from the lists above, China, or a capitalised name
+    after a preposition of place (so places the lists lack still count)."""
     t = text.lower()
-    return any(re.search(rf"(?<![a-z]){re.escape(p)}(?![a-z])", t) for p in PLACES | TWO_WORD) \
-        or bool(US_RE.search(text))
+    return any(re.search(rf"(?<![a-z]){re.escape(p)}(?![a-z])", t) for p in PLACES | TWO_WORD | {"china"}) \
+        or bool(US_RE.search(text)) or bool(AT_PLACE_RE.search(text))
 

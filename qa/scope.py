@@ -97,9 +97,9 @@ def _matchers(index) -> _Matchers:
     mods = [n for n, r in people.items() if r == "moderator"]
     outlets = []
     for outlet in sorted({e.outlet for b in briefings(index) for e in b.exchanges}, key=len, reverse=True):
-        for pat in _outlet_patterns(outlet, index):
-            outlets.append((re.compile(rf"(?<!\w){pat}(?:'s|’s)?(?!\w)(?:\s+(?:reporter|journalist|correspondent))?",
-                                       re.I), outlet))
+        for pat, exact in _outlet_patterns(outlet, index):
+            outlets.append((re.compile(rf"(?<!\w){pat}(?:'s|’s|')?(?!\w)(?:\s+(?:reporter|journalist|correspondent))?",
+                                       0 if exact else re.I), outlet))
     m = _Matchers(people, tuple(names), tuple(roles), mods[0] if len(mods) == 1 else None, tuple(outlets))
     index._matchers = m
     return m
@@ -137,14 +137,26 @@ GENERIC_OUTLET_WORDS = set("news agency daily times tv television radio network 
                            "the of and com cn net www online weekly journal herald".split())
 
 
-def _outlet_patterns(outlet: str, index) -> list[str]:
-    """The outlet's label, and each of its distinctive words ("Xinhua", "Bauhinia", "CCTV")."""
-    pats = [re.escape(outlet)]
-    for w in re.findall(r"[A-Za-z][\w.-]*[A-Za-z]", outlet):
+def _outlet_patterns(outlet: str, index) -> list[tuple[str, bool]]:
+    """The outlet's label, and each of its distinctive words ("Xinhua", "Bauhinia", "CCTV"), as (pattern, whether
+    it must match with its capitals). An ordinary English word the answers never use ("Jinan", "Times") is
+    distinctive only capitalised, so "the daily figure" is not China Daily."""
+    pats = [(re.escape(outlet), False)]
+    words = re.findall(r"[A-Za-z][\w.-]*[A-Za-z]", outlet)
+    # "Bjnews.com.cn" is also "Bjnews": a web address without its domain.
+    words += [w.split(".")[0] for w in words if re.search(r"\.(com|cn|org|net|gov|edu)\b", w, re.I)]
+    answers = getattr(index, "_answers_lower", None)
+    if answers is None:
+        answers = index._answers_lower = "\n".join(c.text for c in index.chunks).lower()
+    for w in words:
         lw = w.lower()
-        if lw in GENERIC_OUTLET_WORDS or len(lw) < 3 or (lw in english_words() and not w.isupper()):
+        if lw in GENERIC_OUTLET_WORDS or len(lw) < 3:
             continue
-        pats.append(re.escape(w))
+        if lw in english_words() and not w.isupper():
+            if w[0].isupper() and not re.search(rf"\b{re.escape(lw)}\b", answers):
+                pats.append((re.escape(w), True))
+            continue
+        pats.append((re.escape(w), False))
     return pats
 
 

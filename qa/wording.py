@@ -41,6 +41,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"\b(chair|chairperson|moderator|(?<!-)host|presenter)\b.{0,40}\b(briefing|press conference|conference|"
               r"event|session)\b.*\?|\bname (of )?the (chair|chairperson|moderator|host)\b|"
               r"\b(chair(ed)?|moderat\w+|host(ed)?|presid\w+)\b.{0,20}\bby whom\b|"
+              r"\bwho (was|is) in charge of (the|this|today's) (briefing|press conference|conference|event|session|"
+              r"presser)\b|\bwho (invited|called on|gave the floor to) (the )?(reporters|journalists|media|questions)\b|"
               r"\bwho (was|is) (running|chairing|moderating|hosting|leading|emceeing|presiding over) (the|this|"
               r"today's) (briefing|press conference|conference|event|session|presser)\b"),
     # "Who introduced the commissioner?": the moderator did (only with an official named).
@@ -63,22 +65,25 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                    r"\bwhat (came|was asked|question came) (right |just |immediately )?(after|before|next)\b|"
                    r"\b(what|which \w+) (directly |immediately )?(followed|preceded)\b|"
                    r"\b(which|what) (news )?(outlet|reporter|journalist|media( outlet)?|news organi[sz]ation)\b.{0,40}"
-                   r"\b(the )?(very )?(ORD) (question|q)\b"),
+                   r"\b(the )?(very )?(ORD) (question|q)\b|"
+                   r"\b(who|which|what) (was|were) the (ORD) (reporter|journalist|outlet|questioner|media outlet)\b"),
     ("asked_about", r"\bwho (asked|raised|posed|put)\b.{0,30}\b(about|on|regarding|concerning|the question)\b|"
                     r"\bwhich (outlet|reporter|journalist|media outlet|news outlet|news agency|media|newspaper|"
                     r"news organi[sz]ation)s? "
                     r"(asked|raised|wanted to know)\b.{0,30}\b(about|on|regarding|concerning)\b|"
                     r"\bwhich (outlet|reporter|journalist|media outlet|news outlet|news agency|media|newspaper)s? "
                     r"(brought up|mentioned|raised|inquired about|asked about)\b|"
-                    r"\bwho wanted to know\b"),
+                    r"\bwho wanted to know\b|^\W*(who (was|were)|(was|were) \w+( \w+)?) asked (about|on|regarding)\b"),
     ("outlets", r"\b(which|what|list|name)\b.*\b(reporters?|journalists?|outlets?|media|news organi[sz]ations?|"
                 r"newspapers?|press)\b.*\b(ask|question|raise|pose|represent|attend|present|there)|"
                 r"\bwho asked (the )?questions\b|\bwho (was|were) asking\b|"
                 r"^\W*(list|name)\b.{0,30}\b(outlets|media|news (organi[sz]ations|agencies)|newspapers|"
-                r"(reporters|journalists)'?s?'? (organi[sz]ations|outlets|affiliations|employers|media))\b|"
+                r"(reporters?|journalists?)'?s?'? (organi[sz]ations|outlets|affiliations|employers|media))\b|"
+                r"\b(which|what) (reporters|journalists|outlets|media)\b.{0,12}\b(were|was) (in the room|there|present|"
+                r"at)\b|"
                 r"\b(which|what) (media|news) (outlets|organi[sz]ations|agencies)\b"),
-    ("most", r"\b(who|which (official|speaker)s?)\b.{0,30}\b(the )?(most|fewest|least|more than one|several) "
-             r"(questions|queries)\b|\bhow many questions did each\b|\bquestions (each|per) official\b"),
+    ("most", r"\b(who|which (official|speaker)s?)\b.{0,30}\b(the )?(most|fewest|least|more than one|several)"
+             r"( of the)? (questions|queries)\b|\bhow many questions did each\b|\bquestions (each|per) official\b"),
     ("speakers", r"\bwho (were|are|was) (the )?(speakers?|officials?|panel\w*|briefers?|participants?|guests?)\b|"
                  r"\bwho (took|answered|fielded|responded to) (the )?(questions|queries) (from|of) (the )?(media|press|"
                  r"reporters|journalists)\b|\bwho spoke (for|on behalf of)\b|"
@@ -93,16 +98,20 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                     r"\banswered by whom\b|\bdid \w+( \w+)? (answer|take|field|handle|respond to)\b.{0,40}\bquestions?\b|"
                     r"\bquestions? (was |were )?(answered|taken|fielded|handled) by\b"),
     ("asked", r"\b(what|which) (did|was|were)\b.*\b(ask|asking|question|questions|want(ed)? to know|inquir\w+)\b|"
-              r"\bwhat was .*'s question\b|\bwhat did .* ask\b"),
+              r"\bwhat was .*'s? question\b|\bwhat did .* ask\b"),
     ("answered", r"\b(which|what|whose) (other |of the )?questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"
                  r"\b(which|what) questions? (was|were)\b.{0,40}\basked\b|"
                  r"\bwhich (outlets?|reporters?|questions?)\b.*\b(answer|take|field|handle|respond)|"
-                 r"\b(which|what) questions? (went|were (directed|put|addressed|sent)) to\b"),
+                 r"\b(which|what) questions? (went|were (directed|put|addressed|sent)) to\b|"
+                 r"\bdid \w+( \w+)? (get|receive|take|field) (any )?questions?\b|"
+                 r"\b(which|what) \w+'s? questions? did\b|"
+                 r"^\W*(list|name|show) (all )?(the )?questions \w+( \w+)? (answered|took|fielded|handled)\b"),
     ("about", r"\bwhat (was|is) (this|the|today's|that) (briefing|press conference|conference|event|session) "
               r"(about|on|called|titled|part of)\b|\b(title|topic|theme|subject|name) of (this|the|today's) "
               r"(briefing|press conference|conference|event)\b|\b(what|which) series\b|\bwho (organi[sz]ed|held) "
               r"(this|the|today's) (briefing|press conference|conference)\b|\bwhere (was|is|did) (the|this|today's) "
-              r"(briefing|press conference|conference|event) (held|take place|taking place)\b"),
+              r"(briefing|press conference|conference|event) (held|take place|taking place)\b|"
+              r"\bwhat did the (moderator|host|chair\w*|spokes\w+) say (at the (start|beginning)|before|to open|first)\b"),
     ("title", r"\b(titles?|positions?|roles?|jobs?|posts?|rank)\b|\bwho (is|was)\b|\bname of\b|\bwhat('s| is| was) (his|her) name\b|\bwhat does \w+( \w+)? do\b|"
               r"\bwhere (does|did) \w+( \w+)? work\b|\bwho (does|did) \w+( \w+)? work for\b|"
               r"\b(what|which) (organi[sz]ation|agency|department|office|body|institution)\b.{0,30}\b(from|with|work|"

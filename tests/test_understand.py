@@ -114,6 +114,19 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("The roster gives Ge Shu two titles. What are they?", "title"),
     ("which reporter brought up rural vitalization?", "asked_about"),
     ("And was it passed to a colleague?", "handoffs"),
+    ("who was in charge of the press conference", "chair"),
+    ("which journalists were in the room", "outlets"),
+    ("who was the first reporter to speak", "first_last"),
+    ("name the reporter organizations in order", "outlets"),
+    ("who fielded most of the questions", "most"),
+    ("did Wang Peizhang get any questions directly", "answered"),
+    ("was Hu Wenhui asked about trademarks", "asked_about"),
+    ("What was Hu Wenhui asked about during the Q&A?", "exchanges"),  # all he was asked, not one topic
+    ("what did the Bjnews reporter ask about", "asked"),  # a web address's name without its domain
+    ("what was Jinan Times' question", "asked"),
+    ("who invited the reporters to ask questions", "chair"),
+    ("what did the host say before the Q&A", "about"),
+    ("list the questions Shen answered", "answered"),
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)
@@ -158,6 +171,11 @@ def test_hand_offs_show_which_question_was_handed_on(qa, seed_text):
     assert [r.cells[0].text for r in rows] == ["China Intellectual Property News", "The Poster News APP"]
     assert "digital economy" in rows[0].cells[3].text
     assert all(seed_text[c.start:c.end] == c.quote for c in a.citations)
+
+
+def test_an_ordinary_word_of_an_outlets_name_counts_only_capitalised(index):
+    assert plan("what was the Jinan Times question?", [], index).scope.outlets == ("Jinan Times APP",)
+    assert plan("which poster child of reform did they mention?", [], index).scope.outlets == ()
 
 
 def test_an_outlets_answer_is_not_a_question_about_its_question(index):

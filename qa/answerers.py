@@ -12,7 +12,7 @@ import re
 from typing import Callable
 
 from .answer import NOT_FOUND, Composer, Scored, attribution, extractive_answer, related
-from .enumerations import best_enumeration, slice_of
+from .enumerations import best_enumeration, counted_enumeration, slice_of
 from .condense import question_parts
 from .lookup import Lookup, threshold
 from .salience import lead_sentences, summary_sentences
@@ -129,9 +129,10 @@ def answer_list(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     scored = lookup.score(plan.query, hits, plan.standalone)
     out = Composer()
     out.blocks.extend(searched_prefix(plan))
-    if not scored or scored[0].relevance < threshold(plan, settings):
+    e = counted_enumeration(plan, lookup.chunks(f), lookup.index, settings)
+    if e is None and (not scored or scored[0].relevance < threshold(plan, settings)):
         return _abstain(plan, lookup, out, hits, "list")
-    e = best_enumeration(plan, hits[:5 if plan.count else 3], scored, lookup.index, settings)
+    e = e or best_enumeration(plan, hits[:5 if plan.count else 3], scored, lookup.index, settings)
     if e is not None:
         out.add("attribution", f"{_items(len(e.items))}, from {attribution(e.chunk)}", group=e.chunk.speaker)
         if e.lead is not None:

@@ -42,7 +42,7 @@ def is_follow_up(question: str, history: list[str] | None) -> bool:
     q = question.strip()
     if CONTINUATION.search(q):
         return True
-    if is_elliptical(q) or is_fragment(q) or HE_SAID.search(q):
+    if is_elliptical(q) or is_fragment(q) or HE_SAID.search(q) or re.match(r"\W*(his|her|their|he|she)\b", q, re.I):
         return True
     return len(q.split()) <= STANDALONE_WORDS and bool(PRONOUN.search(q))
 

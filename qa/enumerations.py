@@ -48,6 +48,7 @@ LIST_CUE_RE = re.compile(r"(?::|\b(?:including|such as|namely|like|among them|am
 # Where an inline list ends: a clause ("… and C to promote …"), not a name's own preposition ("the Guidelines on
 # Strengthening the Protection of …", whose next word is capitalised).
 LIST_END_RE = re.compile(r"\s+(?:to|in order to|so as to|for|which|that|who|through|by|in|on|at)\s(?![A-Z])|[;:(]|"
+                         r",\s+(?!and\b|or\b)[a-z]+ing\b|"
                          r"[.?!]\s*$")
 
 
@@ -80,7 +81,10 @@ def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int
                 continue
             end_m = LIST_END_RE.search(rest, first_and + 5)
             body = rest[:end_m.start() if end_m else len(rest)].rstrip(" .,")
-            if 0 <= oxford < len(body):
+            well = body.rfind(" as well as ")
+            if well >= 0:
+                head, tail = body[:well], body[well + len(" as well as "):]  # "A, B as well as C"
+            elif 0 <= oxford < len(body):
                 head, tail = body[:oxford], re.sub(r"^,\s+(?:and|or)\s+", "", body[oxford:])
             else:
                 joiner = " and " if body.rfind(" and ") >= body.rfind(" or ") else " or "
@@ -160,6 +164,23 @@ def _names_noun(text: str, a: int, b: int, sentence: Sentence, noun: str) -> boo
     before = text[max(0, a - sentence.start - 60):a - sentence.start].lower()
     after = text[b - sentence.start:b - sentence.start + 30].lower()
     return noun in before or noun in after
+
+
+def counted_enumeration(plan: QueryPlan, chunks, index, settings) -> Enumeration | None:
+    """'The five areas in his opening remarks': when the question pins one answer (the opening, an outlet's
+    question) and asks for a number of points, the ordinal list of exactly that many in it, however its words
+    score."""
+    if not plan.count or not (plan.scope.opening or plan.scope.outlets):
+        return None
+    found = []
+    for c in chunks:
+        items = _ordinal_items(c, index, settings.list_item_words)
+        if len(items) == plan.count:
+            sents = sentences_of(c, index)
+            first = items[0][2][0]
+            lead = sents[first - 1] if first > 0 and ANNOUNCE_RE.search(sents[first - 1].text) else None
+            found.append(Enumeration(c, tuple((a, b) for a, b, _ in items), 1.0, lead))
+    return found[0] if len(found) == 1 else None
 
 
 def best_enumeration(plan: QueryPlan, hits, scored, index, settings) -> Enumeration | None:

@@ -190,7 +190,16 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             for e in ex:
                 exchange_row(out, b, e)
         elif kind == "handoffs":
-            ex = [e for e in _exchanges_for(plan, b) if e.handoffs]
+            asked = _exchanges_for(plan, b)
+            ex = [e for e in asked if e.handoffs]
+            if not ex and plan.scope.outlets and asked:
+                # "Did Shen pass the Zhinews question to Wang, or did Wang answer directly?": it was not handed on.
+                out.add("notice", f"{', '.join(e.outlet for e in asked)}'s question was not handed from one official "
+                                  "to another; it was answered directly:")
+                out.add("table", cells=(Cell("Asked by"), Cell("Answered by"), Cell("Question")))
+                for e in asked:
+                    exchange_row(out, b, e)
+                continue
             if not ex:
                 out.add("notice", "No question was handed from one official to another.")
             out.add("table", cells=(Cell("Asked by"), Cell("Handed off by"), Cell("Answered by"), Cell("Question")))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .condense import is_follow_up
-from .scope import (absent_terms, answering_official, briefing_scope, corpus_lower, find_mentions,
+from .condense import is_elliptical, is_follow_up
+from .scope import (absent_terms, answering_official, briefing_scope, briefings, corpus_lower, find_mentions,
                     roster_words, topic_words, unknown_speakers)
 from .spelling import speller_for
 from .types import QueryPlan, Scope
@@ -20,7 +20,10 @@ from .wording import (AGREE_RE, ANSWER_WORDS_RE, ASKS_RE, ASK_WORDS, BRIEFING_RE
 
 
 def _asks_for_many(q: str) -> bool:
-    """'Which countries …', 'What policy documents …': the question asks for several things."""
+    """'Which countries …', 'What policy documents …': the question asks for several things (not 'How did they
+    find out what patents they hold?', which asks how)."""
+    if re.match(r"\W*(how|why)\b(?! many\b)", q, re.I):
+        return False
     m = PLURAL_ASK_RE.search(q)
     aux = {"did", "do", "does", "was", "were", "is", "are", "has", "have", "had", "will", "would", "can", "could",
            "should", "might", "may"}
@@ -91,13 +94,16 @@ def _outlet_question(q: str, topic: list[str]) -> bool:
 
 
 def _carried(q: str, topic: list[str], prev: QueryPlan, named: bool, nth: int | None) -> str | None:
-    """The structure kind a terse follow-up of a structure question keeps: 'And the one from X?', 'the last one?'."""
+    """The structure kind a terse follow-up of a structure question keeps: 'And the one from X?', 'the last one?';
+    after a count of one official's or outlet's questions, 'Which ones?' is answered by that count's list."""
     topic = [w for w in topic if w.lower() not in STEP_WORDS]
     if prev.intent != "structure" or prev.structure not in CARRIED or len(topic) > 2 \
             or any(rx.search(q) for rx in (SUMMARY_RE, LIST_RE, OVERVIEW_RE, COMPARE_RE)):
         return None  # "Can you sum up what he said?" asks for a summary
     if nth is not None or STEP_RE.search(q):
         return "first_last"
+    if not named and is_elliptical(q) and prev.structure == "count" and (prev.scope.officials or prev.scope.outlets):
+        return "count"  # the count's answer lists them, in the order asked
     return prev.structure if named else None
 
 
@@ -159,7 +165,13 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
             notes.append(f"'{speaker.group('who') or speaker.group('who2')}' taken as {', '.join(officials)} "
                          "from the previous question")
     elif prev is not None and not officials and not outlets and follow and PRONOUN_RE.search(corrected):
-        if prev.scope.outlets and not prev.scope.officials:
+        if prev.scope.outlets and not prev.scope.officials and prev.intent == "structure":
+            # "Who fielded the Xinhua question?" then "What's his title?": he answered that question.
+            officials = tuple(dict.fromkeys(o for b in briefings(index) for e in b.exchanges
+                                            if e.outlet in prev.scope.outlets for o in e.officials))
+            from_history = bool(officials)
+            outlets = () if officials else prev.scope.outlets
+        elif prev.scope.outlets and not prev.scope.officials:
             outlets = prev.scope.outlets
         else:
             # "he" is the official the previous question named, else the one whose answer it finds first.
@@ -181,8 +193,9 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     kinds = {m.kind for m in mentions} | ({"outlet"} if outlets else set()) | ({"official"} if officials else set())
     structure = _structure(corrected, kinds)
     own_topic = topic_words(_without(corrected, [(m.start, m.end) for m in mentions]))
-    if structure == "count" and not re.search(r"\bhow many (questions|reporters|journalists|outlets|media|news|"
-                                              r"exchanges)\b", corrected, re.I) \
+    if structure == "count" and not re.search(r"\bhow many (of the )?((reporter|journalist|media|press)'?s?'? )?"
+                                              r"(questions|reporters|journalists|outlets|media|news|exchanges)\b",
+                                              corrected, re.I) \
             and len([w for w in own_topic if w.lower() not in COUNT_WORDS | roster_words(index)]) > 1:
         structure = None  # "how many officials and practitioners were trained?" counts something the briefing says
     if structure is None and outlets and "outlet" in kinds and _outlet_question(corrected, own_topic):

@@ -14,7 +14,7 @@ ORD = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleven
        r"last|final|closing|opening")
 STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.replace("ORD", ORD), re.I)) for k, p in (
     # "How many did he answer himself rather than delegate?": what he answered, before any hand-off wording.
-    ("count", r"\bhow many (questions|queries)\b.{0,60}\b(himself|herself|themselves|personally|on (his|her|their) "
+    ("count", r"\bhow many (of the )?(questions|queries)\b.{0,60}\b(himself|herself|themselves|personally|on (his|her|their) "
               r"own|rather than)\b"),
     ("handoffs", r"\b(hand(ed|s)? (it |them |the question |questions )?(off|over)|hand(ed|s)?\b.{0,50}\bto\b|"
                  r"pass(ed|es|ing)?\b.{0,40}\b(questions?|it|them)\b.{0,10}\bto\b|(pass|refer)(red|s|ed)? .{0,30}\bto (his|her|their) "
@@ -47,7 +47,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"today's) (briefing|press conference|conference|event|session|presser)\b"),
     # "Who introduced the commissioner?": the moderator did (only with an official named).
     ("introduced", r"\bwho (introduced|presented|welcomed)\b"),
-    ("count", r"\bhow many (questions|reporters|journalists|outlets|media|news organi[sz]ations|speakers|officials|"
+    ("count", r"\bhow many ((reporter|journalist|media|press)'?s?'? )?(questions|reporters|journalists|outlets|media|news organi[sz]ations|speakers|officials|"
               r"exchanges)\b|\bhow many people (asked|spoke|attended|were there)\b|"
               r"\bhow many\b.{0,25}\b(people|officials|speakers|panel(l)?ists|briefers|guests)\b.{0,20}"
               r"\b(stage|podium|panel|dais|rostrum|present|there|attend\w*|took part|participat\w*)\b|"
@@ -90,7 +90,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                  r"\bwho (spoke|attended|took part|participated|was present|were present|briefed|was on the panel)\b|"
                  r"\b(which|what) officials\b|\b(list|name)\b.*\b(speakers|officials)\b|"
                  r"\bwho (was|were) (there|speaking|briefing)\b|\bwho (was|were) on the (podium|stage|panel|dais|"
-                 r"rostrum)\b|\bwho represented\b"),
+                 r"rostrum)\b|\bwho represented\b|\b(everyone|everybody|all) (who was |who were )?(on|at) the (panel|podium|"
+                 r"stage|dais|rostrum|table)\b"),
     ("exchanges", r"\b(order|sequence|list|table|rundown|run-down|all) of (the )?(questions|exchanges)\b|"
                   r"\ball (the )?questions\b|\bwho asked what\b|\bwhat questions were asked\b|"
                   r"\b(what|which \w+)\b.{0,30}\b(in|during) the (q ?& ?a|question(-| and )answer( session)?)\b"),
@@ -112,11 +113,12 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"(this|the|today's) (briefing|press conference|conference)\b|\bwhere (was|is|did) (the|this|today's) "
               r"(briefing|press conference|conference|event) (held|take place|taking place)\b|"
               r"\bwhat did the (moderator|host|chair\w*|spokes\w+) say (at the (start|beginning)|before|to open|first)\b"),
-    ("title", r"\b(titles?|positions?|roles?|jobs?|posts?|rank)\b|\bwho (is|was)\b|\bname of\b|\bwhat('s| is| was) (his|her) name\b|\bwhat does \w+( \w+)? do\b|"
+    ("title", r"\b(titles?|positions?|roles?|jobs?|posts?|rank)\b|\bname of\b|\bwhat('s| is| was) (his|her) name\b|"
+              r"\bwho (is|was) ((mr|ms|mrs|dr)\.? )?[\w'-]+( [\w'-]+)?\s*\??\s*$|\bwhat does \w+( \w+)? do\b|"
               r"\bwhere (does|did) \w+( \w+)? work\b|\bwho (does|did) \w+( \w+)? work for\b|"
               r"\b(what|which) (organi[sz]ation|agency|department|office|body|institution)\b.{0,30}\b(from|with|work|"
               r"represent|belong)|"
-              r"\bwhich (department|bureau|office|agency|ministry|organi[sz]ation)\b.{0,40}\b(head|lead|run|"
+              r"\b(which|what) (department|bureau|office|agency|ministry|organi[sz]ation)\b.{0,40}\b(head|lead|run|"
               r"work|represent|direct)"),
 ))
 # With two officials named, these also ask for a comparison ("Did X and Y agree on …", "… the same way?").
@@ -137,7 +139,7 @@ LIST_RE = re.compile(r"^\s*(list|name|enumerate|outline)\b|\b(list|enumerate) (t
                      r"reforms|services|mechanisms|systems|industries|regulations|laws)\b|"
                      r"\b(the|all the|top) (two|three|four|five|six|seven|eight|nine|ten|\d{1,2}) "
                      r"(?!percent|per|times|years?|months?|days?|million|billion|yuan|points?)\w+", re.I)
-OVERVIEW_RE = re.compile(r"\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say|said|mention\w*|talk\w*|speak|"
+OVERVIEW_RE = re.compile(r"\bwhat (came|comes) up\b|\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say|said|mention\w*|talk\w*|speak|"
                          r"spoke|tell|told|note|noted|stress\w*|comment\w*|think|discuss\w*|cover\w*|report\w*|"
                          r"present\w*|announc\w*|shar\w*)\b.{0,12}"
                          r"\b(about|on|regarding|concerning|of)\b|\bwhat was said\b|\bwhat (is|was|are|were) "
@@ -169,7 +171,8 @@ PLURAL_ASK_RE = re.compile(r"\b(?:which|what)\s+(?!about\b|of\b)((?:[\w'-]+\s+){
                            r"(?=\s+\w|\s*\?|/\w)", re.I)  # "what campaigns/events …" too
 NOT_PLURAL = {"is", "was", "has", "does", "this", "its", "his", "hers", "yours", "always", "perhaps", "news", "status",
               "progress", "process", "business", "success", "address", "analysis", "basis", "emphasis", "access",
-              "series", "means", "headquarters", "species", "whereas", "towards", "afterwards"}
+              "series", "means", "headquarters", "species", "whereas", "towards", "afterwards", "happens", "remains",
+              "seems", "goes", "comes", "makes", "matters", "needs", "counts", "stands", "looks", "works", "takes"}
 
 
 OBJECT_STARTS = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "china's",

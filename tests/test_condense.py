@@ -26,6 +26,7 @@ PATENTS = "How many patents were granted?"
     ("Did he also say the commissioner himself sat in on the forum with the multinationals?", [PATENTS], True),
     ("service centres - how many, where", [PATENTS], True),  # a topic, then what is wanted of it
     ("How many PPH agreements?", [PATENTS], False),  # a question of its own
+    ("his title is written two different ways in the header, what are the two versions?", [PATENTS], True),
     ("Who chaired it?", [], False),
     ("What did he say?", [], False),  # no history: nothing to lean on
     ("What did he say?", None, False),

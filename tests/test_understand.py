@@ -52,6 +52,9 @@ def qa(settings, embedder, index):
     ("Are royalty receipts growing faster than what it pays out?", "fact", (), ()),  # "pays" is a verb here
     ("what campaigns/events did they use to link smaller firms with investors?", "list", (), ()),
     ("Who will co-host the Belt and Road conference together with the CNIPA?", "fact", (), ()),  # no moderator
+    ("Who is expected to replace Shen Changyu as commissioner?", "fact", ("Shen Changyu",), ()),  # not his title
+    ("how did universities figure out what patents they were sitting on?", "fact", (), ()),  # asks how
+    ("what came up about IP protection centers?", "overview", (), ()),
     ("trademark stuff - what's new", "summary", (), ()),
     ("the number of top 100 sci-tech clusters China has?", "fact", (), ()),  # "top 100" names a ranking
     ("did he mention any numbers on patents?", "overview", (), ()),
@@ -127,6 +130,10 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("who invited the reporters to ask questions", "chair"),
     ("what did the host say before the Q&A", "about"),
     ("list the questions Shen answered", "answered"),
+    ("Can you list everyone on the panel with their job titles?", "speakers"),
+    ("wang peizhang - what department does he run?", "title"),
+    ("how many reporter questions were there in total", "count"),
+    ("How many of the questions did the commissioner answer himself rather than handing off?", "count"),
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)
@@ -178,6 +185,25 @@ def test_an_ordinary_word_of_an_outlets_name_counts_only_capitalised(index):
     assert plan("which poster child of reform did they mention?", [], index).scope.outlets == ()
 
 
+def test_he_after_a_question_about_an_outlets_question_is_who_answered_it(index):
+    p = plan("what's his official title?", ["Who fielded the Xinhua question on foreign companies' IP?"], index)
+    assert (p.structure, p.scope.officials) == ("title", ("Hu Wenhui",)), p
+    q = plan("his title is written two different ways in the header, what are the two versions?",
+             ["Which questions did Ge Shu take?"], index)
+    assert (q.structure, q.scope.officials) == ("title", ("Ge Shu",)), q
+
+
+def test_a_question_not_handed_on_says_so(qa):
+    a = qa.ask("For the open-license question from Zhinews, did Shen pass it to Wang, or did Wang answer directly?")
+    assert a.blocks[0].text.startswith("Zhinews of Shenzhen Satellite TV's question was not handed"), a.blocks[0]
+    assert [b.cells[1].text for b in a.blocks if b.kind == "row"] == ["Wang Peizhang"]
+
+
+def test_the_points_of_a_pinned_answer_by_their_number(qa):
+    a = qa.ask("What were the five areas Shen walked through in his opening remarks?")
+    assert not a.abstained and sum(b.kind == "item" for b in a.blocks) == 5, a.answer[:200]
+
+
 def test_an_outlets_answer_is_not_a_question_about_its_question(index):
     p = plan("In the answer to China Daily, how many students enrolled in degree programs?", [], index)
     assert p.intent == "fact" and p.scope.outlets == ("China Daily",), p
@@ -189,6 +215,7 @@ def test_an_outlets_answer_is_not_a_question_about_its_question(index):
     ("and the one from CCTV?", ["How many patents does China have?"], None, None),  # not after a structure question
     ("can you sum up what he said?", ["Who answered the Xinhua question?"], None, None),  # a summary of its own
     ("and who took the next one?", ["who asked the first question?"], "first_last", None),  # one after CCTV's
+    ("which ones?", ["How many questions did the commissioner answer himself?"], "count", None),  # its list
 ])
 def test_a_terse_follow_up_keeps_the_structure_question(index, question, history, kind, nth):
     p = plan(question, history, index)
@@ -642,6 +669,9 @@ def test_outlet_names_are_never_misspellings(index):
     # The last item keeps its figure in brackets like the items before it.
     ("78,000 applications, with Japan (22,000), the United States (20,000), and South Korea (10,000) ranking as the "
      "top three.", ["Japan (22,000)", "the United States (20,000)", "South Korea (10,000)"]),
+    # "as well as" ends the list like "and"; a clause in -ing after a comma is not an item.
+    ("We promoted mutual recognition between China and EU, China and France as well as China and Thailand, "
+     "promoting more products abroad.", ["China and EU", "China and France", "China and Thailand"]),
 ])
 def test_inline_enumerations_are_split_into_verbatim_items(text, items):
     from qa.enumerations import inline_items

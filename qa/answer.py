@@ -268,14 +268,14 @@ def compose(chosen: list[Scored], out: Composer) -> None:
 
 def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: list[Hit], index: Index,
                       threshold: float, max_sentences: int = 3, weights: dict | None = None,
-                      prefix: list[Block] | None = None, parts: tuple = ()) -> Answer:
+                      prefix: list[Block] | None = None, parts: tuple = (), names: bool = False) -> Answer:
     """Answer `question` (retrieved with `query`) from `hits`, or abstain. Timings are filled by the caller.
 
     `prefix` blocks (e.g. "Searched for: …") open the answer. `parts` are the further questions of a
     question that asks two things ("…, and how many experts were sent?"), each (text, vector, hits): the
     best sentence for each is quoted too when it clears the bar.
     """
-    scored = score_sentences(query_vec, query, hits, index, question=question, weights_=weights)
+    scored = score_sentences(query_vec, query, hits, index, question=question, weights_=weights, names=names)
     out = Composer()
     out.blocks.extend(prefix or [])
     if not scored or max(s.relevance for s in scored) < threshold:

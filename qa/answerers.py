@@ -70,7 +70,7 @@ def answer_fact(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     parts = tuple((p, lookup.vec(p), lookup.search(p, f)) for p in question_parts(plan.standalone)[1:])
     return extractive_answer(plan.standalone, plan.query, lookup.vec(plan.query), hits, lookup.index,
                              threshold(plan, settings), settings.max_answer_sentences, settings.answer_weights(),
-                             searched_prefix(plan), parts)
+                             searched_prefix(plan), parts, names=_name_is_topic(plan, lookup))
 
 
 @answerer("summary")
@@ -195,11 +195,8 @@ def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     f, empty = _scope(plan, lookup, "overview")
     if empty:
         return empty
-    # "What was said about Thailand?": when a name is the whole topic, a sentence naming it speaks to it.
-    named = named_terms(plan.standalone, lookup.index)
-    rest = [w for w in plan.topic.lower().split() if not any(w in n for n in named)]
     side = _side(plan, lookup, settings, f, per_answer=settings.overview_sentences,
-                 answers=settings.overview_answers, floor=0.0, names=bool(named) and len(rest) <= 1, figures=True)
+                 answers=settings.overview_answers, floor=0.0, names=_name_is_topic(plan, lookup), figures=True)
     out = Composer()
     out.blocks.extend(searched_prefix(plan))
     best = max((s.relevance for _, ss in side for s in ss), default=0.0)
@@ -215,6 +212,19 @@ def answer_overview(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
             out.add("attribution", attribution(c), group=who)
             out.quote_sentences(c, [s.sentence for s in ss], max(s.relevance for s in ss), group=who)
     return out.answer(plan.question, "overview", False, None, (), plan.query)
+
+
+# Words that ask about a name without adding to what it is ("in what context did X come up?").
+ABOUT_WORDS = {"context", "come", "came", "comes", "up", "during", "across", "mentioned", "mention", "raised", "role",
+               "discussed", "brought", "referred", "referenced", "cited", "part", "connection", "regard"}
+
+
+def _name_is_topic(plan: QueryPlan, lookup: Lookup) -> bool:
+    """'What was said about Thailand?', 'Marrakesh Treaty - in what context did it come up?': a rare name of the
+    question is its whole topic, so a sentence naming it speaks to the question however its words score."""
+    named = named_terms(plan.standalone, lookup.index)
+    rest = [w for w in plan.topic.lower().split() if not any(w in n for n in named) and w not in ABOUT_WORDS]
+    return bool(named) and len(rest) <= 1
 
 
 def _abstain(plan: QueryPlan, lookup: Lookup, out: Composer, hits: list[Hit], intent: str,

@@ -578,6 +578,11 @@ def test_an_overview_on_a_term_the_corpus_lacks_abstains(qa):
     assert qa.ask("what was said about semiconductor patents?").abstained
 
 
+def test_a_fact_question_whose_topic_is_a_name_finds_the_sentence_naming_it(qa):
+    a = qa.ask("Marrakesh Treaty - in what context did it come up?")
+    assert not a.abstained and "Marrakesh Treaty" in a.answer, a.answer[:300]
+
+
 def test_the_day_of_something_reported_is_not_the_briefings_date(index):
     assert plan("Which day this month was the IP forum with foreign companies held?", [], index).intent == "fact"
     assert plan("which day was the briefing held?", [], index).structure == "date"

@@ -30,6 +30,16 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
                           related(hits, lookup.index), plan.query)
     fn = answer_structure if plan.intent == "structure" else ANSWERERS[plan.intent]
     result = fn(plan, lookup, settings)
+    if result.abstained and result.reason == "empty-scope" and plan.intent != "structure" \
+            and plan.scope.outlets and plan.scope.officials and not lookup.filters.speakers:
+        # "When Xinhua asked about X, did Shen respond?": he did not answer that outlet; say so, and who did.
+        alt = answer_structure(dataclasses.replace(plan, intent="structure", structure="answered_by",
+                                                   scope=dataclasses.replace(plan.scope, officials=())),
+                               lookup, settings)
+        if not alt.abstained and alt.citations:
+            note = Block("notice", f"{' and '.join(plan.scope.officials)} did not answer "
+                                   f"{' or '.join(plan.scope.outlets)}'s question. Who did:")
+            return _reworded(alt, (note,) + alt.blocks)
     if plan.follow_up and plan.query != plan.standalone and plan.intent != "structure" \
             and not is_elliptical(plan.standalone):
         # History must never hurt: the question alone is answered too, and the better-supported answer kept.

@@ -217,7 +217,7 @@ def rare_absent_words(text: str, index) -> list[str]:
 
     counts = speller_for(index).counts
     out = []
-    for w in re.findall(r"(?<![\w-])[A-Za-z][a-z]{3,}(?![\w-])", text):
+    for w in re.findall(r"(?<![\w-])[A-Za-z][a-z]{3,}(?![\w'’-])", text):  # not "wasn" of "wasn't"
         lw = w.lower()
         forms = {lw, lw.rstrip("s"), lw[:-2] if lw.endswith("es") else lw, lw + "s"}
         if lw in STOP or forms & set(counts) or forms & english_words():

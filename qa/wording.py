@@ -31,6 +31,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                 r"\bwhat did the (moderator|host|chair\w*|spokes\w+) say (at the end|to close|in closing|last)\b|"
                 r"\bclosing (remarks|words)\b|\bhow did (the )?(moderator|host|chair\w*|spokes\w+|\w+ \w+) "
                 r"(close|end|conclude|wrap up|sign off)\b|\bwho (spoke|talked|had the (floor|last word)) (last|at the end)\b|"
+                r"\bwrap(ped)? (things|it|the (briefing|session|press conference)) up\b|"
                 r"\bwho had the last word\b"),
     ("chair", r"\bwho (chaired|moderated|hosted|presided|emceed)\s*(\?|$|it\b|today\b)|"
               r"\bwho introduced the (speakers|officials|guests|panel\w*)\b|"
@@ -43,8 +44,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"\b(chair(ed)?|moderat\w+|host(ed)?|presid\w+)\b.{0,20}\bby whom\b|"
               r"\bwho (was|is) in charge of (the|this|today's) (briefing|press conference|conference|event|session|"
               r"presser)\b|\bwho (invited|called on|gave the floor to) (the )?(reporters|journalists|media|questions)\b|"
-              r"\bwho (was|is) (running|chairing|moderating|hosting|leading|emceeing|presiding over) (the|this|"
-              r"today's) (briefing|press conference|conference|event|session|presser)\b"),
+              r"\bwho (was|is) (running|chairing|moderating|hosting|leading|emceeing|presiding over) ((the|this|"
+              r"today's) (briefing|press conference|conference|event|session|presser)|it)\b"),
     # "Who introduced the commissioner?": the moderator did (only with an official named).
     ("introduced", r"\bwho (introduced|presented|welcomed)\b"),
     ("count", r"\bhow many ((reporter|journalist|media|press)'?s?'? )?(questions|reporters|journalists|outlets|media|news organi[sz]ations|speakers|officials|"
@@ -91,14 +92,16 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                  r"\b(which|what) officials\b|\b(list|name)\b.*\b(speakers|officials)\b|"
                  r"\bwho (was|were) (there|speaking|briefing)\b|\bwho (was|were) on the (podium|stage|panel|dais|"
                  r"rostrum)\b|\bwho represented\b|\b(everyone|everybody|all) (who was |who were )?(on|at) the (panel|podium|"
-                 r"stage|dais|rostrum|table)\b"),
+                 r"stage|dais|rostrum|table)\b|\b(line-?up|roster|list) of (the )?(officials|speakers|panel\w*)\b"),
     ("exchanges", r"\b(order|sequence|list|table|rundown|run-down|all) of (the )?(questions|exchanges)\b|"
                   r"\ball (the )?questions\b|\bwho asked what\b|\bwhat questions were asked\b|"
                   r"\b(what|which \w+)\b.{0,30}\b(in|during) the (q ?& ?a|question(-| and )answer( session)?)\b"),
     ("answered_by", r"\b(who|which officials?) (answered|responded|replied|took|fielded|handled|addressed)\b|"
                     r"\banswered by whom\b|\bdid \w+( \w+)? (answer|take|field|handle|respond to)\b.{0,40}\bquestions?\b|"
-                    r"\bquestions? (was |were )?(answered|taken|fielded|handled) by\b"),
-    ("asked", r"\b(what|which) (did|was|were)\b.*\b(ask|asking|question|questions|want(ed)? to know|inquir\w+)\b|"
+                    r"\bquestions? (was |were )?(answered|taken|fielded|handled) by\b|"
+                    r"\bdid \w+( \w+)? (answer|respond|reply|take it|field it)\b.{0,30}\b(or|someone else|"
+                    r"another|a colleague)\b"),
+    ("asked", r"\b(what|which) (did|was|were)\b.*\b(ask|asking|question|questions|want(ed)? to (know|find out|learn)|inquir\w+)\b|"
               r"\bwhat was .*'s? question\b|\bwhat did .* ask\b"),
     ("answered", r"\b(which|what|whose) (other |of the )?questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"
                  r"\b(which|what) questions? (was|were)\b.{0,40}\basked\b|"
@@ -109,7 +112,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
                  r"^\W*(list|name|show) (all )?(the )?questions \w+( \w+)? (answered|took|fielded|handled)\b"),
     ("about", r"\bwhat (was|is) (this|the|today's|that) (briefing|press conference|conference|event|session) "
               r"(about|on|called|titled|part of)\b|\b(title|topic|theme|subject|name) of (this|the|today's) "
-              r"(briefing|press conference|conference|event)\b|\b(what|which) series\b|\bwho (organi[sz]ed|held) "
+              r"(briefing|press conference|conference|event)\b|\b(what|which) ([\w-]+ ){0,2}series\b|\bwho (organi[sz]ed|held) "
               r"(this|the|today's) (briefing|press conference|conference)\b|\bwhere (was|is|did) (the|this|today's) "
               r"(briefing|press conference|conference|event) (held|take place|taking place)\b|"
               r"\bwhat did the (moderator|host|chair\w*|spokes\w+) say (at the (start|beginning)|before|to open|first)\b"),
@@ -180,7 +183,8 @@ OBJECT_STARTS = {"the", "a", "an", "this", "that", "these", "those", "its", "the
 
 # With an outlet named, a question about its question ("jiangsu broadcasting question topic?", "Did China Daily
 # get to ask anything?") as opposed to one about the answer it got ("In the answer to China Daily, how many …").
-ASKS_RE = re.compile(r"\b(ask\w*|questions?|quer(y|ies)|topic|subject|wanted to know|inquir\w+|raised?)\b", re.I)
+ASKS_RE = re.compile(r"\b(ask\w*|questions?|quer(y|ies)|topic|subject|wanted to know|find out|inquir\w+|raised?)\b",
+                     re.I)
 ANSWER_WORDS_RE = re.compile(r"\b(answer\w*|respon\w+|repl\w+|said|say\w*|tell|told|explain\w*|mention\w*)\b", re.I)
 ASK_WORDS = {"ask", "asked", "asking", "question", "questions", "query", "queries", "topic", "subject", "wanted",
              "know", "inquire", "inquired", "raise", "raised", "put", "panel", "need", "get", "got", "anything", "so",

@@ -134,6 +134,12 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("wang peizhang - what department does he run?", "title"),
     ("how many reporter questions were there in total", "count"),
     ("How many of the questions did the commissioner answer himself rather than handing off?", "count"),
+    ("I wasn't in the room. Who was chairing it, and what's her position?", "chair"),
+    ("Can you give me the full line-up of officials on the podium?", "speakers"),
+    ("When Xinhua raised foreign companies, did Shen respond or did someone else?", "answered_by"),
+    ("How did Xing Huina wrap things up at the very end?", "closing"),
+    ("What press conference series was this event part of?", "about"),
+    ("What did the Shangyou News reporter want to find out?", "asked"),
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)
@@ -202,6 +208,17 @@ def test_a_question_not_handed_on_says_so(qa):
 def test_the_points_of_a_pinned_answer_by_their_number(qa):
     a = qa.ask("What were the five areas Shen walked through in his opening remarks?")
     assert not a.abstained and sum(b.kind == "item" for b in a.blocks) == 5, a.answer[:200]
+
+
+def test_an_official_who_did_not_answer_an_outlet_is_said_not_to_have(qa):
+    a = qa.ask("In the answer to China Daily, what did Hu Wenhui say about patents?")
+    assert a.blocks[0].text == "Hu Wenhui did not answer China Daily's question. Who did:", a.blocks[0]
+    assert [b.cells[1].text for b in a.blocks if b.kind == "row"] == ["Shen Changyu"]
+
+
+def test_a_contraction_is_not_a_missing_term(qa):
+    a = qa.ask("I wasn't at the briefing - who chaired it?")
+    assert not a.abstained and "wasn" not in (a.reason or ""), (a.reason, a.answer[:200])
 
 
 def test_an_outlets_answer_is_not_a_question_about_its_question(index):

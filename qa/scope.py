@@ -266,6 +266,9 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
 
     for i, t in enumerate(tokens):
         w = t.group(0)
+        if re.search(r"['’](m|re|ve|ll|d|t)$", w, re.I):  # "I'm", "don't": a contraction, never a name
+            flush()
+            continue
         if any(ch.isdigit() for ch in w):  # "H1", "G20": figures are the near-miss check's business
             flush()
             continue

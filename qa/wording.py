@@ -129,7 +129,8 @@ AGREE_RE = re.compile(r"\b((dis)?agree[sd]?|the same (way|view|line|position|fig
                       r"answer|thing|statistics?|stats|story|picture|account)|similar(ly)?|in common|line up|match(es|ed)?|consistent|square|tally|align)\b", re.I)
 COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|differ\w*|difference\w*|versus|vs\.?|"
                         r"side by side|how did .* and .* (each|both)|what did .* and .* (each|both) say)\b", re.I)
-SUMMARY_RE = re.compile(r"\b(summar\w+|sum (it |this |that )?up|gist|main (points?|messages?|themes?|takeaways?)|key "
+SUMMARY_RE = re.compile(r"\b(summar\w+|sum (it |this |that )?up|gist|(central|core|overall|big|principal) (messages?|points?|"
+                        r"ideas?|themes?)|main (points?|messages?|themes?|takeaways?)|key "
                         r"(points?|messages?|takeaways?|themes?)|takeaways?|highlights|break(ing)? (it |this |that )?down|"
                         r"boil(ed)? (it |this |that )?down|upshot|bottom line|essence|recap|in a nutshell|tl;? ?dr|"
                         r"overview of|in brief|nutshell|main ideas?|short version|in short|quick (rundown|recap)|recap\w*|headline (points?|messages?|takeaways?)|what'?s new\b|what is new\b|what was (the|his|her) (opening|answer|statement)"
@@ -145,7 +146,7 @@ LIST_RE = re.compile(r"^\s*(list|name|enumerate|outline)\b|\b(list|enumerate) (t
 OVERVIEW_RE = re.compile(r"\bwhat (came|comes) up\b|\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say|said|mention\w*|talk\w*|speak|"
                          r"spoke|tell|told|note|noted|stress\w*|comment\w*|think|discuss\w*|cover\w*|report\w*|"
                          r"present\w*|announc\w*|shar\w*)\b.{0,12}"
-                         r"\b(about|on|regarding|concerning|of)\b|\bwhat was said\b|\bwhat (is|was|are|were) "
+                         r"\b(about|on|regarding|concerning|of)\b|\bwhat (was|were) (said|stated|announced|reported|mentioned|discussed)\b|\bwhat (is|was|are|were) "
                          r"(his|her|their|the) (view|views|position|take|stance)\b|\b(views?|stance|position) on\b|"
                          r"\bdid (they|anyone|anybody|the officials|officials|the speakers|any officials?) (say|mention|talk|discuss|comment|address|touch)\b|"
                          r"\banything (about|on)\b|\bhow did .* (describe|see|view|characteri[sz]e)\b|"

@@ -223,7 +223,7 @@ def test_an_official_who_did_not_answer_an_outlet_is_said_not_to_have(qa):
                                       "So I'm curious, did artificial intelligence come up at all?"])
 def test_a_contraction_is_not_a_missing_term(qa, question):
     a = qa.ask(question)
-    assert not a.abstained and "never mentions" not in a.answer, (a.reason, a.answer[:200])
+    assert not (a.reason or "").startswith("absent") and "never mentions" not in a.answer, (a.reason, a.answer[:200])
 
 
 def test_an_outlets_answer_is_not_a_question_about_its_question(index):

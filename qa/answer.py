@@ -203,21 +203,6 @@ def select(scored: list[Scored], question: str, max_sentences: int, weights: dic
     return chosen
 
 
-def _points_announced(chosen: list[Scored], index: Index) -> list[Scored]:
-    """The "First, …" sentences a chosen sentence announces ("… focuses on three aspects."), so the answer
-    does not stop at the announcement."""
-    from .enumerations import announced_points
-
-    have = {(s.chunk.id, s.sentence.start) for s in chosen}
-    out: list[Scored] = []
-    for s in chosen:
-        for p in announced_points(s.chunk, s.sentence, index):
-            if (s.chunk.id, p.start) not in have:
-                have.add((s.chunk.id, p.start))
-                out.append(Scored(p, s.chunk, s.hit_rank, s.score, s.relevance))
-    return out
-
-
 WHY_RE = re.compile(r"^\W*why\b|\bwhy (is|was|are|were|do|does|did|has|have|should|would)\b|\bwhat (is|was|are|were) "
                     r"the (reasons?|causes?|significance|impact|effect)\b|\bhow come\b|\bwhat explains\b|"
                     r"\b(matter|matters|significant|important)\b\W*$", re.I)
@@ -227,21 +212,27 @@ REASON_RE = re.compile(r"^(?:(?:This|That|These|It|Such)\s+(?:\w+\s+)?(?:demonst
                        r"This is because|That is because|Because|The reason)\b")
 
 
-def _reasons_given(chosen: list[Scored], index: Index, question: str) -> list[Scored]:
-    """For a "why" question: a sentence just after a chosen one (at most two on, same paragraph) that explains
-    it ("This demonstrates that …", "As a result, …")."""
-    if not WHY_RE.search(question):
-        return []
+def _reason_after(s: Scored, index: Index) -> list[Sentence]:
+    """The sentence at most two on from `s`, in its paragraph, that explains it ("This demonstrates that …")."""
+    sents = index.sentences.get(s.chunk.id, [])
+    at = next((i for i, x in enumerate(sents) if x.start == s.sentence.start), None)
+    after = [x for x in sents[at + 1:at + 3] if x.paragraph == s.sentence.paragraph] if at is not None else []
+    return [x for x in after if REASON_RE.match(x.text)][:1]
+
+
+def _called_for(chosen: list[Scored], index: Index, question: str) -> list[Scored]:
+    """Sentences the chosen ones call for, so an answer does not stop short: the "First, …" points a sentence
+    announces ("… focuses on three aspects."), and for a "why" question the sentence that gives the reason."""
+    from .enumerations import announced_points
+
+    why = bool(WHY_RE.search(question))
     have = {(s.chunk.id, s.sentence.start) for s in chosen}
     out: list[Scored] = []
     for s in chosen:
-        sents = index.sentences.get(s.chunk.id, [])
-        at = next((i for i, x in enumerate(sents) if x.start == s.sentence.start), None)
-        after = [x for x in sents[at + 1:at + 3] if x.paragraph == s.sentence.paragraph] if at is not None else []
-        nxt = next((x for x in after if REASON_RE.match(x.text)), None)
-        if nxt is not None and (s.chunk.id, nxt.start) not in have:
-            have.add((s.chunk.id, nxt.start))
-            out.append(Scored(nxt, s.chunk, s.hit_rank, s.score, s.relevance))
+        for p in announced_points(s.chunk, s.sentence, index) + (_reason_after(s, index) if why else []):
+            if (s.chunk.id, p.start) not in have:
+                have.add((s.chunk.id, p.start))
+                out.append(Scored(p, s.chunk, s.hit_rank, s.score, s.relevance))
     return out
 
 
@@ -282,7 +273,7 @@ def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: li
         out.add("notice", NOT_FOUND)
         return out.answer(question, "fact", True, "weak-evidence", related(hits, index), query)
     chosen = select(scored, question, max_sentences, weights)
-    chosen += _points_announced(chosen, index) + _reasons_given(chosen, index, question)
+    chosen += _called_for(chosen, index, question)
     for text, vec, part_hits in parts:
         have = {(s.chunk.id, s.sentence.start) for s in chosen}
         best = next(iter(score_sentences(vec, text, part_hits, index, question=text, weights_=weights)), None)

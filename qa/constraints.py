@@ -183,10 +183,13 @@ AT_PLACE_RE = re.compile(r"\b(?:in|at|to|from|near|across)\s+(?:the\s+)?(?!(?:Ja
                          r"Saturday|Sunday)\b)[A-Z][a-z]+")
 
 
+PLACE_NAME_RE = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(p) for p in sorted(PLACES | TWO_WORD | {"china"},
+                                                                                   key=len, reverse=True))
+                           + r")(?![a-z])")
+
+
 def _names_a_place(text: str) -> bool:
     """Whether `text` names a country, region or city: from the lists above, China, or a capitalised name
     after a preposition of place (so places the lists lack still count)."""
-    t = text.lower()
-    return any(re.search(rf"(?<![a-z]){re.escape(p)}(?![a-z])", t) for p in PLACES | TWO_WORD | {"china"}) \
-        or bool(US_RE.search(text)) or bool(AT_PLACE_RE.search(text))
+    return bool(PLACE_NAME_RE.search(text.lower()) or US_RE.search(text) or AT_PLACE_RE.search(text))
 

@@ -145,15 +145,13 @@ def _outlet_patterns(outlet: str, index) -> list[tuple[str, bool]]:
     words = re.findall(r"[A-Za-z][\w.-]*[A-Za-z]", outlet)
     # "Bjnews.com.cn" is also "Bjnews": a web address without its domain.
     words += [w.split(".")[0] for w in words if re.search(r"\.(com|cn|org|net|gov|edu)\b", w, re.I)]
-    answers = getattr(index, "_answers_lower", None)
-    if answers is None:
-        answers = index._answers_lower = "\n".join(c.text for c in index.chunks).lower()
+    answers = folded_answers(index)
     for w in words:
         lw = w.lower()
         if lw in GENERIC_OUTLET_WORDS or len(lw) < 3:
             continue
         if lw in english_words() and not w.isupper():
-            if w[0].isupper() and not re.search(rf"\b{re.escape(lw)}\b", answers):
+            if w[0].isupper() and not any(re.search(rf"\b{re.escape(lw)}\b", a) for a in answers):
                 pats.append((re.escape(w), True))
             continue
         pats.append((re.escape(w), False))
@@ -341,6 +339,14 @@ def quoted_phrases(question: str) -> list[str]:
     return [q for q in found if len(q.split()) >= 2]
 
 
+def folded_answers(index) -> list[str]:
+    """Every answer's text folded (lower case, no quotes, single spaces), built once per loaded index."""
+    chunks = getattr(index, "_folded_chunks", None)
+    if chunks is None:
+        chunks = index._folded_chunks = [folded(c.text) for c in index.chunks]
+    return chunks
+
+
 NAME_RUN_RE = re.compile(r"(?<![\w'’])[A-Z][\w&-]*(?:\s+(?:of|and|the|for)?\s*[A-Z][\w&-]*)*")
 
 
@@ -348,9 +354,7 @@ def named_terms(question: str, index) -> list[str]:
     """Names the question uses that a few answers have ("Thailand", "Helan Mountain"): a sentence naming one
     speaks to the question however its words score. Names in more than a third of the answers ("China",
     "CNIPA") tell nothing apart; a question's first word is a name only when it is not an ordinary word."""
-    chunks = getattr(index, "_folded_chunks", None)
-    if chunks is None:
-        chunks = index._folded_chunks = [folded(c.text) for c in index.chunks]
+    chunks = folded_answers(index)
     out = []
     for m in NAME_RUN_RE.finditer(question):
         name = folded(m.group(0))

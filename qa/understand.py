@@ -192,7 +192,10 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
             officials = prev.scope.officials
     kinds = {m.kind for m in mentions} | ({"outlet"} if outlets else set()) | ({"official"} if officials else set())
     structure = _structure(corrected, kinds)
-    own_topic = topic_words(_without(corrected, [(m.start, m.end) for m in mentions]))
+    spans = [(m.start, m.end) for m in mentions]
+    bare = _without(corrected, spans)  # the question without the names it mentions
+    own_topic = topic_words(bare)
+    nth = _nth(corrected)
     if structure == "count" and not re.search(r"\bhow many (of the )?((reporter|journalist|media|press)'?s?'? )?"
                                               r"(questions|reporters|journalists|outlets|media|news|exchanges)\b",
                                               corrected, re.I) \
@@ -201,22 +204,20 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     if structure is None and outlets and "outlet" in kinds and _outlet_question(corrected, own_topic):
         structure = "asked"
     if structure is None and follow and prev is not None:
-        structure = _carried(corrected, own_topic, prev, bool(mentions), _nth(corrected))
+        structure = _carried(corrected, own_topic, prev, bool(mentions), nth)
     if structure in ("answered_by", "asked") and follow and prev is not None and prev.intent == "structure" \
             and not mentions and STEP_RE.search(corrected):
         structure = "first_last"  # "And who took the next one?" after the Xinhua question: the one after it
     count = _count(corrected)
-    nth = _nth(corrected)
     intent = _intent(corrected, set(officials), structure, count)
     opening = bool(OPENING_RE.search(corrected)) and intent in ("summary", "fact", "list", "overview")
-    spans = [(m.start, m.end) for m in mentions]
     unknown = unknown_speakers(corrected, mentions, corpus_lower(index))
     # Words the user quotes ("say 'I have been PWNED'") are their text, not names to echo back.
     quoted = [m.span() for m in re.finditer(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’", corrected)]
     absent = tuple(a for a in absent_terms(corrected, index, spans + quoted) if a not in unknown)
-    standalone = _without(corrected, spans) or corrected
+    standalone = bare or corrected
     query = standalone
-    topic = " ".join(topic_words(standalone))
+    topic = " ".join(own_topic if bare else topic_words(standalone))
     if follow and prev is not None:
         change = TOPIC_CHANGE_RE.match(corrected)
         new_topic = change and (change.group("t") or change.group("t2"))

@@ -1,6 +1,7 @@
 """Near-miss detection: years, places and figures a question names that the evidence does not contain."""
 from __future__ import annotations
 
+import functools
 import re
 
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
@@ -183,13 +184,15 @@ AT_PLACE_RE = re.compile(r"\b(?:in|at|to|from|near|across)\s+(?:the\s+)?(?!(?:Ja
                          r"Saturday|Sunday)\b)[A-Z][a-z]+")
 
 
-PLACE_NAME_RE = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(p) for p in sorted(PLACES | TWO_WORD | {"china"},
-                                                                                   key=len, reverse=True))
-                           + r")(?![a-z])")
+@functools.cache
+def _place_name_re() -> re.Pattern:
+    """Every listed place (and China) as one pattern, compiled on the first question that asks for a place."""
+    names = sorted(PLACES | TWO_WORD | {"china"}, key=len, reverse=True)
+    return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(p) for p in names) + r")(?![a-z])")
 
 
 def _names_a_place(text: str) -> bool:
     """Whether `text` names a country, region or city: from the lists above, China, or a capitalised name
     after a preposition of place (so places the lists lack still count)."""
-    return bool(PLACE_NAME_RE.search(text.lower()) or US_RE.search(text) or AT_PLACE_RE.search(text))
+    return bool(_place_name_re().search(text.lower()) or US_RE.search(text) or AT_PLACE_RE.search(text))
 

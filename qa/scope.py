@@ -246,9 +246,10 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
         if "-" in name and " " not in name:
             return all(there(p) for p in name.split("-") if p)  # "SME-focused": SMEs are there
         words = name.split()
-        # A run of acronyms ("BRI IP") is there when each one is.
-        return len(words) > 1 and all(w.isupper() and re.search(rf"\b{re.escape(w.lower())}\b", corpus)
-                                      for w in words)
+        # A run of acronyms ("BRI IP"), or an acronym beside a name ("WIPO China" in a keyword query), is
+        # there when each of its words is.
+        return len(words) > 1 and any(w.isupper() for w in words) and all(
+            re.search(rf"\b{re.escape(w.lower())}\b", corpus) for w in words)
 
     def flush():
         if run and not any(s <= run[0].start() < e for s, e in skip):
@@ -270,8 +271,10 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
         if any(ch.isdigit() for ch in w):  # "H1", "G20": figures are the near-miss check's business
             flush()
             continue
-        first = i == 0 or question[tokens[i - 1].end():t.start()].strip() in (".", "?", "!")
-        if w[0].isupper() and not (first and w.lower() in english_words()) and w.lower() not in STOP \
+        # A sentence's first word, also after a colon or dash ("Fact-check: who …"), is capitalised anyway.
+        first = i == 0 or question[tokens[i - 1].end():t.start()].strip() in (".", "?", "!", ":", "—", "–", "-")
+        english = all(p.lower() in english_words() for p in w.split("-") if p)
+        if w[0].isupper() and not (first and english) and w.lower() not in STOP \
                 and w.lower() not in MONTHS + WEEKDAYS:  # "the September conference": a date, not a name
             if run and question[run[-1].end():t.start()].strip() not in ("",):
                 flush()

@@ -13,9 +13,9 @@ from .scope import (absent_terms, answering_official, briefing_scope, briefings,
                     roster_words, topic_words, unknown_speakers)
 from .spelling import speller_for
 from .types import QueryPlan, Scope
-from .wording import (AGREE_RE, ANSWER_WORDS_RE, ASKS_RE, ASK_WORDS, BRIEFING_RE, CARRIED, COMPARE_RE, COUNT_WORDS,
-                      FIGURES_RE, LIST_RE, NOT_PLURAL, NTH_RE, NUMBERS, OBJECT_STARTS, OPENING_RE, ORDINALS,
-                      OVERVIEW_RE, PLURAL_ASK_RE, PRONOUN_RE, STEP_RE, STEP_WORDS, STRUCTURE_RULES, SUBJECT_RE,
+from .wording import (AGREE_RE, ANSWER_WORDS_RE, ASKS_ON_ITS_OWN_RE, ASKS_RE, ASK_WORDS, BRIEFING_RE, CARRIED,
+                      COMPARE_RE, COUNT_WORDS, FIGURES_RE, FOCUS_BREAK_RE, LIST_RE, NOT_PLURAL, NTH_RE, NUMBERS, OBJECT_STARTS, OPENING_RE, ORDINALS,
+                      OVERVIEW_RE, PLURAL_ASK_RE, POINTS_BACK_RE, PRONOUN_RE, STEP_RE, STEP_WORDS, STRUCTURE_RULES, SUBJECT_RE,
                       SUMMARY_RE, THEN_NOW_RE, TOPIC_CHANGE_RE, WHO_RE)
 
 
@@ -36,6 +36,21 @@ def _asks_for_many(q: str) -> bool:
     # "Which agency co-hosts the conference": a word in -s followed by an object is a verb, not a plural.
     after = re.match(r"\s+([\w'’]+)", q[m.end():])
     return not (m.group(1).strip() and after and after.group(1).lower() in OBJECT_STARTS)
+
+
+def _focus(bare: str, index) -> str:
+    """The question without the words of a framing lead that the corpus lacks ("Quick bullets for my board: key
+    takeaways from the Belt and Road answer" -> "key takeaways from the Belt and Road answer"). Only when the last
+    part asks on its own, with its own topic and nothing pointing back into the lead: there the lead is framing,
+    and its words the corpus has stay as context."""
+    parts = FOCUS_BREAK_RE.split(bare.strip())
+    last = parts[-1]
+    if len(parts) < 2 or not ASKS_ON_ITS_OWN_RE.search(last) or POINTS_BACK_RE.search(last) \
+            or not topic_words(last):
+        return bare
+    corpus = corpus_lower(index)
+    lead = [w for p in parts[:-1] for w in topic_words(p) if re.search(rf"\b{re.escape(w.lower())}\b", corpus)]
+    return " ".join(lead + [last])
 
 
 def _intent(q: str, officials: set[str], structure: str | None, count: int | None) -> str:
@@ -194,7 +209,7 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     structure = _structure(corrected, kinds)
     spans = [(m.start, m.end) for m in mentions]
     bare = _without(corrected, spans)  # the question without the names it mentions
-    own_topic = topic_words(bare)
+    own_topic = topic_words(_focus(bare, index))  # without a framing lead's words
     nth = _nth(corrected)
     if structure == "count" and not re.search(r"\bhow many (of the )?((reporter|journalist|media|press)'?s?'? )?"
                                               r"(questions|reporters|journalists|outlets|media|news|exchanges)\b",

@@ -80,11 +80,14 @@ def answer_summary(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     out = Composer()
     out.blocks.extend(searched_prefix(plan))
     whole = re.search(r"\b(briefing|press conference|conference|everything|whole|entire|all)\b", plan.question, re.I)
-    if plan.scope.opening or ((plan.scope.officials or plan.scope.outlets) and not plan.topic):
-        units = lookup.chunks(f)
-    elif plan.topic and not (whole and not (plan.scope.officials or plan.scope.outlets)):
-        hits = lookup.search(plan.query, f, k=3)
-        scored = lookup.score(plan.query, hits, plan.standalone, max_hits=1)
+    if plan.scope.opening or plan.scope.outlets or (plan.scope.officials and not plan.topic):
+        units = lookup.chunks(f)  # the opening statement, the answer to an outlet, or all of one official's
+    elif plan.topic and not (whole and not plan.scope.officials):
+        # The answer is picked by its topic alone: "summarize", "main points", "the answer" say nothing about
+        # which answer, and only blur how well the best one speaks to the topic.
+        q = plan.query if plan.follow_up else plan.topic
+        hits = lookup.search(q, f, k=3)
+        scored = lookup.score(q, hits, plan.standalone if plan.follow_up else q, max_hits=1)
         # "Summarize it." after a question: the unit is what that question finds, however the words score.
         points_back = plan.follow_up and not topic_words(plan.standalone)
         if not scored or (scored[0].relevance < threshold(plan, settings) and not points_back):

@@ -160,6 +160,10 @@ def missing_kind(question: str, quoted: str) -> list[str]:
     []
     >>> missing_kind("Which city will host the talks?", "The talks will be held in Geneva next month.")
     []
+    >>> missing_kind("How much money went into the fund?", "We established the fund to provide assistance.")
+    ['an amount of money']
+    >>> missing_kind("How much did pledge financing raise?", "Pledge financing exceeded 5.5 billion yuan.")
+    []
     """
     out = []
     if DAY_ASK_RE.search(question) and not DAY_RE.search(quoted):
@@ -175,7 +179,16 @@ def missing_kind(question: str, quoted: str) -> list[str]:
             break
     if SHARE_RE.search(question) and not re.search(r"%|\bper ?cent\b|\bpercentage\b|\bhalf\b|\bthird\b|\bquarter\b", el):
         out.append("a share or percentage")
+    elif MONEY_ASK_RE.search(question) and not MONEY_RE.search(quoted) and not any("figure in" in k for k in out):
+        out.append("an amount of money")
     return out
+
+
+# "How much money has China put into the fund?", "What does a filing cost?": an amount, in a currency.
+MONEY_ASK_RE = re.compile(r"\bhow much (money|funding|cash|capital)\b|\bhow much\b.{0,60}\b(cost|costs|pay|paid|spend|spent|"
+                          r"charge|charged|invest|invested|fund|funded|put into|worth)\b|\b(what|how much) (is|was|are|were|"
+                          r"does|did) the (cost|price|fee|fees|budget|funding)\b", re.I)
+MONEY_RE = re.compile(r"\b(yuan|rmb|renminbi|dollars?|usd|euros?|francs?)\b|[$¥€]", re.I)
 
 
 # "in Geneva", "at the Great Hall": a capitalised name after a preposition of place (not a month or a day).

@@ -274,8 +274,11 @@ def _titled(plan: QueryPlan, members: list) -> list:
     """The members whose titles hold a word the question names ("on behalf of the SCIO", "from the CNIPA"), when
     that narrows the roster; else all of them."""
     from .scope import STOP
+    from .wording import FOCUS_BREAK_RE
 
-    words = [w for w in re.findall(r"[A-Za-z][\w-]{2,}", plan.question) if w.lower() not in STOP]
+    # Only the part that asks: "… an engineer at a power bureau. Who was on the stage?" is not about bureaus.
+    asks = FOCUS_BREAK_RE.split(plan.question.strip())[-1]
+    words = [w for w in re.findall(r"[A-Za-z][\w-]{2,}", asks) if w.lower() not in STOP]
     named = [m for m in members if m.title and any(re.search(rf"\b{re.escape(w)}\b", m.title, re.I) for w in words)]
     return named if named and len(named) < len(members) else members
 

@@ -88,9 +88,10 @@ def _exchanges_for(plan: QueryPlan, b: Briefing) -> list[Exchange]:
     officials = [o for o in plan.scope.officials if b.member(o) is None or b.member(o).role == "official"]
     if officials and plan.structure in ("answered", "answered_by", "handoffs", "count", "asked", "asked_about",
                                         "exchanges", "outlets"):
-        # A count is of the answers given; the other kinds also list the questions an official handed on.
+        # A count, or "which questions did X answer", is of the answers given; the other kinds also list the
+        # questions an official handed on.
         ex = [e for e in ex if set(e.officials) & set(officials)
-              or (plan.structure != "count" and any(h[0] in officials for h in e.handoffs))]
+              or (plan.structure not in ("count", "answered") and any(h[0] in officials for h in e.handoffs))]
     return ex
 
 
@@ -226,7 +227,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 exchange_row(out, b, e)
             if len(ex) <= 3:
                 for e in ex:
-                    _handoff_words(out, b, e)
+                    _handoff_words(out, b, e, lookup.index)
             if kind in ("asked", "asked_about", "answered_by") and len(ex) == 1 and ex[0].answers:
                 _answer_lead(out, b, ex[0], lookup)
     return out.answer(plan.question, "structure", False, None, (), plan.query)
@@ -342,11 +343,21 @@ def _quote_turn(out: Composer, b: Briefing, turn, who: str, sentences: int | Non
         out.add("quote", text, (out.cite_source(b, Quoted(text, s, e, turn.line), "turn", who),), group=who)
 
 
-def _handoff_words(out: Composer, b: Briefing, e: Exchange) -> None:
-    """Under a few exchanges: the words with which an official passed the question on, quoted."""
+# "I'll answer this one.", "I will answer these questions.": an official taking a question himself.
+TAKES_IT_RE = re.compile(r"\bI(?:'ll| will| shall| would like to)? (?:answer|take|respond to|address)\b", re.I)
+
+
+def _handoff_words(out: Composer, b: Briefing, e: Exchange, index) -> None:
+    """Under a few exchanges: the words with which an official passed the question on, or took it himself, quoted."""
     for (by, to), words in zip(e.handoffs, e.handoff_turns):
         out.add("attribution", f"{by} passed {e.outlet}'s question to {to}:", group=by)
         _quote_turn(out, b, words, by)
+    if not e.handoffs and e.answers:
+        c = e.answers[0]
+        took = [x for x in index.sentences.get(c.id, [])[:3] if TAKES_IT_RE.search(x.text)][:1]
+        if took:
+            out.add("attribution", f"{c.speaker} took {e.outlet}'s question himself:", group=c.speaker)
+            out.quote_sentences(c, took, group=c.speaker)
 
 
 def _answer_lead(out: Composer, b: Briefing, e: Exchange, lookup) -> None:

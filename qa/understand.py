@@ -89,10 +89,15 @@ def _structure(q: str, kinds: set[str]) -> str | None:
             kind = "chair"
         if kind == "outlets" and "outlet" in kinds:
             continue  # "What did the China Daily reporter ask?" is about that outlet's question
+        if kind == "outlets" and "official" in kinds:
+            kind = "answered"  # "Which reporters' questions did Wang respond to?": the ones he answered
         if kind == "answered" and "official" not in kinds:
             continue
         if kind == "answered_by" and not ("outlet" in kinds or re.search(r"\bquestions?\b", q, re.I)):
             continue
+        if kind == "answered_by" and "official" in kinds and "outlet" not in kinds \
+                and not re.match(r"\W*(who|which officials?)\b", q, re.I):
+            kind = "answered"  # "Which outlets had their questions handled by Hu?": the ones he answered
         if kind == "asked_about" and "outlet" in kinds:
             continue  # "who asked the Xinhua question" is the outlet's own question: see "asked"
         if kind == "date" and not BRIEFING_RE.search(q) and re.search(r"\b(held|hosted|took place|signed|"

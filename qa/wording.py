@@ -12,7 +12,19 @@ NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ei
 # An exchange's place: "the third question", "the 5th question", "the last question".
 ORD = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\d{1,2}(?:st|nd|rd|th)|"
        r"last|final|closing|opening")
-STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.replace("ORD", ORD), re.I)) for k, p in (
+# Word groups the rules share, so a synonym taught once holds in every rule: the kinds of outlet a reporter
+# writes for, and the verbs for asking (bare forms too: "which magazine ask the question on …").
+OUTLET_N = (r"(?:outlet|reporter|journalist|correspondent|media outlet|news outlet|news agency|agency|newspaper|"
+            r"paper|magazine|broadcaster|tv station|station|channel|website|app|publication|news organi[sz]ation|"
+            r"media organi[sz]ation|media)s?")
+ASK_V = r"(?:ask(?:ed|s)?|raise[sd]?|pose[sd]?|put|wanted to know)"
+
+
+def _words(p: str) -> str:
+    return p.replace("ORD", ORD).replace("OUTLET_N", OUTLET_N).replace("ASK_V", ASK_V)
+
+
+STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_words(p), re.I)) for k, p in (
     # "How many did he answer himself rather than delegate?": what he answered, before any hand-off wording.
     ("count", r"\bhow many (of the )?(questions|queries)\b.{0,60}\b(himself|herself|themselves|personally|on (his|her|their) "
               r"own|rather than)\b"),
@@ -58,22 +70,20 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
              r"conference|event|presser)\b"),
     ("first_last", r"\b(who|which \w+( \w+)?) (asked|raised|posed|got|had|took|put|answered|fielded|responded to) the "
                    r"(ORD) question\b|\bwhat was the (ORD) question\b|\b(the )?(ORD) (question|q)\b.*\b(who|which|from|about)\b|"
-                   r"\b(who|which (outlet|reporter|journalist|media outlet))\b.{0,20}\b(asked|came|went|spoke)? ?"
-                   r"(right |just |immediately )?(after|before)\b|\b(which|what) (reporter|journalist|outlet|"
-                   r"media outlet|news organi[sz]ation)\b.{0,12}\b(went|asked|came|spoke|was) (first|last)\b|"
-                   r"\b(which|what) (outlet|reporter|journalist|media outlet|news organi[sz]ation)\b.{0,12}\b(opened|"
-                   r"started|began|kicked off|led off|closed|ended|wrapped up)\b|"
+                   r"(\b(who|which OUTLET_N)|^\W*OUTLET_N)\b.{0,20}\b(asked|came|went|spoke|called on|called)? ?"
+                   r"(right |just |immediately |directly )?(after|before)\b|"
+                   r"\b(which|what) OUTLET_N\b.{0,12}\b(went|asked|came|spoke|was|got called on|was called on) "
+                   r"(first|last)\b|"
+                   r"\b(which|what) OUTLET_N\b.{0,12}\b(opened|"
+                   r"started|began|kicked off|led off|closed|ended(?! up)|wrapped up)\b|"
                    r"\bwhat (came|was asked|question came) (right |just |immediately )?(after|before|next)\b|"
                    r"\b(what|which \w+) (directly |immediately )?(followed|preceded)\b|"
-                   r"\b(which|what) (news )?(outlet|reporter|journalist|media( outlet)?|news organi[sz]ation)\b.{0,40}"
+                   r"\b(which|what) OUTLET_N\b.{0,40}"
                    r"\b(the )?(very )?(ORD) (question|q)\b|"
                    r"\b(who|which|what) (was|were) the (ORD) (reporter|journalist|outlet|questioner|media outlet)\b"),
     ("asked_about", r"\bwho (asked|raised|posed|put)\b.{0,30}\b(about|on|regarding|concerning|the question)\b|"
-                    r"\bwhich (outlet|reporter|journalist|media outlet|news outlet|news agency|media|newspaper|"
-                    r"news organi[sz]ation)s? "
-                    r"(asked|raised|wanted to know)\b.{0,30}\b(about|on|regarding|concerning)\b|"
-                    r"\bwhich (outlet|reporter|journalist|media outlet|news outlet|news agency|media|newspaper)s? "
-                    r"(brought up|mentioned|raised|inquired about|asked about)\b|"
+                    r"\bwhich OUTLET_N ASK_V\b.{0,30}\b(about|on|regarding|concerning)\b|"
+                    r"\bwhich OUTLET_N (brought up|mentioned|raised|inquired about|asked about)\b|"
                     r"\bwho wanted to know\b|^\W*(who (was|were)|(was|were) \w+( \w+)?) asked (about|on|regarding)\b"),
     ("outlets", r"\b(which|what|list|name)\b.*\b(reporters?|journalists?|outlets?|media|news organi[sz]ations?|"
                 r"newspapers?|press)\b.*\b(ask|question|raise|pose|represent|attend|present|there)|"
@@ -105,7 +115,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p.rep
               r"\bwhat was .*'s? question\b|\bwhat did .* ask\b"),
     ("answered", r"\b(which|what|whose) (other |of the )?questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"
                  r"\b(which|what) questions? (was|were)\b.{0,40}\basked\b|"
-                 r"\bwhich (outlets?|reporters?|questions?)\b.*\b(answer|take|field|handle|respond)|"
+                 r"\bwhich (OUTLET_N|questions?|exchanges?)\b.*\b(answer|take|field|handle|respond|repl|kept|keep|address|deal)|"
                  r"\b(which|what) questions? (went|were (directed|put|addressed|sent)) to\b|"
                  r"\bdid \w+( \w+)? (get|receive|take|field) (any )?questions?\b|"
                  r"\b(which|what) \w+'s? questions? did\b|"

@@ -143,6 +143,11 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("How did Xing Huina wrap things up at the very end?", "closing"),
     ("What press conference series was this event part of?", "about"),
     ("What did the Shangyou News reporter want to find out?", "asked"),
+    # The outlet nouns and asking verbs are one word group shared by the rules.
+    ("Which paper ask about the digital economy?", "asked_about"),
+    ("Broadcaster called on directly after CCTV?", "first_last"),
+    ("Which outlets' questions were handled by Ge Shu?", "answered"),
+    ("Which reporters' questions ended up with Ge Shu?", "answered"),
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)
@@ -765,3 +770,42 @@ def test_each_layout_answers_from_the_mixed_corpus(layouts_qa, question, fact, s
     first = a.citations[0]
     assert (first.speaker, first.doc_id) == (speaker, doc)
     assert layouts_qa.index.transcript_by_id[doc].text[first.start:first.end] == first.quote
+
+
+def test_which_questions_an_official_answered_leaves_out_those_he_handed_on(qa):
+    a = qa.ask("Which questions did the commissioner answer himself?")
+    answered_by = [b.cells[1].text for b in a.blocks if b.kind == "row"]
+    assert answered_by and set(answered_by) == {"Shen Changyu"}, answered_by
+
+
+def test_a_question_taken_directly_quotes_the_taking_words(qa, seed_text):
+    a = qa.ask("Who answered the CCTV question?")
+    took = [b for b in a.blocks if b.kind == "attribution" and "took CCTV's question himself" in b.text]
+    assert took, [b.text for b in a.blocks]
+    quotes = [a.citations[n - 1].quote for b in a.blocks if b.kind == "quote" for n in b.cites]
+    assert any("answer" in q and q in seed_text for q in quotes), quotes
+
+
+@pytest.mark.parametrize("question", ["Fact-check: who chaired the briefing?",
+                                      "patent examination WIPO China cooperation role"])
+def test_a_label_before_a_colon_or_an_acronym_beside_a_name_is_not_a_missing_term(qa, question):
+    a = qa.ask(question)
+    assert "never mentions" not in a.answer, a.answer[:200]
+
+
+def test_a_framing_lead_leaves_the_topic(index):
+    p = plan("Quick bullets for my newsletter: what was said about Thailand?", [], index)
+    words = p.topic.split()
+    assert p.intent == "overview" and "Thailand" in words and not {"bullets", "newsletter"} & set(words), p
+
+
+def test_a_summary_picks_its_answer_by_topic(qa):
+    a = qa.ask("Summarize the Belt and Road answer")
+    assert not a.abstained and {c.asked_by for c in a.citations} == {"China Daily"}, a.answer[:200]
+
+
+def test_the_roster_is_narrowed_only_by_the_part_that_asks(qa):
+    a = qa.ask("I once worked at a provincial power bureau. Who was on the stage, and what are their titles?")
+    names = {b.cells[0].text for b in a.blocks if b.kind == "row"}
+    assert {"Shen Changyu", "Hu Wenhui", "Ge Shu", "Wang Peizhang"} <= names, names
+

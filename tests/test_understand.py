@@ -809,3 +809,14 @@ def test_the_roster_is_narrowed_only_by_the_part_that_asks(qa):
     names = {b.cells[0].text for b in a.blocks if b.kind == "row"}
     assert {"Shen Changyu", "Hu Wenhui", "Ge Shu", "Wang Peizhang"} <= names, names
 
+
+@pytest.mark.parametrize("question, term", [("How is blockchain used in data IP registration?", "blockchain"),
+                                            ("Did anyone talk about the metaverse?", "metaverse")])
+def test_a_term_neither_the_corpus_nor_english_has_is_never_mentioned(qa, question, term):
+    a = qa.ask(question)
+    assert a.abstained and a.answer.startswith(f"The briefing never mentions {term}"), a.answer[:200]
+
+
+def test_a_slip_too_far_for_the_speller_is_no_missing_term(index):
+    assert plan("how many valid domestic invenshun patents does china have", [], index).absent == ()
+

@@ -15,7 +15,7 @@ from .spelling import speller_for
 from .types import QueryPlan, Scope
 from .wording import (AGREE_RE, ANSWER_WORDS_RE, ASKS_ON_ITS_OWN_RE, ASKS_RE, ASK_WORDS, BRIEFING_RE, CARRIED,
                       COMPARE_RE, COUNT_WORDS, FIGURES_RE, FOCUS_BREAK_RE, LIST_RE, NOT_PLURAL, NTH_RE, NUMBERS, OBJECT_STARTS, OPENING_RE, ORDINALS,
-                      OVERVIEW_RE, PLURAL_ASK_RE, POINTS_BACK_RE, PRONOUN_RE, STEP_RE, STEP_WORDS, STRUCTURE_RULES, SUBJECT_RE,
+                      NAMED_EVENT_RE, OVERVIEW_RE, PLURAL_ASK_RE, POINTS_BACK_RE, PRONOUN_RE, STEP_RE, STEP_WORDS, STRUCTURE_RULES, SUBJECT_RE,
                       SUMMARY_RE, THEN_NOW_RE, TOPIC_CHANGE_RE, WHO_RE)
 
 
@@ -103,6 +103,8 @@ def _structure(q: str, kinds: set[str]) -> str | None:
         if kind == "date" and not BRIEFING_RE.search(q) and re.search(r"\b(held|hosted|took place|signed|"
                                                                    r"launched|issued|announced)\b", q, re.I):
             continue  # "Which day was the forum held?" asks about something the briefing reported, not its date
+        if kind == "date" and (re.search(r"\bwill\b", q, re.I) or NAMED_EVENT_RE.search(q)):
+            continue  # "Which day will the Third … Conference open?": an event the briefing spoke of, still to come
         return kind
     return None
 
@@ -241,6 +243,9 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     if follow and prev is not None:
         change = TOPIC_CHANGE_RE.match(corrected)
         new_topic = change and (change.group("t") or change.group("t2"))
+        if new_topic and re.match(r"\W*(who|what|which|when|where|why|how|did|does|do|is|are|was|were|will|can|could|"
+                                  r"would|has|have)\b", new_topic, re.I):
+            new_topic = None  # "And how will owners be nudged to sign up?" asks a question of its own, no new topic
         query = f"{prev.query} {standalone}".strip()
         if new_topic and topic_words(new_topic) and not PRONOUN_RE.search(new_topic):
             # "What about geographical indications?": the topic is new; the scope carries over, and the

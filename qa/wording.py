@@ -135,7 +135,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
               r"work|represent|direct)"),
 ))
 # With two officials named, these also ask for a comparison ("Did X and Y agree on …", "… the same way?").
-AGREE_RE = re.compile(r"\b((dis)?agree[sd]?|the same (way|view|line|position|figures?|numbers?|data|points?|message|"
+AGREE_RE = re.compile(r"\b((each|both|all three|all) of them|(dis)?agree[sd]?|the same (way|view|line|position|figures?|numbers?|data|points?|message|"
                       r"answer|thing|statistics?|stats|story|picture|account)|similar(ly)?|in common|line up|match(es|ed)?|consistent|square|tally|align)\b", re.I)
 COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|differ\w*|difference\w*|versus|vs\.?|"
                         r"side by side|how did .* and .* (each|both)|what did .* and .* (each|both) say)\b", re.I)
@@ -153,7 +153,8 @@ LIST_RE = re.compile(r"^\s*(list|name|enumerate|outline)\b|\b(list|enumerate) (t
                      r"reforms|services|mechanisms|systems|industries|regulations|laws)\b|"
                      r"\b(the|all the|top) (two|three|four|five|six|seven|eight|nine|ten|\d{1,2}) "
                      r"(?!percent|per|times|years?|months?|days?|million|billion|yuan|points?)\w+", re.I)
-OVERVIEW_RE = re.compile(r"\bwhat (came|comes) up\b|\bwhat (did|do|does|was|were|has|have)\b.{0,60}\b(say|said|mention\w*|talk\w*|speak|"
+OVERVIEW_RE = re.compile(r"\bwhat (came|comes) up\b|\bwhat( (exactly|precisely|else|actually|really))?( (did|do|does|was|were|has|have)\b|'d\b|’d\b).{0,60}\b(say|said|"
+                         r"mention\w*|talk\w*|speak|claim\w*|"
                          r"spoke|tell|told|note|noted|stress\w*|comment\w*|think|discuss\w*|cover\w*|report\w*|"
                          r"present\w*|announc\w*|shar\w*)\b.{0,12}"
                          r"\b(about|on|regarding|concerning|of)\b|\bwhat (was|were) (said|stated|announced|reported|mentioned|discussed)\b|\bwhat (is|was|are|were) "
@@ -205,6 +206,9 @@ COUNT_WORDS = {"questions", "reporters", "journalists", "outlets", "media", "new
                "present", "attended", "attend", "took", "part", "participated", "spoke", "got", "total", "altogether",
                "were", "up", "asked", "answered", "panelists", "panellists", "briefers", "guests", "each", "times",
                "called", "invited", "answer", "floor"}
+# "the Third Belt and Road High-Level Conference": an event by its name, not this briefing.
+NAMED_EVENT_RE = re.compile(r"(?:[A-Z][\w-]*\s+(?:(?:and|on|of|for)\s+)?){2,}(?:Conference|Forum|Summit|Expo|Meeting|Congress|"
+                            r"Session|Plenum)\b")
 BRIEFING_RE = re.compile(r"\b(briefing|press conference|presser|conference|event|session)\b", re.I)
 # Structure kinds a short follow-up carries over ("… and the one from Jiangsu Broadcasting?").
 CARRIED = ("asked", "answered_by", "asked_about", "first_last", "handoffs", "answered", "count", "title")

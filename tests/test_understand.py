@@ -38,6 +38,10 @@ def qa(settings, embedder, index):
     ("Which reporter went first?", "structure", (), ()),
     ("Whose question did Ge Shu answer?", "structure", ("Ge Shu",), ()),
     ("Which agency co-hosts the Belt and Road conference?", "fact", (), ()),  # "co-hosts the": a verb
+    ("What day will the Third Belt and Road High-Level Conference begin?", "fact", (), ()),  # not the briefing's
+    ("What exactly did they claim about trademarks?", "overview", (), ()),
+    ("Hu Wenhui and Ge Shu both gave trademark figures: what did each of them say?", "compare",
+     ("Hu Wenhui", "Ge Shu"), ()),
     ("Which country accepts China's patent examination results?", "fact", (), ()),
     ("What policy documents did Hu Wenhui cite?", "list", ("Hu Wenhui",), ()),
     ("What proportion of trademark filings are made online?", "fact", (), ()),  # one figure, not many
@@ -819,4 +823,10 @@ def test_a_term_neither_the_corpus_nor_english_has_is_never_mentioned(qa, questi
 
 def test_a_slip_too_far_for_the_speller_is_no_missing_term(index):
     assert plan("how many valid domestic invenshun patents does china have", [], index).absent == ()
+
+
+def test_a_follow_up_asking_its_own_question_keeps_its_own_intent(index):
+    p = plan("And how will patent holders be encouraged to join?", ["What three aspects does the open-license notice "
+                                                                  "focus on?"], index)
+    assert p.intent == "fact", p
 

@@ -137,7 +137,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
 # With two officials named, these also ask for a comparison ("Did X and Y agree on …", "… the same way?").
 AGREE_RE = re.compile(r"\b((each|both|all three|all) of them|(dis)?agree[sd]?|the same (way|view|line|position|figures?|numbers?|data|points?|message|"
                       r"answer|thing|statistics?|stats|story|picture|account)|similar(ly)?|in common|line up|match(es|ed)?|consistent|square|tally|align)\b", re.I)
-COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|differ\w*|difference\w*|versus|vs\.?|"
+COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|differ(s|ed|ing|ently)?|"
+                        r"different(?=\s*(\?|$|from|between|in how|in what|on\b))|difference\w*|versus|vs\.?|"
                         r"side by side|how did .* and .* (each|both)|what did .* and .* (each|both) say)\b", re.I)
 SUMMARY_RE = re.compile(r"\b(summar\w+|sum (it |this |that )?up|gist|(central|core|overall|big|principal) (messages?|points?|"
                         r"ideas?|themes?)|main (points?|messages?|themes?|takeaways?)|key "

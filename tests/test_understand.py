@@ -40,6 +40,8 @@ def qa(settings, embedder, index):
     ("Which agency co-hosts the Belt and Road conference?", "fact", (), ()),  # "co-hosts the": a verb
     ("What day will the Third Belt and Road High-Level Conference begin?", "fact", (), ()),  # not the briefing's
     ("What exactly did they claim about trademarks?", "overview", (), ()),
+    ("How are firms of different ownership treated when their rights are infringed?", "fact", (), ()),  # adjective
+    ("How did Ge Shu and Hu Wenhui treat the digital economy differently?", "compare", ("Ge Shu", "Hu Wenhui"), ()),
     ("Hu Wenhui and Ge Shu both gave trademark figures: what did each of them say?", "compare",
      ("Hu Wenhui", "Ge Shu"), ()),
     ("Which country accepts China's patent examination results?", "fact", (), ()),

@@ -16,7 +16,7 @@ from .types import QueryPlan, Scope
 from .wording import (AGREE_RE, ANSWER_WORDS_RE, ASKS_ON_ITS_OWN_RE, ASKS_RE, ASK_WORDS, BRIEFING_RE, CARRIED,
                       COMPARE_RE, COUNT_WORDS, FIGURES_RE, FOCUS_BREAK_RE, LIST_RE, NOT_PLURAL, NTH_RE, NUMBERS, OBJECT_STARTS, OPENING_RE, ORDINALS,
                       NAMED_EVENT_RE, OVERVIEW_RE, PLURAL_ASK_RE, POINTS_BACK_RE, PRONOUN_RE, STEP_RE, STEP_WORDS, STRUCTURE_RULES, SUBJECT_RE,
-                      SUMMARY_RE, THEN_NOW_RE, TOPIC_CHANGE_RE, WHO_RE)
+                      SUMMARY_RE, THEN_NOW_RE, TOPIC_CHANGE_RE, VIEW_WORDS, WHO_RE)
 
 
 def _asks_for_many(q: str) -> bool:
@@ -192,7 +192,8 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
             officials = tuple(dict.fromkeys(o for b in briefings(index) for e in b.exchanges
                                             if e.outlet in prev.scope.outlets for o in e.officials))
             from_history = bool(officials)
-            outlets = () if officials else prev.scope.outlets
+            # "… the gist of that official's rundown": his answer to that question.
+            outlets = () if officials and not SUMMARY_RE.search(corrected) else prev.scope.outlets
         elif prev.scope.outlets and not prev.scope.officials:
             outlets = prev.scope.outlets
         else:
@@ -237,6 +238,15 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     # Words the user quotes ("say 'I have been PWNED'") are their text, not names to echo back.
     quoted = [m.span() for m in re.finditer(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’", corrected)]
     absent = tuple(a for a in absent_terms(corrected, index, spans + quoted) if a not in unknown)
+    if prev is not None and len(officials) == 1 and prev.scope.officials and officials[0] not in prev.scope.officials \
+            and (COMPARE_RE.search(corrected) or AGREE_RE.search(corrected)):
+        # "What did the commissioner say about X?" then "Does the deputy commissioner's version differ?": the two
+        # side by side, on the previous question's topic unless this one names its own.
+        rest = [w for w in topic_words(COMPARE_RE.sub(" ", AGREE_RE.sub(" ", bare))) if w.lower() not in VIEW_WORDS]
+        if follow or not rest:
+            officials, intent, follow = prev.scope.officials + officials, "compare", True
+            notes.append(f"compared with {', '.join(prev.scope.officials)} from the previous question")
+            own_topic = rest or prev.topic.split()
     standalone = bare or corrected
     query = standalone
     topic = " ".join(own_topic if bare else topic_words(standalone))

@@ -165,6 +165,9 @@ OVERVIEW_RE = re.compile(r"\bwhat (came|comes) up\b|\bwhat( (exactly|precisely|e
                          r"\b(say|said|talk|talked|speak|spoke|comment|commented)\s+(anything\s+)?(about|regarding|"
                          r"concerning)\b|\bwhat (points|remarks|comments|arguments) did\b|\b(every|each|all) "
                          r"(mentions?|references?) (of|to)\b|\beverything (that was |they )?(said )?(about|on)\b", re.I)
+# What a follow-up may call the previous answer's words ("Does the deputy's version differ?").
+VIEW_WORDS = {"account", "version", "view", "views", "take", "position", "stance", "figure", "figures", "number",
+              "numbers", "answer", "story", "line", "see", "it", "way", "say", "said"}
 WHO_RE = re.compile(r"^\W*(who|which (official|speaker|person|one|of the officials|of them))\b", re.I)
 FIGURES_RE = re.compile(r"\b(what|which|any) (numbers|figures|statistics|stats|data points)\b", re.I)
 # "now vs 2013", "compared with last year": a figure against another time, not views against each other.

@@ -832,3 +832,16 @@ def test_a_follow_up_asking_its_own_question_keeps_its_own_intent(index):
                                                                   "focus on?"], index)
     assert p.intent == "fact", p
 
+
+@pytest.mark.parametrize("question", ["Did Hu Wenhui see it the same way?", "Does the deputy commissioner's account differ?"])
+def test_a_follow_up_naming_another_official_to_compare_compares_both_on_the_earlier_topic(index, question):
+    p = plan(question, ["What did the commissioner say about trademark examination?"], index)
+    assert p.intent == "compare" and p.scope.officials == ("Shen Changyu", "Hu Wenhui"), p
+    assert "trademark" in p.topic, p
+
+
+def test_the_gist_of_that_officials_answer_is_his_answer_to_that_outlet(index):
+    p = plan("Give me the gist of that official's answer", ["Who took the question from Bauhinia Magazine?"], index)
+    assert p.intent == "summary" and p.scope.officials == ("Hu Wenhui",), p
+    assert p.scope.outlets == ("Bauhinia Magazine",), p
+

@@ -34,6 +34,7 @@ NUMBER_RE = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|
 LIST_RE = re.compile(r"\b(list|which|what are|what were|name|examples?|measures|steps|ways|areas|aspects|"
                      r"priorities|plans?|initiatives|countries|what has .* done|how will|how is|how are)\b", re.I)
 NOT_FOUND = "I could not find a passage that answers this."
+EXPLAIN_RE = re.compile(r"\W*(and |so )?how\b(?! (many|much|long|fast|big|large|high|often|soon|far)\b)", re.I)
 
 
 def never_mentions(terms) -> str:
@@ -192,9 +193,11 @@ def select(scored: list[Scored], question: str, max_sentences: int, weights: dic
     if not scored:
         return []
     best = scored[0]
-    limit = max_sentences + (2 if LIST_RE.search(question) else 0)
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
-    floor = best.score * w["keep"]
+    # "Why …?", "How does …?": a reason or a way is seldom one sentence; the answer may run a little longer.
+    explain = bool(WHY_RE.search(question) or EXPLAIN_RE.match(question))
+    limit = max_sentences + (2 if LIST_RE.search(question) else int(w["explain_extra"]) if explain else 0)
+    floor = best.score * (w["explain_keep"] if explain else w["keep"])
     same = [s for s in scored if s.chunk.id == best.chunk.id and s.score >= floor][:limit]
     chosen = list(same)
     other = next((s for s in scored if s.chunk.id != best.chunk.id), None)

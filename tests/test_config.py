@@ -29,7 +29,7 @@ CHOICES = {"retrieval_mode": MODES, "answer_mode": ANSWER_MODES, "embedding_back
     ("embedding_backend", "onnx"), ("answer_mode", "extractive"), ("max_answer_sentences", 3),
     ("abstain_threshold", 0.60), ("scoped_abstain_threshold", 0.42), ("list_abstain_threshold", 0.40), ("answer_w_sem", 0.55),
     ("answer_w_number", 0.08), ("answer_w_context", 0.2), ("answer_w_quoted", 0.3),
-    ("answer_keep", 0.80), ("answer_second_answer", 0.92),
+    ("answer_keep", 0.80), ("answer_second_answer", 0.92), ("answer_explain_keep", 0.75), ("answer_explain_extra", 2),
     ("answer_history_weight", 0.5), ("max_question_chars", 1000), ("llm_base_url", None),
     ("feedback_path", ROOT / "feedback" / "feedback.jsonl"), ("max_add_bytes", 20_000_000), ("ui_concurrency", 2),
 ])
@@ -192,7 +192,7 @@ def test_answer_weights_carry_every_answer_setting():
     w = Settings(answer_keep=0.7, answer_second_answer=0.9, answer_history_weight=0.25).answer_weights()
     assert (w["keep"], w["second_answer"], w["history"]) == (0.7, 0.9, 0.25)
     assert set(w) == {"sem", "lex", "passage", "rank_penalty", "number", "context", "quoted", "keep",
-                      "second_answer", "history"}
+                      "explain_keep", "explain_extra", "second_answer", "history"}
 
 
 def test_the_manifest_records_the_same_settings():

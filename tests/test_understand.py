@@ -845,3 +845,12 @@ def test_the_gist_of_that_officials_answer_is_his_answer_to_that_outlet(index):
     assert p.intent == "summary" and p.scope.officials == ("Hu Wenhui",), p
     assert p.scope.outlets == ("Bauhinia Magazine",), p
 
+
+def test_a_how_question_may_quote_a_little_more_of_its_answer(settings, embedder, index):
+    q = "How has Belt and Road cooperation helped Chinese patent holders in nearby countries?"
+    short = BriefingQA(settings.with_overrides(answer_explain_extra=0, answer_explain_keep=settings.answer_keep),
+                       embedder, index).ask(q)
+    long = BriefingQA(settings, embedder, index).ask(q)
+    assert len(long.citations) > len(short.citations), (short.answer, long.answer)
+    assert "Cambodia" in long.answer, long.answer[:400]
+

@@ -46,6 +46,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
                 r"\bwrap(ped)? (things|it|the (briefing|session|press conference)) up\b|"
                 r"\bwho had the last word\b"),
     ("chair", r"\bwho (chaired|moderated|hosted|presided|emceed)\s*(\?|$|it\b|today\b)|"
+              r"\b(person|official|woman|man|one|spokes\w+) (who (was|is) )?(chairing|moderating|hosting|presiding over|"
+              r"running) (the|this|today's) (briefing|press conference|conference|event|session|presser)\b|"
               r"\bwho introduced the (speakers|officials|guests|panel\w*)\b|"
               r"\bwho\s+(chair(ed|s)?|moderat(ed|es|e)|host(ed|s)?|presid(ed|es|e)( over)?|ran|runs|emceed|led|leads)\s+"
               r"(the|this|today's)\s+"
@@ -60,7 +62,9 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
               r"today's) (briefing|press conference|conference|event|session|presser)|it)\b"),
     # "Who introduced the commissioner?": the moderator did (only with an official named).
     ("introduced", r"\bwho (introduced|presented|welcomed)\b"),
-    ("count", r"\bhow many ((reporter|journalist|media|press)'?s?'? )?(questions|reporters|journalists|outlets|media|news organi[sz]ations|speakers|officials|"
+    ("count", r"\b(number|no\.?|count|total) of (the )?(questions|reporters|journalists|outlets|media outlets|news "
+              r"organi[sz]ations|speakers|officials)\b|"
+              r"\bhow many ((reporter|journalist|media|press)'?s?'? )?(questions|reporters|journalists|outlets|media|news organi[sz]ations|speakers|officials|"
               r"exchanges)\b|\bhow many people (asked|spoke|attended|were there)\b|"
               r"\bhow many\b.{0,25}\b(people|officials|speakers|panel(l)?ists|briefers|guests)\b.{0,20}"
               r"\b(stage|podium|panel|dais|rostrum|present|there|attend\w*|took part|participat\w*)\b|"
@@ -80,7 +84,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
                    r"\b(what|which \w+) (directly |immediately )?(followed|preceded)\b|"
                    r"\b(which|what) OUTLET_N\b.{0,40}"
                    r"\b(the )?(very )?(ORD) (question|q)\b|"
-                   r"\b(who|which|what) (was|were) the (ORD) (reporter|journalist|outlet|questioner|media outlet)\b"),
+                   r"\b(who|which|what) (was|were) the (ORD) (reporter|journalist|outlet|questioner|media outlet)\b|"
+                   r"\b(ORD) (word|say|turn|question) from the floor\b"),
     ("asked_about", r"\bwho (asked|raised|posed|put)\b.{0,30}\b(about|on|regarding|concerning|the question)\b|"
                     r"\bwhich OUTLET_N ASK_V\b.{0,30}\b(about|on|regarding|concerning)\b|"
                     r"\bwhich OUTLET_N (brought up|mentioned|raised|inquired about|asked about)\b|"
@@ -99,11 +104,14 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
                  r"\bwho (took|answered|fielded|responded to) (the )?(questions|queries) (from|of) (the )?(media|press|"
                  r"reporters|journalists)\b|\bwho spoke (for|on behalf of)\b|"
                  r"\bwho (spoke|attended|took part|participated|was present|were present|briefed|was on the panel)\b|"
-                 r"\b(which|what) officials\b|\b(list|name)\b.*\b(speakers|officials)\b|"
+                 r"\b(which|what) ((two|three|four|five|six|\d) )?officials\b|\b(list|name)\b.*\b(speakers|officials)\b|"
                  r"\bwho (was|were) (there|speaking|briefing)\b|\bwho (was|were) on the (podium|stage|panel|dais|"
                  r"rostrum)\b|\bwho represented\b|\b(everyone|everybody|all) (who was |who were )?(on|at) the (panel|podium|"
                  r"stage|dais|rostrum|table)\b|\b(line-?up|roster|list) of (the )?(officials|speakers|panel\w*)\b"),
     ("exchanges", r"\b(order|sequence|list|table|rundown|run-down|all) of (the )?(questions|exchanges)\b|"
+                  r"\b(in )?(what|which) order\b.{0,80}\bquestions?\b|\bquestions?\b.{0,80}\b(in )?(what|which) order\b|"
+                  r"\bwhich (question )?(came|was asked|was raised|got asked) (first|earlier|later|last)\b.{0,80}"
+                  r"\bquestion\b|"
                   r"\ball (the )?questions\b|\bwho asked what\b|\bwhat questions were asked\b|"
                   r"\b(what|which \w+)\b.{0,30}\b(in|during) the (q ?& ?a|question(-| and )answer( session)?)\b"),
     ("answered_by", r"\b(who|which officials?) (answered|responded|replied|took|fielded|handled|addressed)\b|"

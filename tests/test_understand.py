@@ -154,6 +154,11 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("Broadcaster called on directly after CCTV?", "first_last"),
     ("Which outlets' questions were handled by Ge Shu?", "answered"),
     ("Which reporters' questions ended up with Ge Shu?", "answered"),
+    ("Name the woman chairing the press conference.", "chair"),
+    ("total number of reporters who asked?", "count"),
+    ("Who had the last turn from the floor?", "first_last"),
+    ("Did the question on trademarks come before the one on patents - in which order were they asked?", "exchanges"),
+    ("Which four officials spoke, and with what titles?", "speakers"),
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)

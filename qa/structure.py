@@ -192,14 +192,18 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 exchange_row(out, b, e)
         elif kind == "handoffs":
             asked = _exchanges_for(plan, b)
+            if plan.nth is not None or (_step(plan) and plan.scope.outlets):
+                asked = [e for e in _in_sequence(plan, b) if e in asked]  # "… the final question: handed on?"
             ex = [e for e in asked if e.handoffs]
-            if not ex and plan.scope.outlets and asked:
+            if not ex and (plan.scope.outlets or plan.nth is not None) and asked:
                 # "Did Shen pass the Zhinews question to Wang, or did Wang answer directly?": it was not handed on.
                 out.add("notice", f"{', '.join(e.outlet for e in asked)}'s question was not handed from one official "
                                   "to another; it was answered directly:")
                 out.add("table", cells=(Cell("Asked by"), Cell("Answered by"), Cell("Question")))
                 for e in asked:
                     exchange_row(out, b, e)
+                for e in asked[:3]:
+                    _handoff_words(out, b, e, lookup.index)  # "I'll answer this one."
                 continue
             if not ex:
                 out.add("notice", "No question was handed from one official to another.")
@@ -247,6 +251,11 @@ def pointed_to(plan: QueryPlan, index) -> list[Exchange]:
             for e in _in_sequence(plan, b)]
 
 
+# Several neighbours asked for: "the outlets (that asked) before X", "all the questions after X".
+ALL_BEFORE_RE = re.compile(r"\b(outlets|reporters|journalists|questions|ones|all|every|each)\b.{0,60}\b(before|after|"
+                           r"preceding|following)\b", re.I)
+
+
 def _in_sequence(plan: QueryPlan, b: Briefing) -> list[Exchange]:
     """The exchange a question points to by its place: 'the third question', 'the last question', or the one
     'after'/'before' a named outlet's."""
@@ -254,6 +263,9 @@ def _in_sequence(plan: QueryPlan, b: Briefing) -> list[Exchange]:
     step = _step(plan)
     if step and plan.scope.outlets:
         at = [i for i, e in enumerate(ex) if e.outlet in plan.scope.outlets]
+        if at and ALL_BEFORE_RE.search(plan.question):
+            # "List the outlets that got their questions in before Xinhua, in order": all of them.
+            return ex[:at[0]] if step < 0 else ex[at[-1] + 1:]
         return [ex[i + step] for i in at if 0 <= i + step < len(ex)]
     n = plan.nth if plan.nth is not None else (-1 if re.search(r"\b(last|final|closing)\b", plan.question, re.I)
                                                   else 1)

@@ -74,7 +74,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
              r"conference|event|presser)\b"),
     ("first_last", r"\b(who|which \w+( \w+)?) (asked|raised|posed|got|had|took|put|answered|fielded|responded to) the "
                    r"(ORD) question\b|\bwhat was the (ORD) question\b|\b(the )?(ORD) (question|q)\b.*\b(who|which|from|about)\b|"
-                   r"(\b(who|which OUTLET_N)|^\W*OUTLET_N)\b.{0,20}\b(asked|came|went|spoke|called on|called)? ?"
+                   r"\b(list|name)\b.{0,20}\bOUTLET_N\b.{0,50}\b(before|after)\b|"
+                   r"(\b(who|which OUTLET_N)|^\W*OUTLET_N)\b.{0,40}\b(asked|came|went|spoke|called on|called)? ?"
                    r"(right |just |immediately |directly )?(after|before)\b|"
                    r"\b(which|what) OUTLET_N\b.{0,12}\b(went|asked|came|spoke|was|got called on|was called on) "
                    r"(first|last)\b|"

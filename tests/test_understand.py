@@ -6,6 +6,7 @@ import json
 import pytest
 
 from qa.grounding import answer_claims, check_claims
+from qa.scope import briefings
 from qa.service import BriefingQA
 from qa.understand import plan
 
@@ -858,4 +859,18 @@ def test_a_how_question_may_quote_a_little_more_of_its_answer(settings, embedder
     long = BriefingQA(settings, embedder, index).ask(q)
     assert len(long.citations) > len(short.citations), (short.answer, long.answer)
     assert "Cambodia" in long.answer, long.answer[:400]
+
+
+def test_the_outlets_before_one_are_all_listed_in_order(qa, index):
+    a = qa.ask("Name the outlets whose questions came before China Daily's, in order.")
+    asked = [b.cells[0].text for b in a.blocks if b.kind == "row"]
+    order = [e.outlet for e in briefings(index)[0].exchanges]
+    assert asked == order[:order.index("China Daily")], asked
+
+
+def test_whether_the_last_question_was_handed_on_is_said_of_that_question(qa):
+    a = qa.ask("Who asked the last question, and was it passed to a colleague?")
+    rows = [b.cells[0].text for b in a.blocks if b.kind == "row"]
+    assert rows == ["Jinan Times APP"], rows
+    assert "not handed" in a.answer and "himself" in a.answer, a.answer[:300]
 

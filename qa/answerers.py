@@ -18,8 +18,9 @@ from .lookup import Lookup, threshold
 from .salience import lead_sentences, summary_sentences
 from .retrieve import Filters
 from .scope import briefings, named_terms, topic_words
-from .structure import exchange_row
+from .structure import _in_sequence, exchange_row
 from .types import Answer, Block, Chunk, Hit, QueryPlan
+from .wording import BRIEFING_RE, FOCUS_BREAK_RE, SUMMARY_RE
 
 Answerer = Callable[[QueryPlan, Lookup, object], Answer]
 ANSWERERS: dict[str, Answerer] = {}
@@ -79,13 +80,21 @@ def answer_summary(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     f = lookup.plan_filters(plan)
     out = Composer()
     out.blocks.extend(searched_prefix(plan))
-    whole = re.search(r"\b(briefing|press conference|conference|everything|whole|entire|all)\b", plan.question, re.I)
-    if plan.scope.opening or plan.scope.outlets or (plan.scope.officials and not plan.topic):
+    # "Sum up the whole briefing", "the gist of the press conference": no topic but the briefing itself.
+    asks = FOCUS_BREAK_RE.split(plan.question.strip())[-1]  # not a framing lead ("I'm writing a brief: …")
+    whole = re.search(r"\b(everything|whole|entire|all|overall)\b", asks, re.I) or (
+        BRIEFING_RE.search(asks) and not [w for w in topic_words(BRIEFING_RE.sub(" ", SUMMARY_RE.sub(" ", asks)))
+                                          if w.lower() not in ("today", "today's", "this", "press")])
+    pinned = [e for b in briefings(lookup.index) for e in _in_sequence(plan, b)] if plan.nth is not None else []
+    if pinned and not (plan.scope.opening or plan.scope.outlets):
+        units = [c for e in pinned for c in e.answers if f.accepts(c)]  # "the last answer", "the third answer"
+    elif plan.scope.opening or plan.scope.outlets or (plan.scope.officials and not plan.topic):
         units = lookup.chunks(f)  # the opening statement, the answer to an outlet, or all of one official's
     elif plan.topic and not (whole and not plan.scope.officials):
         # The answer is picked by its topic alone: "summarize", "main points", "the answer" say nothing about
         # which answer, and only blur how well the best one speaks to the topic.
-        q = plan.query if plan.follow_up else plan.topic
+        q = plan.query if plan.follow_up else (BRIEFING_RE.sub(" ", plan.topic).replace("'s", " ").strip()
+                                               or plan.topic)
         hits = lookup.search(q, f, k=3)
         scored = lookup.score(q, hits, plan.standalone if plan.follow_up else q, max_hits=1)
         # "Summarize it." after a question: the unit is what that question finds, however the words score.

@@ -232,12 +232,13 @@ STEP_WORDS = {"next", "following", "previous", "preceding", "one", "ones", "befo
 
 ORDINALS = {w: i for i, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
                                         "ninth", "tenth", "eleventh", "twelfth"), 1)}
-NTH_RE = re.compile(rf"\bthe ({ORD}) (question|exchange|one)\b|\bquestion (?:no\.|number|#) ?(\d{{1,2}})\b", re.I)
+NTH_RE = re.compile(rf"\b(?:the|briefing's|briefing’s) ({ORD}) (question|exchange|one|answer|reply|response)\b|\bquestion (?:no\.|number|#) ?(\d{{1,2}})\b", re.I)
 
 # The request after a framing lead ("Quick bullets for my board: …", "Thailand came up, didn't it? What was said
 # about it?"): a break, then a part that asks on its own, without "it"/"this" pointing back into the lead.
 FOCUS_BREAK_RE = re.compile(r"(?<=[.?!:])\s+(?=\S)|\s[—–]\s")
-POINTS_BACK_RE = re.compile(r"\b(it|its|this|these|those|them|they|their|that one|such|so|there|then|above)\b", re.I)
+POINTS_BACK_RE = re.compile(r"\b(it|its|this(?! (briefing|press conference|conference|session|event))|these|those|them|"
+                            r"they|their|that one|such|so|there|then|above)\b", re.I)
 ASKS_ON_ITS_OWN_RE = re.compile(r"\?\s*$|^\W*(who|whom|whose|what|which|when|where|why|how|list|name|give|summari[sz]e|"
                                 r"sum up|outline|tell|describe|explain|key|main)\b", re.I)
 

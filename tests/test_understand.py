@@ -874,3 +874,22 @@ def test_whether_the_last_question_was_handed_on_is_said_of_that_question(qa):
     assert rows == ["Jinan Times APP"], rows
     assert "not handed" in a.answer and "himself" in a.answer, a.answer[:300]
 
+
+@pytest.mark.parametrize("question, outlet", [("Summarize the last answer", "Jinan Times APP"),
+                                              ("Give me the gist of the briefing's third answer", "Shangyou News")])
+def test_a_summary_of_an_answer_by_its_place(qa, question, outlet):
+    a = qa.ask(question)
+    assert not a.abstained and {c.asked_by for c in a.citations} == {outlet}, a.answer[:200]
+
+
+@pytest.mark.parametrize("question", ["Sum up the briefing", "For my newsletter: what were the overall takeaways of "
+                                                              "this press conference?"])
+def test_a_summary_of_the_whole_briefing_has_a_row_per_exchange(qa, question):
+    a = qa.ask(question)
+    assert not a.abstained and a.answer.count("Then 11 questions") == 1, a.answer[:300]
+
+
+def test_a_summary_of_the_briefings_answer_on_a_topic_is_that_answer(qa):
+    a = qa.ask("Summarize the briefing's answer on trademark registration")
+    assert not a.abstained and {c.speaker for c in a.citations} == {"Hu Wenhui"}, a.answer[:200]
+

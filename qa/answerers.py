@@ -180,6 +180,9 @@ def answer_compare(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     out = Composer()
     out.blocks.extend(searched_prefix(plan))
     found = False
+    # Each side is searched for the topic alone: the names are the scope, and "how do their figures differ in what
+    # they measure" is the same question of both.
+    on_topic = dataclasses.replace(plan, query=plan.topic) if plan.topic and not plan.follow_up else plan
     for who in plan.scope.officials:
         f = lookup.scoped((who,), plan.scope.outlets, plan.scope.doc_ids)
         title = lookup.index.chunk_by_id.get(next((c.id for c in lookup.index.chunks if c.speaker == who), ""))
@@ -187,7 +190,7 @@ def answer_compare(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         if not lookup.chunks(f):
             out.add("notice", f"{who} gave no answer in the briefing.", group=who)
             continue
-        side = _side(plan, lookup, settings, f, per_answer=3, answers=2, floor=threshold(plan, settings),
+        side = _side(on_topic, lookup, settings, f, per_answer=3, answers=2, floor=threshold(plan, settings),
                      figures=True)
         if not side:
             out.add("notice", f"I could not find a passage where {who} speaks to this.", group=who)

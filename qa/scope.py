@@ -26,7 +26,8 @@ reporters journalist journalists outlet outlets media summarize summarise summar
 point list name enumerate compare comparison contrast differ difference different versus vs both between
 overview highlights takeaways recap brief briefly anything everything something whole entire event meeting
 remarks statement statements opening introduction introductory speech short version update gist
-session did does let know want like get go mr ms mrs madam dr prof""".split())
+session did does let know want like get go mr ms mrs madam dr prof touch touched touches bring brings brought
+up discuss discussed discussing talks talking mentioning""".split())
 ROLE_WORDS = ("commissioner", "deputy commissioner", "director general", "deputy director general", "spokesperson",
               "spokesman", "spokeswoman", "minister", "vice minister", "director", "deputy director", "secretary",
               "chairman", "president", "vice president", "administrator", "head", "chief", "governor", "mayor",

@@ -894,3 +894,10 @@ def test_a_summary_of_the_briefings_answer_on_a_topic_is_that_answer(qa):
     a = qa.ask("Summarize the briefing's answer on trademark registration")
     assert not a.abstained and {c.speaker for c in a.citations} == {"Hu Wenhui"}, a.answer[:200]
 
+
+def test_a_comparison_in_many_words_still_finds_each_side(qa):
+    a = qa.ask("Ge Shu and Shen Changyu both touched on artificial intelligence at some point - how did each of them "
+               "bring it up?")
+    assert not a.abstained and {c.speaker for c in a.citations} == {"Ge Shu", "Shen Changyu"}, a.answer[:300]
+    assert "artificial intelligence" in a.answer
+

@@ -158,12 +158,18 @@ def asked_noun(question: str) -> str | None:
     return w[:-3] if w.endswith("ies") else w[:-1]
 
 
+# Nouns a list question and the transcript use for the same kind of item (stems, as `asked_noun` gives them).
+NOUN_KIN = ({"area", "field", "sector", "domain", "aspect"}, {"measure", "step", "action", "initiative"},
+            {"countr", "nation", "econom"}, {"bod", "institution", "organization", "organisation", "department"})
+
+
 def _names_noun(text: str, a: int, b: int, sentence: Sentence, noun: str) -> bool:
-    """Whether the asked noun is said with the list: just before its first item or just after its last
-    ("initiatives, such as A, B and C"; "A, B and other countries")."""
+    """Whether the asked noun, or one of its kin ("fields" for "areas"), is said with the list: just before its
+    first item or just after its last ("initiatives, such as A, B and C"; "A, B and other countries")."""
     before = text[max(0, a - sentence.start - 60):a - sentence.start].lower()
     after = text[b - sentence.start:b - sentence.start + 30].lower()
-    return noun in before or noun in after
+    kin = next((k for k in NOUN_KIN if noun in k), {noun})
+    return any(n in before or n in after for n in kin)
 
 
 def counted_enumeration(plan: QueryPlan, chunks, index, settings) -> Enumeration | None:
@@ -214,7 +220,10 @@ def best_enumeration(plan: QueryPlan, hits, scored, index, settings) -> Enumerat
                 # "Which bodies/countries …" ask for names: a list of named things beats a list of phrases.
                 named = all(re.search(r"\b[A-Z]", slice_of(c, a, b)) for a, b in parts)
                 says = bool(noun) and _names_noun(s.text, parts[0][0], parts[-1][1], s, noun)
-                beside = any(n in folded(s.text) for n in names)
+                # The name beside the list, not inside an item ("… from over 60 Belt and Road partner countries,
+                # regions …" is no list of what Belt and Road projects cover).
+                a0, b1 = parts[0][0] - s.start, parts[-1][1] - s.start
+                beside = any(n in folded(s.text[:a0] + " " + s.text[b1:]) for n in names)
                 cands.append(Enumeration(c, tuple(parts), score + 0.03 * named + 0.1 * says + 0.1 * beside))
     # A usable enumeration is about as relevant as the best sentence; the asked count decides ties.
     good = [e for e in cands if e.score >= 0.85 * best or (plan.count and len(e.items) == plan.count

@@ -901,3 +901,9 @@ def test_a_comparison_in_many_words_still_finds_each_side(qa):
     assert not a.abstained and {c.speaker for c in a.citations} == {"Ge Shu", "Shen Changyu"}, a.answer[:300]
     assert "artificial intelligence" in a.answer
 
+
+def test_a_rare_name_inside_a_lists_items_is_not_beside_the_list(qa):
+    a = qa.ask("In which fields will the Belt and Road cooperation projects be carried out?")
+    items = [b.text for b in a.blocks if b.kind == "item"]
+    assert items[:2] == ["patents", "trademarks"] and "copyright" in items, items
+

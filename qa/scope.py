@@ -209,8 +209,8 @@ def corpus_lower(index) -> str:
 def rare_absent_words(text: str, index) -> list[str]:
     """Words of `text` that are neither in the corpus nor ordinary English ("blockchain"): key terms it lacks.
 
-    A misspelling that nothing corrected would also pass this test: `absent_terms` keeps only the words that
-    are no near slip of a corpus word; the router uses the rest to word an abstention already decided.
+    Used only to word an abstention already decided on weak evidence: a misspelling that nothing
+    corrected would also pass this test, so it never decides to abstain by itself.
     """
     from .spelling import speller_for
 
@@ -219,7 +219,7 @@ def rare_absent_words(text: str, index) -> list[str]:
     for w in re.findall(r"(?<![\w-])[A-Za-z][a-z]{3,}(?![\w'’-])", text):  # not "wasn" of "wasn't"
         lw = w.lower()
         forms = {lw, lw.rstrip("s"), lw[:-2] if lw.endswith("es") else lw, lw + "s"}
-        if lw in STOP or any(f in counts for f in forms) or forms & english_words():
+        if lw in STOP or forms & set(counts) or forms & english_words():
             continue
         out.append(w)
     return out
@@ -274,8 +274,8 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
             continue
         # A sentence's first word, also after a colon or dash ("Fact-check: who …"), is capitalised anyway.
         first = i == 0 or question[tokens[i - 1].end():t.start()].strip() in (".", "?", "!", ":", "—", "–", "-")
-        if w[0].isupper() and not (first and all(p.lower() in english_words() for p in w.split("-") if p)) \
-                and w.lower() not in STOP \
+        english = all(p.lower() in english_words() for p in w.split("-") if p)
+        if w[0].isupper() and not (first and english) and w.lower() not in STOP \
                 and w.lower() not in MONTHS + WEEKDAYS:  # "the September conference": a date, not a name
             if run and question[run[-1].end():t.start()].strip() not in ("",):
                 flush()
@@ -286,13 +286,6 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
         else:
             flush()
     flush()
-    # "How is blockchain used?": a lower-case word that neither the corpus nor English has, and that is no slip of a
-    # corpus word the speller could not mend ("invenshun"), is a term the briefing never mentions.
-    from .spelling import speller_for
-
-    outside = "".join(" " if any(s <= i < e for s, e in skip) else ch for i, ch in enumerate(question))
-    out += [w for w in rare_absent_words(outside, index)
-            if w[0].islower() and w.isascii() and len(w) >= 5 and not speller_for(index).resembles(w)]
     return tuple(dict.fromkeys(out))
 
 

@@ -96,16 +96,6 @@ class Speller:
                 sym.create_dictionary_entry(w, n)
         return sym
 
-    def resembles(self, word: str) -> bool:
-        """Whether a corpus word is within a third of `word`'s letters of it (at least two edits): a slip too far
-        gone for `suggest` ("invenshun" ~ "invention"), as opposed to a term the corpus lacks ("blockchain")."""
-        from symspellpy.editdistance import DistanceAlgorithm, EditDistance
-
-        w = word.lower()
-        limit = max(2, len(w) // 3)
-        ed = EditDistance(DistanceAlgorithm.DAMERAU_OSA)
-        return any(abs(len(v) - len(w)) <= limit and ed.compare(w, v, limit) >= 0 for v in self.counts)
-
     def suggest(self, word: str) -> str | None:
         """The corpus word `word` most likely misspells, or None when it is fine or nothing is close."""
         from symspellpy import Verbosity

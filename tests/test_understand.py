@@ -823,15 +823,12 @@ def test_the_roster_is_narrowed_only_by_the_part_that_asks(qa):
     assert {"Shen Changyu", "Hu Wenhui", "Ge Shu", "Wang Peizhang"} <= names, names
 
 
-@pytest.mark.parametrize("question, term", [("How is blockchain used in data IP registration?", "blockchain"),
-                                            ("Did anyone talk about the metaverse?", "metaverse")])
-def test_a_term_neither_the_corpus_nor_english_has_is_never_mentioned(qa, question, term):
+@pytest.mark.parametrize("question", ["How long did the open-license pilot run before the full rollout?",
+                                      "Which panelist said he attended this month's forum with multinationals?"])
+def test_an_ordinary_word_missing_from_the_english_list_is_no_missing_term(qa, question):
+    # "rollout" and "panelist" are not in symspellpy's English list, and the corpus lacks them: not absent terms.
     a = qa.ask(question)
-    assert a.abstained and a.answer.startswith(f"The briefing never mentions {term}"), a.answer[:200]
-
-
-def test_a_slip_too_far_for_the_speller_is_no_missing_term(index):
-    assert plan("how many valid domestic invenshun patents does china have", [], index).absent == ()
+    assert "never mentions" not in a.answer, a.answer[:200]
 
 
 def test_a_follow_up_asking_its_own_question_keeps_its_own_intent(index):

@@ -18,6 +18,7 @@ from .types import Answer, Block, QueryPlan
 def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     """Route `plan` to its answerer; questions about names or terms the corpus never has are answered so."""
     from .structure import answer_structure, answer_unknown
+    from .understand import fallback_structure
 
     if plan.scope.unknown and not plan.scope.officials and not plan.scope.outlets:
         return answer_unknown(plan, lookup, settings)
@@ -54,6 +55,14 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         notices = tuple(b for b in result.blocks if b.kind == "notice")
         result = _reworded(result, notices + (Block("notice", NOT_FOUND),), abstained=True, reason="weak-evidence",
                            citations=())
+    if result.abstained and result.reason == "weak-evidence" and plan.intent in ("fact", "list"):
+        # No passage answers it: a question about the briefing itself in words no structure rule has ("who was
+        # like chairing it, the host person") is answered from the transcript's structure.
+        kind = fallback_structure(plan, lookup.index)
+        if kind is not None:
+            alt = answer_structure(dataclasses.replace(plan, intent="structure", structure=kind), lookup, settings)
+            if not alt.abstained and alt.citations:
+                return alt
     if result.abstained and result.reason == "weak-evidence":
         missing = _absent_words(plan, lookup)
         if missing:

@@ -291,7 +291,10 @@ def _titled(plan: QueryPlan, members: list) -> list:
 
     # Only the part that asks: "… an engineer at a power bureau. Who was on the stage?" is not about bureaus.
     asks = FOCUS_BREAK_RE.split(plan.question.strip())[-1]
-    words = [w for w in re.findall(r"[A-Za-z][\w-]{2,}", asks) if w.lower() not in STOP]
+    # Names of bodies, as written with capitals ("the SCIO", "the Patent Office"): "the intellectual property
+    # administration" in lower case is everyone's employer, not one title's.
+    words = [m.group(0) for m in re.finditer(r"[A-Za-z][\w-]{2,}", asks)
+             if m.group(0).lower() not in STOP and m.group(0)[0].isupper() and m.start() > 0]
     named = [m for m in members if m.title and any(re.search(rf"\b{re.escape(w)}\b", m.title, re.I) for w in words)]
     return named if named and len(named) < len(members) else members
 

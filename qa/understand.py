@@ -14,7 +14,7 @@ from .scope import (absent_terms, answering_official, briefing_scope, briefings,
 from .spelling import speller_for
 from .types import QueryPlan, Scope
 from .wording import (AGREE_RE, ANSWER_WORDS_RE, ASKS_ON_ITS_OWN_RE, ASKS_RE, ASK_WORDS, BRIEFING_RE, CARRIED,
-                      COMPARE_RE, COUNT_WORDS, FIGURES_RE, FOCUS_BREAK_RE, LIST_RE, NOT_PLURAL, NTH_RE, NUMBERS, OBJECT_STARTS, OPENING_RE, ORDINALS,
+                      COMPARE_RE, COUNT_WORDS, FALLBACK_CUES, FIGURES_RE, FOCUS_BREAK_RE, LIST_RE, NOT_PLURAL, NTH_RE, NUMBERS, OBJECT_STARTS, OUTLET_ANSWER_RE, OPENING_RE, ORDINALS,
                       NAMED_EVENT_RE, OVERVIEW_RE, PLURAL_ASK_RE, POINTS_BACK_RE, PRONOUN_RE, STEP_RE, STEP_WORDS, STRUCTURE_RULES, SUBJECT_RE,
                       SUMMARY_RE, THEN_NOW_RE, TOPIC_CHANGE_RE, VIEW_WORDS, WHO_RE)
 
@@ -107,6 +107,21 @@ def _structure(q: str, kinds: set[str]) -> str | None:
             continue  # "Which day will the Third … Conference open?": an event the briefing spoke of, still to come
         return kind
     return None
+
+
+def fallback_structure(plan: QueryPlan, index) -> str | None:
+    """The structure question a question that retrieval could not answer may be, by its words about the briefing:
+    an outlet named with answer words -> who answered it, else what it asked; a count of questions or officials,
+    the chair, the series, the panel. None when it has no such words or names an official ("the host" names the
+    moderator, which does not count)."""
+    q = plan.question
+    moderators = {m.name for b in briefings(index) for m in b.moderators}
+    officials = [o for o in plan.scope.officials if o not in moderators]
+    if plan.scope.outlets and not officials:
+        return "answered_by" if OUTLET_ANSWER_RE.search(q) else "asked" if ASKS_RE.search(q) else None
+    if plan.scope.outlets or officials:
+        return None
+    return next((kind for kind, rx in FALLBACK_CUES if rx.search(q)), None)
 
 
 def _outlet_question(q: str, topic: list[str]) -> bool:
@@ -220,10 +235,11 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     own_topic = topic_words(_focus(bare, index))  # without a framing lead's words
     nth = _nth(corrected)
     if structure == "count" and not re.search(r"\bhow many (of the )?((reporter|journalist|media|press)'?s?'? )?"
-                                              r"(questions|reporters|journalists|outlets|media|news|exchanges)\b",
-                                              corrected, re.I) \
+                                              r"(questions|exchanges)\b", corrected, re.I) \
             and len([w for w in own_topic if w.lower() not in COUNT_WORDS | roster_words(index)]) > 1:
-        structure = None  # "how many officials and practitioners were trained?" counts something the briefing says
+        # "how many officials and practitioners were trained?", "how many reporters work for Xinhua worldwide?":
+        # a count of something the briefing speaks of, not of its own questions or people.
+        structure = None
     if structure is None and outlets and "outlet" in kinds and _outlet_question(corrected, own_topic):
         structure = "asked"
     if structure is None and follow and prev is not None:

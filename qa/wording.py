@@ -218,7 +218,7 @@ COUNT_WORDS = {"questions", "reporters", "journalists", "outlets", "media", "new
                "speakers", "officials", "exchanges", "people", "cnipa", "stage", "podium", "panel", "dais", "rostrum",
                "present", "attended", "attend", "took", "part", "participated", "spoke", "got", "total", "altogether",
                "were", "up", "asked", "answered", "panelists", "panellists", "briefers", "guests", "each", "times",
-               "called", "invited", "answer", "floor"}
+               "called", "invited", "answer", "floor", "during", "q&a"}
 # "the Third Belt and Road High-Level Conference": an event by its name, not this briefing.
 NAMED_EVENT_RE = re.compile(r"(?:[A-Z][\w-]*\s+(?:(?:and|on|of|for)\s+)?){2,}(?:Conference|Forum|Summit|Expo|Meeting|Congress|"
                             r"Session|Plenum)\b")
@@ -241,4 +241,18 @@ POINTS_BACK_RE = re.compile(r"\b(it|its|this(?! (briefing|press conference|confe
                             r"they|their|that one|such|so|there|then|above)\b", re.I)
 ASKS_ON_ITS_OWN_RE = re.compile(r"\?\s*$|^\W*(who|whom|whose|what|which|when|where|why|how|list|name|give|summari[sz]e|"
                                 r"sum up|outline|tell|describe|explain|key|main)\b", re.I)
+
+# When no passage answers a question, words about the briefing's own make-up say which structure question it may be
+# ("who was like chairing the press conference the host person", "which CNIPA officials sat on the panel"). Only
+# tried after retrieval found nothing (qa/route.py), in this order; with an outlet named, answer words decide.
+FALLBACK_CUES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re.I)) for k, p in (
+    ("count", r"\b(how many|head ?count|number of)\b.{0,60}\b(questions|reporters|journalists|outlets|officials|speakers|"
+              r"panel\w*)\b|\b(questions|reporters|journalists|outlets|officials)\b.{0,80}\bhow many\b"),
+    ("chair", r"\b(chair\w*|host(ed|ing|s)?|moderat\w*|emcee\w*|presid\w*|running the show|mc)\b"),
+    ("about", r"\bseries\b"),
+    ("speakers", r"\b(panel\w*|on (the )?stage|podium|dais|who'?s[- ]who|line-?up|roster)\b|\bofficials?\b.{0,60}"
+                 r"\btitles?\b"),
+))
+OUTLET_ANSWER_RE = re.compile(r"\b(answer\w*|respond\w*|repl\w+|field\w*|took|take|handl\w+|pass\w*|hand\w*|"
+                              r"introduc\w+|invit\w+)\b", re.I)
 

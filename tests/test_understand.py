@@ -904,3 +904,20 @@ def test_a_rare_name_inside_a_lists_items_is_not_beside_the_list(qa):
     items = [b.text for b in a.blocks if b.kind == "item"]
     assert items[:2] == ["patents", "trademarks"] and "copyright" in items, items
 
+
+@pytest.mark.parametrize("question, first_cell", [
+    ("so who was kind of hosting the whole thing, the moderator person?", "Xing Huina"),
+    ("Leaving out the moderator, how many officials sat on the panel?", None),
+    ("China Daily asked about Belt and Road cooperation. Which official ended up responding?", "China Daily"),
+])
+def test_a_question_no_passage_answers_is_tried_as_one_about_the_briefing(qa, question, first_cell):
+    a = qa.ask(question)
+    assert not a.abstained and a.intent == "structure", a.answer[:300]
+    rows = [b.cells[0].text for b in a.blocks if b.kind == "row"]
+    assert (first_cell in rows) if first_cell else a.answer.startswith("4 officials"), a.answer[:300]
+
+
+def test_a_question_about_nothing_in_the_briefing_is_not_made_a_structure_answer(qa):
+    a = qa.ask("How many reporters work for Xinhua News Agency worldwide?")
+    assert a.intent != "structure" or a.abstained, a.answer[:300]
+

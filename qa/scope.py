@@ -274,8 +274,9 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
             continue
         # A sentence's first word, also after a colon or dash ("Fact-check: who …"), is capitalised anyway.
         first = i == 0 or question[tokens[i - 1].end():t.start()].strip() in (".", "?", "!", ":", "—", "–", "-")
-        english = all(p.lower() in english_words() for p in w.split("-") if p)
-        if w[0].isupper() and not (first and english) and w.lower() not in STOP \
+        if w[0].isupper() and not (first and all(p.lower() in english_words()  # "Translator's query: …"
+                                                 for p in re.sub(r"['’]s$", "", w).split("-") if p)) \
+                and w.lower() not in STOP \
                 and w.lower() not in MONTHS + WEEKDAYS:  # "the September conference": a date, not a name
             if run and question[run[-1].end():t.start()].strip() not in ("",):
                 flush()

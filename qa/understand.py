@@ -16,7 +16,7 @@ from .types import QueryPlan, Scope
 from .wording import (AGREE_RE, ANSWER_WORDS_RE, ASKS_ON_ITS_OWN_RE, ASKS_RE, ASK_WORDS, BRIEFING_RE, CARRIED,
                       COMPARE_RE, COUNT_WORDS, FALLBACK_CUES, FIGURES_RE, FOCUS_BREAK_RE, LIST_RE, NOT_PLURAL, NTH_RE, NUMBERS, OBJECT_STARTS, OUTLET_ANSWER_RE, OPENING_RE, ORDINALS,
                       NAMED_EVENT_RE, OVERVIEW_RE, PLURAL_ASK_RE, POINTS_BACK_RE, PRONOUN_RE, STEP_RE, STEP_WORDS, STRUCTURE_RULES, SUBJECT_RE,
-                      SUMMARY_RE, THEN_NOW_RE, TOPIC_CHANGE_RE, VIEW_WORDS, WHO_RE)
+                      SPOKE_OF_RE, SUMMARY_RE, THEN_NOW_RE, TOPIC_CHANGE_RE, VIEW_WORDS, WHO_RE)
 
 
 def _asks_for_many(q: str) -> bool:
@@ -43,14 +43,24 @@ def _focus(bare: str, index) -> str:
     takeaways from the Belt and Road answer" -> "key takeaways from the Belt and Road answer"). Only when the last
     part asks on its own, with its own topic and nothing pointing back into the lead: there the lead is framing,
     and its words the corpus has stay as context."""
-    parts = FOCUS_BREAK_RE.split(bare.strip())
-    last = parts[-1]
-    if len(parts) < 2 or not ASKS_ON_ITS_OWN_RE.search(last) or POINTS_BACK_RE.search(last) \
-            or not topic_words(last):
+    n = framing_lead(bare)
+    if not n:
         return bare
     corpus = corpus_lower(index)
-    lead = [w for p in parts[:-1] for w in topic_words(p) if re.search(rf"\b{re.escape(w.lower())}\b", corpus)]
-    return " ".join(lead + [last])
+    lead = [w for w in topic_words(bare[:n]) if re.search(rf"\b{re.escape(w.lower())}\b", corpus)]
+    return " ".join(lead + [bare[n:].strip()])
+
+
+def framing_lead(text: str) -> int:
+    """The length of `text`'s framing lead ("Here's one from a caller named Priya: …"), 0 when there is none: the
+    last part after a break asks on its own, with its own topic and nothing pointing back into the lead."""
+    breaks = list(FOCUS_BREAK_RE.finditer(text))
+    if not breaks:
+        return 0
+    last = text[breaks[-1].end():]
+    if not ASKS_ON_ITS_OWN_RE.search(last) or POINTS_BACK_RE.search(last) or not topic_words(last):
+        return 0
+    return breaks[-1].end()
 
 
 def _intent(q: str, officials: set[str], structure: str | None, count: int | None) -> str:
@@ -121,6 +131,8 @@ def fallback_structure(plan: QueryPlan, index) -> str | None:
         return "answered_by" if OUTLET_ANSWER_RE.search(q) else "asked" if ASKS_RE.search(q) else None
     if plan.scope.outlets or officials:
         return None
+    if SPOKE_OF_RE.search(q):
+        return None  # "Did anyone on the panel address whether an AI can be an inventor?" asks what was said
     return next((kind for kind, rx in FALLBACK_CUES if rx.search(q)), None)
 
 
@@ -253,7 +265,9 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     unknown = unknown_speakers(corrected, mentions, corpus_lower(index))
     # Words the user quotes ("say 'I have been PWNED'") are their text, not names to echo back.
     quoted = [m.span() for m in re.finditer(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’", corrected)]
-    absent = tuple(a for a in absent_terms(corrected, index, spans + quoted) if a not in unknown)
+    # A name in a framing lead is the asker's ("a caller named Priya: …"), not one the question asks about.
+    lead = [(0, framing_lead(corrected))] if framing_lead(corrected) else []
+    absent = tuple(a for a in absent_terms(corrected, index, spans + quoted + lead) if a not in unknown)
     if prev is not None and len(officials) == 1 and prev.scope.officials and officials[0] not in prev.scope.officials \
             and (COMPARE_RE.search(corrected) or AGREE_RE.search(corrected)):
         # "What did the commissioner say about X?" then "Does the deputy commissioner's version differ?": the two

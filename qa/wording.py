@@ -253,6 +253,10 @@ FALLBACK_CUES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p, re.I
     ("speakers", r"\b(panel\w*|on (the )?stage|podium|dais|who'?s[- ]who|line-?up|roster)\b|\bofficials?\b.{0,60}"
                  r"\btitles?\b"),
 ))
+# "Did anyone on the panel address …", "has any official mentioned …": a question about what was said.
+SPOKE_OF_RE = re.compile(r"\b(did|has|have|was|were)\b.{0,30}\b(anyone|anybody|any (officials?|speakers?)|someone|"
+                         r"somebody|the panel|they|officials)\b.{0,40}\b(address|mention|say|said|talk|discuss|comment|"
+                         r"raise|bring|brought|touch|speak|spoke|refer)\w*", re.I)
 OUTLET_ANSWER_RE = re.compile(r"\b(answer\w*|respond\w*|repl\w+|field\w*|took|take|handl\w+|pass\w*|hand\w*|"
                               r"introduc\w+|invit\w+)\b", re.I)
 

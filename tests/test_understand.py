@@ -921,3 +921,16 @@ def test_a_question_about_nothing_in_the_briefing_is_not_made_a_structure_answer
     a = qa.ask("How many reporters work for Xinhua News Agency worldwide?")
     assert a.intent != "structure" or a.abstained, a.answer[:300]
 
+
+def test_did_anyone_on_the_panel_speak_of_it_is_not_made_a_structure_answer(qa):
+    a = qa.ask("Did anyone on the panel discuss whether software algorithms can be patented in China?")
+    assert a.intent != "structure", a.answer[:300]
+
+
+@pytest.mark.parametrize("question", ["A listener called Marguerite asks: which three countries filed the most "
+                                      "invention patent applications in China?",
+                                      "Translator's note: what phrase closes the geographical indications answer?"])
+def test_a_name_in_a_framing_lead_is_not_a_missing_term(qa, question):
+    a = qa.ask(question)
+    assert "never mentions" not in a.answer, a.answer[:200]
+

@@ -88,6 +88,8 @@ def unmatched(question: str, evidence: str, doc_year: int | None) -> list[str]:
     ['United States']
     >>> unmatched("Tell us how many applications came in", "7 million applications.", 2024)
     []
+    >>> unmatched("Did foreign firms rate it above 80 points?", "The score reached 80.55 points.", 2024)
+    []
     """
     ev = evidence.lower()
     out = []
@@ -106,12 +108,20 @@ def unmatched(question: str, evidence: str, doc_year: int | None) -> list[str]:
     for p in _places(question):
         if not _place_in(p, ev):
             out.append(p.title())
-    for fig in FIGURE_RE.findall(question):
+    for m in FIGURE_RE.finditer(question):
+        fig = m.group(0)
         if fig in years or re.fullmatch(r"\d", fig.rstrip("%")):
             continue  # years handled above; a lone digit is usually a count ("top 3"), not a figure
+        if BOUND_RE.search(question[max(0, m.start() - 20):m.start()]):
+            continue  # "above 80 points", "more than 5,000": a bound the evidence's own figure may meet
         if not _figure_in(fig, evidence):
             out.append(fig)
     return out
+
+
+# Words that make a question's figure a bound rather than a value it asks to be confirmed.
+BOUND_RE = re.compile(r"\b(above|over|more than|at least|beyond|exceed(ed|ing|s)?|below|under|less than|at most|"
+                      r"fewer than|nearly|almost|roughly|about|around|approximately)\s*$", re.I)
 
 
 WHEN_RE = re.compile(r"^\W*(?:and\s+|so\s+)?when\b|\b(?:what|which) (?:date|day|month|year|time)\b|\bby when\b", re.I)

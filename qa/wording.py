@@ -144,12 +144,12 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
               r"work|represent|direct)"),
 ))
 # With two officials named, these also ask for a comparison ("Did X and Y agree on …", "… the same way?").
-AGREE_RE = re.compile(r"\b((each|both|all three|all) of them|(dis)?agree[sd]?|the same (way|view|line|position|figures?|numbers?|data|points?|message|"
+AGREE_RE = re.compile(r"\b((each|both|all three|all) of them|(did|does|do) each|each (one|official|side|of the two)|(dis)?agree[sd]?|the same (way|view|line|position|figures?|numbers?|data|points?|message|"
                       r"answer|thing|statistics?|stats|story|picture|account)|similar(ly)?|in common|line up|match(es|ed)?|consistent|square|tally|align)\b", re.I)
-COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|differ(s|ed|ing|ently)?|"
+COMPARE_RE = re.compile(r"\b(compare[ds]?|comparing|comparison|contrast\w*|set\b.{1,80}\bagainst|differ(s|ed|ing|ently)?|"
                         r"different(?=\s*(\?|$|from|between|in how|in what|on\b))|difference\w*|versus|vs\.?|"
                         r"side by side|how did .* and .* (each|both)|what did .* and .* (each|both) say)\b", re.I)
-SUMMARY_RE = re.compile(r"\b(summar\w+|sum (it |this |that )?up|gist|(central|core|overall|big|principal) (messages?|points?|"
+SUMMARY_RE = re.compile(r"\b(summar\w+|synopsis|pr[eé]cis|sum (it |this |that )?up|gist|(central|core|overall|big|principal) (messages?|points?|"
                         r"ideas?|themes?)|main (points?|messages?|themes?|takeaways?)|key "
                         r"(points?|messages?|takeaways?|themes?)|takeaways?|highlights|break(ing)? (it |this |that )?down|"
                         r"boil(ed)? (it |this |that )?down|upshot|bottom line|essence|recap|in a nutshell|tl;? ?dr|"

@@ -43,6 +43,10 @@ def qa(settings, embedder, index):
     ("What exactly did they claim about trademarks?", "overview", (), ()),
     ("How are firms of different ownership treated when their rights are infringed?", "fact", (), ()),  # adjective
     ("How did Ge Shu and Hu Wenhui treat the digital economy differently?", "compare", ("Ge Shu", "Hu Wenhui"), ()),
+    ("Hu Wenhui and Shen Changyu spoke of trademarks; how did each put it?", "compare", ("Hu Wenhui", "Shen Changyu"), ()),
+    ("Set Wang Peizhang's open-licensing figures against Shen Changyu's.", "compare", ("Wang Peizhang", "Shen Changyu"),
+     ()),
+    ("A short synopsis of the geographical indications answer, please.", "summary", (), ()),
     ("Hu Wenhui and Ge Shu both gave trademark figures: what did each of them say?", "compare",
      ("Hu Wenhui", "Ge Shu"), ()),
     ("Which country accepts China's patent examination results?", "fact", (), ()),

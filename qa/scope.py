@@ -168,6 +168,16 @@ def answering_official(query: str, index) -> tuple[str, ...]:
     return (chunk.speaker,) if chunk else ()
 
 
+def women_of(index) -> tuple[str, ...]:
+    """The people the header names as women ("Ms. Xing Huina"), for 'she' and 'her'."""
+    found = getattr(index, "_women", None)
+    if found is None:
+        found = index._women = tuple(dict.fromkeys(
+            m.name for b in briefings(index) for m in list(b.officials) + list(b.moderators)
+            if any(re.match(r"\s*(Ms|Mrs|Madam|Miss)\b", q.text) for q in [m.line, *(ln for _, ln in m.also)] if q)))
+    return found
+
+
 def unknown_speakers(question: str, mentions: list[Mention], corpus: str) -> tuple[str, ...]:
     """Capitalised names used as a speaker ("What did Li Qiang say") that match nobody and occur nowhere."""
     out = []

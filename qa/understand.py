@@ -10,13 +10,15 @@ import re
 
 from .condense import is_elliptical, is_follow_up
 from .scope import (absent_terms, answering_official, briefing_scope, briefings, corpus_lower, find_mentions,
-                    roster_words, topic_words, unknown_speakers)
+                    roster_words, topic_words, unknown_speakers, women_of)
 from .spelling import speller_for
 from .types import QueryPlan, Scope
 from .wording import (AGREE_RE, ANSWER_WORDS_RE, ASKS_ON_ITS_OWN_RE, ASKS_RE, ASK_WORDS, BRIEFING_RE, CARRIED,
-                      COMPARE_RE, COUNT_WORDS, FALLBACK_CUES, FIGURES_RE, FOCUS_BREAK_RE, LIST_RE, NOT_PLURAL, NTH_RE, NUMBERS, OBJECT_STARTS, OUTLET_ANSWER_RE, OPENING_RE, ORDINALS,
-                      NAMED_EVENT_RE, OVERVIEW_RE, PLURAL_ASK_RE, POINTS_BACK_RE, PRONOUN_RE, STEP_RE, STEP_WORDS, STRUCTURE_RULES, SUBJECT_RE,
-                      SPOKE_OF_RE, SUMMARY_RE, THEN_NOW_RE, TOPIC_CHANGE_RE, VIEW_WORDS, WHO_RE)
+                      COMPARE_RE, COUNT_WORDS, FALLBACK_CUES, FEMININE_RE, FIGURES_RE, FOCUS_BREAK_RE, LIST_RE,
+                      NAMED_EVENT_RE, NOT_PLURAL, NTH_RE, NUMBERS, OBJECT_STARTS, OPENING_RE, ORDINALS,
+                      OUTLET_ANSWER_RE, OVERVIEW_RE, PLURAL_ASK_RE, POINTS_BACK_RE, PRONOUN_RE, SPOKE_OF_RE, STEP_RE,
+                      STEP_WORDS, STRUCTURE_RULES, SUBJECT_RE, SUMMARY_RE, THEN_NOW_RE, TOPIC_CHANGE_RE, VIEW_WORDS,
+                      WHO_RE)
 
 
 def _asks_for_many(q: str) -> bool:
@@ -224,8 +226,13 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
         elif prev.scope.outlets and not prev.scope.officials:
             outlets = prev.scope.outlets
         else:
-            # "he" is the official the previous question named, else the one whose answer it finds first.
+            # "he" is the official the previous question named, else the one whose answer it finds first; "she"
+            # or "her" is a woman, by the honorific the header gives ("Ms. Xing Huina").
             officials = prev.scope.officials or answering_official(prev.query, index)
+            if FEMININE_RE.search(corrected):
+                women = women_of(index)
+                officials = tuple(o for o in officials if o in women) or (
+                    women if len(women) == 1 or prev.structure == "chair" else ())
             from_history = bool(officials)
             if officials:
                 notes.append(f"'{PRONOUN_RE.search(corrected).group(0)}' taken as {', '.join(officials)} "

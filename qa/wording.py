@@ -50,7 +50,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
               r"running) (the|this|today's) (briefing|press conference|conference|event|session|presser)\b|"
               r"\bwho introduced the (speakers|officials|guests|panel\w*)\b|"
               r"\bwho\s+(chair(ed|s)?|moderat(ed|es|e)|host(ed|s)?|presid(ed|es|e)( over)?|ran|runs|emceed|led|leads)\s+"
-              r"(the|this|today's)\s+"
+              r"(the|this|today's)\s+([\w-]+\s+){0,2}"
               r"(briefings?|press conferences?|conferences?|events?|sessions?|presser)\b|\bwho (was|is|were) (the )?"
               r"(chair|chairperson|chairman|chairwoman|moderator|host|presenter|emcee|mc)\b|"
               r"\b(chair|chairperson|moderator|(?<!-)host|presenter)\b.{0,40}\b(briefing|press conference|conference|"
@@ -188,6 +188,7 @@ SUBJECT_RE = re.compile(rf"\b(did|does|has|had|will|would|could)\s+(?P<who>he|sh
                         rf"{SPEECH}\b|\b(?P<who2>he|she)\s+((also|really) )?{SPEECH}\b", re.I)
 PRONOUN_RE = re.compile(r"\b(he|him|his|she|her|hers|that official|this official|the same official|"
                         r"that speaker|the same speaker)\b", re.I)
+FEMININE_RE = re.compile(r"\b(she|her|hers)\b", re.I)
 OPENING_RE = re.compile(r"\b(opening|introductory|intro)\b.{0,20}\b(statement|remarks|speech|address|"
                         r"introduction)\b|\b(opening|introduction)\b|\b(statement|remarks) at the (start|beginning)\b",
                         re.I)

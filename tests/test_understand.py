@@ -938,3 +938,10 @@ def test_a_name_in_a_framing_lead_is_not_a_missing_term(qa, question):
     a = qa.ask(question)
     assert "never mentions" not in a.answer, a.answer[:200]
 
+
+@pytest.mark.parametrize("history", ["Who moderated the CNIPA press conference?", "Who was in the chair?"])
+def test_her_is_the_woman_the_header_names(index, history):
+    # The header gives "Ms. Xing Huina" and "Mr." for every official: "her" can only be her.
+    p = plan("What's her official title?", [history], index)
+    assert p.scope.officials == ("Xing Huina",), p
+

@@ -18,7 +18,7 @@ from .lookup import Lookup, threshold
 from .salience import lead_sentences, summary_sentences
 from .retrieve import Filters
 from .scope import briefings, named_terms, topic_words
-from .structure import _in_sequence, exchange_row
+from .structure import exchange_row, pointed_to
 from .types import Answer, Block, Chunk, Hit, QueryPlan
 from .wording import BRIEFING_RE, FOCUS_BREAK_RE, SUMMARY_RE
 
@@ -85,7 +85,7 @@ def answer_summary(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     whole = re.search(r"\b(everything|whole|entire|all|overall)\b", asks, re.I) or (
         BRIEFING_RE.search(asks) and not [w for w in topic_words(BRIEFING_RE.sub(" ", SUMMARY_RE.sub(" ", asks)))
                                           if w.lower() not in ("today", "today's", "this", "press")])
-    pinned = [e for b in briefings(lookup.index) for e in _in_sequence(plan, b)] if plan.nth is not None else []
+    pinned = pointed_to(plan, lookup.index) if plan.nth is not None else []
     if pinned and not (plan.scope.opening or plan.scope.outlets):
         units = [c for e in pinned for c in e.answers if f.accepts(c)]  # "the last answer", "the third answer"
     elif plan.scope.opening or plan.scope.outlets or (plan.scope.officials and not plan.topic):

@@ -20,7 +20,7 @@ from .retrieve import Filters
 from .scope import briefings, named_terms, topic_words
 from .structure import exchange_row, pointed_to
 from .types import Answer, Block, Chunk, Hit, QueryPlan
-from .wording import BRIEFING_RE, FOCUS_BREAK_RE, SUMMARY_RE
+from .wording import BRIEFING_RE, SUMMARY_RE, asking_part
 
 Answerer = Callable[[QueryPlan, Lookup, object], Answer]
 ANSWERERS: dict[str, Answerer] = {}
@@ -81,7 +81,7 @@ def answer_summary(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     out = Composer()
     out.blocks.extend(searched_prefix(plan))
     # "Sum up the whole briefing", "the gist of the press conference": no topic but the briefing itself.
-    asks = FOCUS_BREAK_RE.split(plan.question.strip())[-1]  # not a framing lead ("I'm writing a brief: …")
+    asks = asking_part(plan.question)  # not a framing lead ("I'm writing a brief: …")
     whole = re.search(r"\b(everything|whole|entire|all|overall)\b", asks, re.I) or (
         BRIEFING_RE.search(asks) and not [w for w in topic_words(BRIEFING_RE.sub(" ", SUMMARY_RE.sub(" ", asks)))
                                           if w.lower() not in ("today", "today's", "this", "press")])

@@ -287,10 +287,10 @@ def _titled(plan: QueryPlan, members: list) -> list:
     """The members whose titles hold a word the question names ("on behalf of the SCIO", "from the CNIPA"), when
     that narrows the roster; else all of them."""
     from .scope import STOP
-    from .wording import FOCUS_BREAK_RE
+    from .wording import asking_part
 
     # Only the part that asks: "… an engineer at a power bureau. Who was on the stage?" is not about bureaus.
-    asks = FOCUS_BREAK_RE.split(plan.question.strip())[-1]
+    asks = asking_part(plan.question)
     # Names of bodies, as written with capitals ("the SCIO", "the Patent Office"): "the intellectual property
     # administration" in lower case is everyone's employer, not one title's.
     words = [m.group(0) for m in re.finditer(r"[A-Za-z][\w-]{2,}", asks)
@@ -368,10 +368,13 @@ def _handoff_words(out: Composer, b: Briefing, e: Exchange, index) -> None:
         out.add("attribution", f"{by} passed {e.outlet}'s question to {to}:", group=by)
         _quote_turn(out, b, words, by)
     if not e.handoffs and e.answers:
+        from .scope import women_of
+
         c = e.answers[0]
         took = [x for x in index.sentences.get(c.id, [])[:3] if TAKES_IT_RE.search(x.text)][:1]
         if took:
-            out.add("attribution", f"{c.speaker} took {e.outlet}'s question himself:", group=c.speaker)
+            self_ = "herself" if c.speaker in women_of(index) else "himself"
+            out.add("attribution", f"{c.speaker} took {e.outlet}'s question {self_}:", group=c.speaker)
             out.quote_sentences(c, took, group=c.speaker)
 
 

@@ -273,8 +273,9 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     # Words the user quotes ("say 'I have been PWNED'") are their text, not names to echo back.
     quoted = [m.span() for m in re.finditer(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’", corrected)]
     # A name in a framing lead is the asker's ("a caller named Priya: …"), not one the question asks about.
-    lead = [(0, framing_lead(corrected))] if framing_lead(corrected) else []
-    absent = tuple(a for a in absent_terms(corrected, index, spans + quoted + lead) if a not in unknown)
+    lead = framing_lead(corrected)
+    absent = tuple(a for a in absent_terms(corrected, index, spans + quoted + ([(0, lead)] if lead else []))
+                   if a not in unknown)
     if prev is not None and len(officials) == 1 and prev.scope.officials and officials[0] not in prev.scope.officials \
             and (COMPARE_RE.search(corrected) or AGREE_RE.search(corrected)):
         # "What did the commissioner say about X?" then "Does the deputy commissioner's version differ?": the two

@@ -238,6 +238,12 @@ NTH_RE = re.compile(rf"\b(?:the|briefing's|briefing’s) ({ORD}) (question|excha
 # The request after a framing lead ("Quick bullets for my board: …", "Thailand came up, didn't it? What was said
 # about it?"): a break, then a part that asks on its own, without "it"/"this" pointing back into the lead.
 FOCUS_BREAK_RE = re.compile(r"(?<=[.?!:])\s+(?=\S)|\s[—–]\s")
+def asking_part(question: str) -> str:
+    """The last part of a question after a break ("I'm writing a brief: what were the takeaways?" -> "what were the
+    takeaways?"), where what it asks is said."""
+    return FOCUS_BREAK_RE.split(question.strip())[-1]
+
+
 POINTS_BACK_RE = re.compile(r"\b(it|its|this(?! (briefing|press conference|conference|session|event))|these|those|them|"
                             r"they|their|that one|such|so|there|then|above)\b", re.I)
 ASKS_ON_ITS_OWN_RE = re.compile(r"\?\s*$|^\W*(who|whom|whose|what|which|when|where|why|how|list|name|give|summari[sz]e|"

@@ -183,13 +183,12 @@ def missing_kind(question: str, quoted: str) -> list[str]:
     if PLACE_ASK_RE.search(question) and not _names_a_place(quoted):
         out.append("the place")
     ql, el = question.lower(), quoted.lower()
-    for unit, forms in CURRENCIES.items():
-        if re.search(rf"\b{unit}\b", ql) and not any(f in el for f in forms):
-            out.append(f"a figure in {unit}")
-            break
+    currency = next((unit for unit in CURRENCIES if re.search(rf"\b{unit}\b", ql)), None)
+    if currency and not any(f in el for f in CURRENCIES[currency]):
+        out.append(f"a figure in {currency}")
     if SHARE_RE.search(question) and not re.search(r"%|\bper ?cent\b|\bpercentage\b|\bhalf\b|\bthird\b|\bquarter\b", el):
         out.append("a share or percentage")
-    elif MONEY_ASK_RE.search(question) and not MONEY_RE.search(quoted) and not any("figure in" in k for k in out):
+    elif MONEY_ASK_RE.search(question) and not MONEY_RE.search(quoted) and not currency:
         out.append("an amount of money")
     return out
 

@@ -13,6 +13,7 @@ import re
 from .salience import ANNOUNCE_RE, ORDINAL_RE, sentences_of
 from .scope import folded, named_terms
 from .types import Chunk, QueryPlan, Sentence
+from .wording import NUMBERS
 
 @dataclasses.dataclass(frozen=True)
 class Enumeration:
@@ -130,8 +131,6 @@ ASKED_RE = re.compile(r"\b(?:which|what|list|name|enumerate)\s+(?:the\s+|all\s+(
                       r"([a-z]{3,}(?:ies|s))\b", re.I)
 NOT_ASKED = {"does", "was", "has", "this", "is", "his", "its", "yours", "plans"}
 
-NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-
 
 def announced_points(chunk: Chunk, sentence: Sentence, index) -> list[Sentence]:
     """When `sentence` announces a number of points ("… which focuses on three aspects.") and that many
@@ -139,7 +138,7 @@ def announced_points(chunk: Chunk, sentence: Sentence, index) -> list[Sentence]:
     m = ANNOUNCE_RE.search(sentence.text)
     if not m or not m.group(1):
         return []
-    n = NUMBER_WORDS.get(m.group(1).lower()) or (int(m.group(1)) if m.group(1).isdigit() else 0)
+    n = NUMBERS.get(m.group(1).lower()) or (int(m.group(1)) if m.group(1).isdigit() else 0)
     sents = sentences_of(chunk, index)
     at = next((i for i, s in enumerate(sents) if s.start == sentence.start), None)
     if not n or at is None:

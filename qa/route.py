@@ -12,6 +12,7 @@ from .answer import NOT_FOUND, Composer, best_relevance, never_mentions, related
 from .answerers import ANSWERERS, searched_prefix
 from .condense import is_elliptical
 from .lookup import Lookup
+from .scope import per_index
 from .types import Answer, Block, QueryPlan
 
 
@@ -34,10 +35,8 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
     if result.abstained and result.reason == "empty-scope" and plan.intent != "structure" \
             and plan.scope.outlets and plan.scope.officials and not lookup.filters.speakers:
         # "When Xinhua asked about X, did Shen respond?": he did not answer that outlet; say so, and who did.
-        alt = answer_structure(dataclasses.replace(plan, intent="structure", structure="answered_by",
-                                                   scope=dataclasses.replace(plan.scope, officials=())),
-                               lookup, settings)
-        if not alt.abstained and alt.citations:
+        alt = _as_structure(plan, "answered_by", lookup, settings, dataclasses.replace(plan.scope, officials=()))
+        if alt is not None:
             note = Block("notice", f"{' and '.join(plan.scope.officials)} did not answer "
                                    f"{' or '.join(plan.scope.outlets)}'s question. Who did:")
             return _reworded(alt, (note,) + alt.blocks)
@@ -59,10 +58,9 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         # No passage answers it: a question about the briefing itself in words no structure rule has ("who was
         # like chairing it, the host person") is answered from the transcript's structure.
         kind = fallback_structure(plan, lookup.index)
-        if kind is not None:
-            alt = answer_structure(dataclasses.replace(plan, intent="structure", structure=kind), lookup, settings)
-            if not alt.abstained and alt.citations:
-                return alt
+        alt = _as_structure(plan, kind, lookup, settings) if kind is not None else None
+        if alt is not None:
+            return alt
     if result.abstained and result.reason == "weak-evidence":
         missing = _absent_words(plan, lookup)
         if missing:
@@ -81,6 +79,15 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
             result = _reworded(wider, tuple(searched_prefix(plan)) + (note,) + kept, abstained=True,
                                reason="other-speaker: " + ", ".join(plan.scope.officials))
     return result
+
+
+def _as_structure(plan: QueryPlan, kind: str, lookup: Lookup, settings, scope=None) -> Answer | None:
+    """`plan` answered as the structure question `kind` (in `scope`, if given), or None when that finds nothing."""
+    from .structure import answer_structure
+
+    alt = answer_structure(dataclasses.replace(plan, intent="structure", structure=kind, scope=scope or plan.scope),
+                           lookup, settings)
+    return alt if not alt.abstained and alt.citations else None
 
 
 def _counted(a: Answer, plan: QueryPlan) -> bool:
@@ -111,13 +118,20 @@ def _unseen_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
     Common English words ("cover", "firms") are paraphrase more often than subject, so they do not count.
     """
     from .bm25 import tokenize
-    from .spelling import common_word, speller_for
+    from .spelling import common_word
 
-    stems = getattr(lookup.index, "_stems", None)
-    if stems is None:
-        stems = lookup.index._stems = set(tokenize(" ".join(speller_for(lookup.index).counts)))
+    stems = _corpus_stems(lookup.index)
     return [w for w in plan.topic.split() if len(w) >= 4 and w.isalpha() and not common_word(w)
             and not set(tokenize(w)) & stems]
+
+
+@per_index
+def _corpus_stems(index) -> set[str]:
+    """The stems of every word of the corpus vocabulary."""
+    from .bm25 import tokenize
+    from .spelling import speller_for
+
+    return set(tokenize(" ".join(speller_for(index).counts)))
 
 
 def _absent_words(plan: QueryPlan, lookup: Lookup) -> list[str]:

@@ -6,6 +6,7 @@ too, so the answer can say so. `plan()` in qa/understand.py builds a question's 
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -45,13 +46,26 @@ class Mention:
     kind: str  # official | moderator | outlet
 
 
+def per_index(build):
+    """Derived data of a loaded index, built on first use and kept on the index (a new generation is a new
+    index object, so nothing goes stale): `@per_index def corpus_lower(index): …`."""
+    attr = "_" + build.__name__
+
+    @functools.wraps(build)
+    def get(index):
+        value = getattr(index, attr, None)
+        if value is None:
+            value = build(index)
+            setattr(index, attr, value)
+        return value
+
+    return get
+
+
+@per_index
 def briefings(index) -> list[Briefing]:
     """The structure of every briefing in the index, built once per loaded index."""
-    bs = getattr(index, "_briefings", None)
-    if bs is None:
-        bs = [briefing_of(t, index.chunks) for t in index.transcripts]
-        index._briefings = bs
-    return bs
+    return [briefing_of(t, index.chunks) for t in index.transcripts]
 
 
 @dataclass(frozen=True)
@@ -66,10 +80,8 @@ class _Matchers:
     outlets: tuple  # (compiled pattern, outlet label), longest labels first
 
 
+@per_index
 def _matchers(index) -> _Matchers:
-    m = getattr(index, "_matchers", None)
-    if m is not None:
-        return m
     import collections
 
     people: dict[str, str] = {}
@@ -101,9 +113,7 @@ def _matchers(index) -> _Matchers:
         for pat, exact in _outlet_patterns(outlet, index):
             outlets.append((re.compile(rf"(?<!\w){pat}(?:'s|’s|')?(?!\w)(?:\s+(?:reporter|journalist|correspondent))?",
                                        0 if exact else re.I), outlet))
-    m = _Matchers(people, tuple(names), tuple(roles), mods[0] if len(mods) == 1 else None, tuple(outlets))
-    index._matchers = m
-    return m
+    return _Matchers(people, tuple(names), tuple(roles), mods[0] if len(mods) == 1 else None, tuple(outlets))
 
 
 def find_mentions(question: str, index) -> list[Mention]:
@@ -168,14 +178,12 @@ def answering_official(query: str, index) -> tuple[str, ...]:
     return (chunk.speaker,) if chunk else ()
 
 
+@per_index
 def women_of(index) -> tuple[str, ...]:
     """The people the header names as women ("Ms. Xing Huina"), for 'she' and 'her'."""
-    found = getattr(index, "_women", None)
-    if found is None:
-        found = index._women = tuple(dict.fromkeys(
-            m.name for b in briefings(index) for m in list(b.officials) + list(b.moderators)
-            if any(re.match(r"\s*(Ms|Mrs|Madam|Miss)\b", q.text) for q in [m.line, *(ln for _, ln in m.also)] if q)))
-    return found
+    return tuple(dict.fromkeys(
+        m.name for b in briefings(index) for m in list(b.officials) + list(b.moderators)
+        if any(re.match(r"\s*(Ms|Mrs|Madam|Miss)\b", q.text) for q in [m.line, *(ln for _, ln in m.also)] if q)))
 
 
 def unknown_speakers(question: str, mentions: list[Mention], corpus: str) -> tuple[str, ...]:
@@ -197,23 +205,17 @@ def unknown_speakers(question: str, mentions: list[Mention], corpus: str) -> tup
     return tuple(dict.fromkeys(out))
 
 
+@per_index
 def roster_words(index) -> set[str]:
     """Lower-case words of the roster's titles ("intellectual", "administration", "bureau"): words that
     speak of the briefing's people, not of a topic. Built once per loaded index."""
-    words = getattr(index, "_roster_words", None)
-    if words is None:
-        words = {w.lower() for b in briefings(index) for m in b.members for w in re.findall(r"[A-Za-z]+", m.title)}
-        index._roster_words = words
-    return words
+    return {w.lower() for b in briefings(index) for m in b.members for w in re.findall(r"[A-Za-z]+", m.title)}
 
 
+@per_index
 def corpus_lower(index) -> str:
     """All source text of the index, lower case (built once per loaded index)."""
-    corpus = getattr(index, "_corpus_lower", None)
-    if corpus is None:
-        corpus = "\n".join(t.text for t in index.transcripts).lower() or "\n".join(c.text for c in index.chunks).lower()
-        index._corpus_lower = corpus
-    return corpus
+    return "\n".join(t.text for t in index.transcripts).lower() or "\n".join(c.text for c in index.chunks).lower()
 
 
 def rare_absent_words(text: str, index) -> list[str]:
@@ -229,7 +231,7 @@ def rare_absent_words(text: str, index) -> list[str]:
     for w in re.findall(r"(?<![\w-])[A-Za-z][a-z]{3,}(?![\w'’-])", text):  # not "wasn" of "wasn't"
         lw = w.lower()
         forms = {lw, lw.rstrip("s"), lw[:-2] if lw.endswith("es") else lw, lw + "s"}
-        if lw in STOP or forms & set(counts) or forms & english_words():
+        if lw in STOP or any(f in counts for f in forms) or forms & english_words():
             continue
         out.append(w)
     return out
@@ -354,12 +356,10 @@ def quoted_phrases(question: str) -> list[str]:
     return [q for q in found if len(q.split()) >= 2]
 
 
+@per_index
 def folded_answers(index) -> list[str]:
     """Every answer's text folded (lower case, no quotes, single spaces), built once per loaded index."""
-    chunks = getattr(index, "_folded_chunks", None)
-    if chunks is None:
-        chunks = index._folded_chunks = [folded(c.text) for c in index.chunks]
-    return chunks
+    return [folded(c.text) for c in index.chunks]
 
 
 NAME_RUN_RE = re.compile(r"(?<![\w'’])[A-Z][\w&-]*(?:\s+(?:of|and|the|for)?\s*[A-Z][\w&-]*)*")

@@ -14,6 +14,7 @@ CONTINUATION = re.compile(
     r"^\s*(and|but|also|so|then|what about|how about|what of|how does that|why( is that| so)?\??$|"
     r"same for|compared|plus|or)\b", re.I)
 PRONOUN = re.compile(r"\b(that|this|these|those|it|its|they|them|their|he|she|his|her|him|one|ones|there|the same)\b", re.I)
+PERSON = re.compile(r"\b(he|she|him|his|hers)\b", re.I)
 STANDALONE_WORDS = 14
 ELLIPTICAL_WORDS = 2  # a question of at most this many words leans on the one before it
 WORD = re.compile(r"[\w'-]+")
@@ -44,6 +45,9 @@ def is_follow_up(question: str, history: list[str] | None) -> bool:
         return True
     if is_elliptical(q) or is_fragment(q) or HE_SAID.search(q) or re.match(r"\W*(his|her|their|he|she)\b", q, re.I):
         return True
+    if PERSON.search(q):
+        return True  # "What growth rate did he attach to that number, …?": "he" is someone named before
+
     return len(q.split()) <= STANDALONE_WORDS and bool(PRONOUN.search(q))
 
 

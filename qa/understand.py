@@ -17,7 +17,7 @@ from .wording import (AGREE_RE, ANSWER_WORDS_RE, ASKS_ON_ITS_OWN_RE, ASKS_RE, AS
                       COMPARE_RE, COUNT_WORDS, FALLBACK_CUES, FEMININE_RE, FIGURES_RE, FOCUS_BREAK_RE, LIST_RE,
                       NAMED_EVENT_RE, NOT_PLURAL, NTH_RE, NUMBERS, OBJECT_STARTS, OPENING_RE, ORDINALS,
                       OUTLET_ANSWER_RE, OVERVIEW_RE, PLURAL_ASK_RE, POINTS_BACK_RE, PRONOUN_RE, SPOKE_OF_RE, STEP_RE,
-                      STEP_WORDS, STRUCTURE_RULES, SUBJECT_RE, SUMMARY_RE, THEN_NOW_RE, TOPIC_CHANGE_RE, VIEW_WORDS,
+                      STEP_WORDS, STRUCTURE_RULES, SUBJECT_RE, SUMMARY_RE, TOPIC_CHANGE_RE, VIEW_WORDS, VIEWS_OF_MANY_RE,
                       WHO_RE)
 
 
@@ -78,7 +78,7 @@ def _intent(q: str, officials: set[str], structure: str | None, count: int | Non
         return "list"
     if OVERVIEW_RE.search(q) and not WHO_RE.search(q):
         return "overview"  # but "Which speaker talked about X?" asks for a person
-    if COMPARE_RE.search(q) and not THEN_NOW_RE.search(q):
+    if COMPARE_RE.search(q) and VIEWS_OF_MANY_RE.search(q):
         return "overview"  # "how do the officials' views differ on X" without two names: everyone's words on X
     return "fact"
 
@@ -216,7 +216,9 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
             notes.append(f"'{speaker.group('who') or speaker.group('who2')}' taken as {', '.join(officials)} "
                          "from the previous question")
     elif prev is not None and not officials and not outlets and follow and PRONOUN_RE.search(corrected):
-        if prev.scope.outlets and not prev.scope.officials and prev.intent == "structure":
+        if prev.scope.outlets and prev.intent == "structure" and (not prev.scope.officials or prev.structure in (
+                "answered_by", "handoffs")):
+            # "Did Shen take the Xinhua question or pass it on?" then "What did he say …": the one who answered.
             # "Who fielded the Xinhua question?" then "What's his title?": he answered that question.
             officials = tuple(dict.fromkeys(o for b in briefings(index) for e in b.exchanges
                                             if e.outlet in prev.scope.outlets for o in e.officials))

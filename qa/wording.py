@@ -170,7 +170,7 @@ OVERVIEW_RE = re.compile(r"\bwhat (came|comes) up\b|\bwhat( (exactly|precisely|e
                          r"\b(about|on|regarding|concerning|of)\b|\bwhat (was|were) (said|stated|announced|reported|mentioned|discussed)\b|\bwhat (is|was|are|were) "
                          r"(his|her|their|the) (view|views|position|take|stance)\b|\b(views?|stance|position) on\b|"
                          r"\bdid (they|anyone|anybody|the officials|officials|the speakers|any officials?) (say|mention|talk|discuss|comment|address|touch)\b|"
-                         r"\banything (about|on)\b|\bhow did .* (describe|see|view|characteri[sz]e)\b|"
+                         r"\banything (about|on)\b|"
                          r"\b(say|said|talk|talked|speak|spoke|comment|commented)\s+(anything\s+)?(about|regarding|"
                          r"concerning)\b|\bwhat (points|remarks|comments|arguments) did\b|\b(every|each|all) "
                          r"(mentions?|references?) (of|to)\b|\beverything (that was |they )?(said )?(about|on)\b", re.I)
@@ -179,9 +179,10 @@ VIEW_WORDS = {"account", "version", "view", "views", "take", "position", "stance
               "numbers", "answer", "story", "line", "see", "it", "way", "say", "said"}
 WHO_RE = re.compile(r"^\W*(who|which (official|speaker|person|one|of the officials|of them))\b", re.I)
 FIGURES_RE = re.compile(r"\b(what|which|any) (numbers|figures|statistics|stats|data points)\b", re.I)
-# "now vs 2013", "compared with last year": a figure against another time, not views against each other.
-THEN_NOW_RE = re.compile(r"\b(vs\.?|versus|compared (with|to)|against)\s+(in\s+)?((19|20)\d\d|last year|a year ago|"
-                         r"before|then|earlier)\b", re.I)
+# A comparison of people's words ("how do the officials' views differ"), not of one figure against another
+# ("how does that growth compare with the world?", "now vs 2013").
+VIEWS_OF_MANY_RE = re.compile(r"\b(officials|speakers|panel\w*|they|them|their|views?|positions?|stances?|each|everyone|"
+                              r"approach\w*|emphas[ie]s)\b", re.I)
 # "he"/"she" as the one who speaks: "Did he say …", "he mentioned", "What did she add".
 SPEECH = r"(say|said|mention\w*|tell|told|talk\w*|add\w*|claim\w*|note\w*|stress\w*|describe\w*|explain\w*|cite\w*|bring up|brought up|point\w* out|give|gave)"
 SUBJECT_RE = re.compile(rf"\b(did|does|has|had|will|would|could)\s+(?P<who>he|she)\s+((also|really|ever|actually|even) )?"

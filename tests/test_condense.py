@@ -36,6 +36,9 @@ PATENTS = "How many patents were granted?"
     # A pronoun in a long question (over STANDALONE_WORDS words) is the question's own referent.
     ("What did the commissioner say about how long it takes to examine an invention patent application "
      "in China now?", [PATENTS], False),
+    # But "he" or "his" in a long question is someone an earlier question named.
+    ("What growth rate did he attach to that number, and how did it compare with the rest of the world?",
+     [PATENTS], True),
 ])
 def test_is_follow_up(question, history, follow):
     assert is_follow_up(question, history) is follow

@@ -75,6 +75,9 @@ def qa(settings, embedder, index):
     ("where does Shen Changyu say China ranks in the Global Innovation Index?", "fact", ("Shen Changyu",), ()),
     ("what numbers did they give on geographical indications?", "overview", (), ()),  # every answer's figures
     ("where does china rank in the innovation index now vs 2013?", "fact", (), ()),  # a figure against a year
+    ("how does that growth compare with the rest of the world?", "fact", (), ()),  # a figure against others
+    ("how do the officials' views on foreign firms differ?", "overview", (), ()),  # everyone's words on it
+    ("How did Shen describe the stage China has reached?", "fact", ("Shen Changyu",), ()),  # one thing he said
     ("What did Ge Shu report about IPR protection?", "overview", ("Ge Shu",), ()),
     ("Did Shen and Hu give the same statistics on foreign patents?", "compare", ("Shen Changyu", "Hu Wenhui"), ()),
 ])
@@ -221,6 +224,11 @@ def test_he_after_a_question_about_an_outlets_question_is_who_answered_it(index)
     q = plan("his title is written two different ways in the header, what are the two versions?",
              ["Which questions did Ge Shu take?"], index)
     assert (q.structure, q.scope.officials) == ("title", ("Ge Shu",)), q
+    # "Did Shen take it or pass it on?" then "he": the one who answered it, not the one named.
+    r = plan("Which countries did he say the companies came from in the disputes his administration settled?",
+             ["The Xinhua reporter asked about foreign-funded companies - did Shen answer that himself or pass it on?"],
+             index)
+    assert r.scope.officials == ("Hu Wenhui",), r
 
 
 def test_a_question_not_handed_on_says_so(qa):

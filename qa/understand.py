@@ -65,6 +65,10 @@ def framing_lead(text: str) -> int:
     return breaks[-1].end()
 
 
+# A question word inside a follow-up's new topic: it asks a question of its own.
+OWN_ASK_RE = re.compile(r"\b(how|what|which|who|whom|when|where|why)\b", re.I)
+
+
 def _intent(q: str, officials: set[str], structure: str | None, count: int | None) -> str:
     if structure:
         return "structure"
@@ -301,8 +305,9 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
             # "What about geographical indications?": the topic is new; the scope carries over, and the
             # answerer keeps whichever of this and the condensed query answers the new topic better.
             notes.append("follow-up with a new topic: scope from the history; tried alone and condensed")
-            if prev.intent in ("overview", "list", "summary") and intent == "fact":
-                intent = prev.intent
+            if prev.intent in ("overview", "list", "summary") and intent == "fact" and not OWN_ASK_RE.search(new_topic):
+                intent = prev.intent  # "What about X?" asks what the previous question asked; "What about X - how
+                # many …?" asks its own question
             if not officials and not outlets and prev.scope:
                 officials, outlets, from_history = prev.scope.officials, prev.scope.outlets, True
         else:

@@ -944,3 +944,12 @@ def test_her_is_the_woman_the_header_names(index, history):
     # The header gives "Ms. Xing Huina" and "Mr." for every official: "her" can only be her.
     p = plan("What's her official title?", [history], index)
     assert p.scope.officials == ("Xing Huina",), p
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("What about geographical indications?", "overview"),  # asks what the previous question asked
+    ("What about foreign firms - how many foreign-funded companies are registered with the centres?", "fact"),
+])
+def test_a_new_topic_keeps_the_previous_shape_unless_it_asks_its_own(index, question, intent):
+    p = plan(question, ["What did the officials say about patent transfers?"], index)
+    assert (p.intent, p.follow_up) == (intent, True), p

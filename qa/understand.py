@@ -277,7 +277,8 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     opening = bool(OPENING_RE.search(corrected)) and intent in ("summary", "fact", "list", "overview")
     unknown = unknown_speakers(corrected, mentions, corpus_lower(index))
     # Words the user quotes ("say 'I have been PWNED'") are their text, not names to echo back.
-    quoted = [m.span() for m in re.finditer(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’", corrected)]
+    # An apostrophe inside a word is no quote mark ("China's IP courts to Europe's …").
+    quoted = [m.span() for m in re.finditer(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|“[^”]*”|(?<!\w)‘[^’]*’(?!\w)", corrected)]
     # A name in a framing lead is the asker's ("a caller named Priya: …"), not one the question asks about.
     lead = framing_lead(corrected)
     absent = tuple(a for a in absent_terms(corrected, index, spans + quoted + ([(0, lead)] if lead else []))

@@ -520,6 +520,8 @@ def test_follow_up_with_a_new_topic_answers_the_new_topic(qa):
     ("How much did China spend on R&D in 2023?", "R&D"),
     ("Did Shen comment on Europe's Unified Patent Court?", "Unified Patent Court"),  # not a Title-Cased question
     ("Can Cambodia and Vietnam use Chinese patent results?", "Vietnam"),  # of two names, the missing one
+    # Two possessives are no quotation marks around the words between them.
+    ("Did he compare China's IP courts to Europe's Unified Patent Court?", "Unified Patent Court"),
 ])
 def test_names_the_briefing_never_mentions(qa, question, named):
     a = qa.ask(question)

@@ -174,6 +174,10 @@ def missing_kind(question: str, quoted: str) -> list[str]:
     ['an amount of money']
     >>> missing_kind("How much did pledge financing raise?", "Pledge financing exceeded 5.5 billion yuan.")
     []
+    >>> missing_kind("How many examiners does the office employ?", "Examination now takes 15.7 months.")
+    ['a staff count']
+    >>> missing_kind("How many people work at the office?", "The office has a staff of 1,200 examiners.")
+    []
     """
     out = []
     if DAY_ASK_RE.search(question) and not DAY_RE.search(quoted):
@@ -190,7 +194,20 @@ def missing_kind(question: str, quoted: str) -> list[str]:
         out.append("a share or percentage")
     elif MONEY_ASK_RE.search(question) and not MONEY_RE.search(quoted) and not currency:
         out.append("an amount of money")
+    if STAFF_ASK_RE.search(question) and not any(STAFF_RE.search(s) and FIGURE_RE.search(s)
+                                                 for s in re.split(r"(?<=[.!?])\s+", quoted)):
+        out.append("a staff count")
     return out
+
+
+# "How many people work at the CNIPA?", "the headcount of examiners": the size of a staff, which only a figure
+# said of staff, employees or personnel answers (not a count of patents the examiners examined).
+STAFF_ASK_RE = re.compile(r"\bhow many\b.{0,50}\b(work|works|working|employ|employs|employed|on (the |its )?staff)\b|"
+                          r"\b(working|employed) (at|in|for)\b.{0,50}\bhow many\b|"
+                          r"\b(head ?count|workforce|staff size|size of (the |its )?staff|number of (employees|staff|"
+                          r"personnel))\b", re.I)
+STAFF_RE = re.compile(r"\b(employ\w*|staff\w*|personnel|workforce|head ?count|civil servants|work(s|ing)? (at|for))\b",
+                      re.I)
 
 
 # "How much money has China put into the fund?", "What does a filing cost?": an amount, in a currency.

@@ -582,6 +582,7 @@ def test_a_quoted_phrase_finds_the_sentence_that_says_it(qa):
     ("exact date of the 3rd belt and road ip conference?", "the exact date"),  # "September" is a month
     ("In which city was the IP forum with multinational companies held?", "the place"),
     ("Which specific provinces and cities run the data IP pilot programs?", "the place"),
+    ("How many examiners does the administration employ to handle trademark filings?", "a staff count"),
 ])
 def test_an_answer_that_cannot_hold_what_is_asked_says_so(qa, question, lacks):
     a = qa.ask(question)

@@ -104,6 +104,13 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
     if not bs:
         out.add("notice", "No briefing matches the filters, so there was nothing to search.")
         return out.answer(plan.question, "structure", True, "empty-scope")
+    # "What was the name of the CCTV reporter?": labels that are outlets name no reporter; say so, and show what
+    # the transcript does give (an abstention: the name is not there).
+    no_names = bool(REPORTER_NAME_RE.search(plan.question)) and kind in REPORTER_KINDS and all(
+        e.outlet != "Reporter" for b in bs for e in b.exchanges)
+    if no_names:
+        out.add("notice", "The transcript does not give reporters' names, only the news organization each "
+                          "reporter named. What it gives:")
     for b in bs:
         _heading(out, b, many)
         if kind == "chair":
@@ -234,7 +241,17 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                     _handoff_words(out, b, e, lookup.index)
             if kind in ("asked", "asked_about", "answered_by") and len(ex) == 1 and ex[0].answers:
                 _answer_lead(out, b, ex[0], lookup)
+    if no_names:
+        return out.answer(plan.question, "structure", True, "unmatched-constraint: the reporter's name", (), plan.query)
     return out.answer(plan.question, "structure", False, None, (), plan.query)
+
+
+# A question for a reporter's own name ("the name of the CCTV reporter", "which journalist, by name").
+REPORTER_NAME_RE = re.compile(r"\b(the|his|her|their|full) names? of\b(?! (the |their |its )?(outlets?|organi[sz]ations?|"
+                              r"news|media|papers?|agency|agencies|networks?|publications?)\b).{0,40}"
+                              r"\b(reporters?|journalists?|correspondents?)\b|\b(reporter|journalist|correspondent)s?'?s? "
+                              r"(full )?names?\b|\b(reporters?|journalists?|correspondents?)\b.{0,40}\bby name\b", re.I)
+REPORTER_KINDS = ("first_last", "asked", "asked_about", "answered_by", "outlets", "exchanges", "answered")
 
 
 def _step(plan: QueryPlan) -> int:

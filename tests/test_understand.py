@@ -956,3 +956,11 @@ def test_her_is_the_woman_the_header_names(index, history):
 def test_a_new_topic_keeps_the_previous_shape_unless_it_asks_its_own(index, question, intent):
     p = plan(question, ["What did the officials say about patent transfers?"], index)
     assert (p.intent, p.follow_up) == (intent, True), p
+
+
+def test_a_reporters_name_is_not_in_outlet_labels_and_the_answer_says_so(qa):
+    a = qa.ask("What was the name of the CCTV reporter who asked the first question?")
+    assert a.abstained and a.reason == "unmatched-constraint: the reporter's name", a.reason
+    assert a.answer.startswith("The transcript does not give reporters' names") and "CCTV" in a.answer
+    b = qa.ask("What was the name of the outlet of the reporter who asked the first question?")
+    assert not b.abstained and "CCTV" in b.answer

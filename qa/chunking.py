@@ -81,6 +81,27 @@ def structural_handoff(turn: Turn, nxt: Turn | None) -> bool:
     return bool(said & _name_words(nxt))
 
 
+# Words that bring a guest to the podium, as opposed to handing one question on.
+INTRO_RE = re.compile(r"\b(our guest|(pleased|happy|delighted|glad) to (welcome|introduce|have)|joined (today |here )?by|"
+                      r"join(s|ing)? us|(bring up|bring out|introduce) (our|my|a|the)\b)", re.I)
+
+
+def introduces(turn: Turn, nxt: Turn | None) -> bool:
+    """Whether `turn` brings another official to the podium to speak in their own right ("I want to bring up our
+    guest … I am pleased to welcome Rachel Dunmore, …"): the guest's remarks then answer no earlier question.
+
+    >>> from qa.transcript import parse_text
+    >>> t = parse_text("MR SMITH: Hello.\\n\\nQUESTION: Why?\\n\\nMR SMITH: Because.\\n\\nMR SMITH: Let me bring up our "
+    ...                "guest, Jane Doe.\\n\\nMS DOE: Thanks. From today, renewals go online.\\n")
+    >>> introduces(t.turns[3], t.turns[4]), introduces(t.turns[2], t.turns[3])
+    (True, False)
+    """
+    if nxt is None or turn.role != "official" or nxt.role != "official" or nxt.speaker == turn.speaker:
+        return False
+    said = {w.casefold() for w in WORD_RE.findall(turn.text)}
+    return bool(INTRO_RE.search(turn.text)) and bool(said & _name_words(nxt))
+
+
 def _asked(turn: Turn | None) -> bool:
     return turn is not None and turn.role == "reporter" and ("?" in turn.text or "？" in turn.text)
 
@@ -147,11 +168,17 @@ def _answer(tr: Transcript, question: Turn | None, positions: list[int], runners
     answered = False
     handoff: Turn | None = None  # a hand-off turn waiting for the colleague's answer
     invited: str | None = None
+    statement = False  # a guest was brought up after the answer: what follows answers no question
     for k in positions:
         turn = turns[k]
         if turn.role == "moderator":
             continue
         nxt = next((t for t in turns[k + 1:] if t.role != "moderator"), None)
+        if answered and handoff is None and introduces(turn, nxt):
+            statement = True  # "Let me pause here … I am pleased to welcome Rachel Dunmore, …"
+        if statement:
+            _append(tr, turn, None, None, chunks, warnings)
+            continue
         target = handoff_target(turn, tr)
         if target is None and structural_handoff(turn, nxt):
             target = nxt.speaker

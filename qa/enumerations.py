@@ -127,7 +127,8 @@ def slice_of(chunk: Chunk, a: int, b: int) -> str:
 
 
 # "which initiatives …", "list the five key characteristics …", "what 4 aspects …": the thing asked for.
-ASKED_RE = re.compile(r"\b(?:which|what|list|name|enumerate)\s+(?:the\s+|all\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?"
+ASKED_RE = re.compile(r"\b(?:which|what|list|name|enumerate)\s+(?:(?:are|were|is|was)\s+)?(?:the\s+|all\s+(?:the\s+)?)?"
+                      r"(?:[\w-]+\s+){0,2}?"
                       r"([a-z]{3,}(?:ies|s))\b", re.I)
 NOT_ASKED = {"does", "was", "has", "this", "is", "his", "its", "yours", "plans"}
 
@@ -149,7 +150,11 @@ def announced_points(chunk: Chunk, sentence: Sentence, index) -> list[Sentence]:
 
 
 def asked_noun(question: str) -> str | None:
-    """The plural noun a list question asks for, as a stem: 'Which countries?' -> 'countr'."""
+    """The plural noun a list question asks for, as a stem: 'Which countries?' -> 'countr'.
+
+    >>> asked_noun("Which countries?"), asked_noun("What are the three steps of renewal?")
+    ('countr', 'step')
+    """
     m = ASKED_RE.search(question)
     if not m or m.group(1).lower() in NOT_ASKED:
         return None

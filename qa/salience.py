@@ -17,6 +17,8 @@ ORDINAL_RE = re.compile(r"^(?:First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:l
 ANNOUNCE_RE = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:[\w-]+\s+){0,2}?"
                          r"(aspects|areas|measures|steps|points|tasks|priorities|directions|ways|fronts|parts|"
                          r"dimensions|features|characteristics|respects|things|initiatives|actions|goals)\b|"
+                         r"\b(two|three|four|five|six|seven|eight|nine|ten|\d+)-(step|part|point|pronged|stage|phase|"
+                         r"fold|track)\b|"  # "It is a three-step process."
                          r"\bas follows\b|:\s*$", re.I)
 PLEASANTRY_RE = re.compile(r"^(?:Thank(?:s| you)\b|I(?:'ll| will| would like to)? (?:answer|take|respond|invite|"
                            r"have|ask)\b|I would like to (?:take this opportunity|invite)|That's all\b|Good (?:morning|"

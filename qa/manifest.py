@@ -12,7 +12,8 @@ from .errors import CorpusError, IndexCorrupt, IndexStale
 from .extract import corpus_files
 
 # 2: transcripts.json (each parsed Transcript, text included) for answers about the briefing's structure.
-FORMAT_VERSION = 2
+# 3: BM25 tokens without accents ('bogota' for 'Bogotá'); a guest brought to the podium gives a statement of her own.
+FORMAT_VERSION = 3
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:

@@ -10,6 +10,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from .bm25 import unaccent
 from .briefing import Briefing, briefing_of
 from .constraints import FIGURE_RE
 from .spelling import english_words
@@ -101,10 +102,18 @@ def _matchers(index) -> _Matchers:
                                     if len(p) >= 2 and parts[p] == 1 and p.lower() not in STOP]
         names += [(re.compile(rf"(?<!\w){pat}(?:'s|’s)?(?!\w)", re.I), name, kind[name]) for pat in pats]
     roles = []
-    for role in sorted(ROLE_WORDS, key=len, reverse=True):
+    # Each title's own head ("Deputy Assistant Secretary for Visa Services" -> "deputy assistant secretary") is a
+    # role word too, when no one else's title has that head.
+    heads_of = collections.Counter(_title_head(t) for t in titles.values())
+    own = {_title_head(t) for t in titles.values() if heads_of[_title_head(t)] == 1 and _title_head(t)}
+    for role in sorted(set(ROLE_WORDS) | own, key=len, reverse=True):
         heads = [n for n, t in titles.items() if t.lower().startswith(role + " ") or t.lower() == role]
         if not heads:  # "the spokesperson": a role no title begins with, but exactly one title holds
-            heads = [n for n, t in titles.items() if re.search(rf"\b{re.escape(role)}\b", t, re.I)]
+            # as a rank of its own, after a comma or "and" ("deputy director general …, and spokesperson of the
+            # SCIO"): a "Deputy Assistant Secretary" or the "Spokesperson for the Secretary-General" is not "the
+            # Secretary"
+            heads = [n for n, t in titles.items()
+                     if re.search(rf"(?:^|,\s*|\band\s+)(?:the\s+)?{re.escape(role)}\b(?!-)", t, re.I)]
         if len(heads) == 1:  # "the commissioner" names whoever's title begins with it, if exactly one does
             roles.append((re.compile(rf"\b(the )?{role}(?:'s)?\b", re.I), heads[0], kind[heads[0]]))
     mods = [n for n, r in people.items() if r == "moderator"]
@@ -114,6 +123,13 @@ def _matchers(index) -> _Matchers:
             outlets.append((re.compile(rf"(?<!\w){pat}(?:'s|’s|')?(?!\w)(?:\s+(?:reporter|journalist|correspondent))?",
                                        0 if exact else re.I), outlet))
     return _Matchers(people, tuple(names), tuple(roles), mods[0] if len(mods) == 1 else None, tuple(outlets))
+
+
+def _title_head(title: str) -> str:
+    """The rank a title begins with, before what it is of or for: 'Deputy Assistant Secretary for Visa
+    Services' -> 'deputy assistant secretary'; '' when that is no short phrase of words."""
+    head = re.split(r",|\(| of | for | in | at | and | to ", title, maxsplit=1)[0].strip().lower()
+    return head if 1 <= len(head.split()) <= 4 and re.fullmatch(r"[a-z][a-z -]*", head) else ""
 
 
 def find_mentions(question: str, index) -> list[Mention]:
@@ -213,6 +229,12 @@ def roster_words(index) -> set[str]:
 
 
 @per_index
+def corpus_unaccented(index) -> str:
+    """`corpus_lower` without accents (built once per loaded index, only for a corpus that has any)."""
+    return unaccent(corpus_lower(index))
+
+
+@per_index
 def corpus_lower(index) -> str:
     """All source text of the index, lower case (built once per loaded index)."""
     return "\n".join(t.text for t in index.transcripts).lower() or "\n".join(c.text for c in index.chunks).lower()
@@ -256,6 +278,10 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
         core = " ".join(w for w in name.split() if not (w.isupper() and len(w) <= 3)) or name
         if name.lower() in corpus or core.lower() in corpus:
             return True
+        if not corpus.isascii():  # "Bogota" for the transcript's "Bogotá"
+            plain = corpus_unaccented(index)
+            if unaccent(name.lower()) in plain or unaccent(core.lower()) in plain:
+                return True
         if "-" in name and " " not in name:
             return all(there(p) for p in name.split("-") if p)  # "SME-focused": SMEs are there
         words = name.split()

@@ -1,0 +1,68 @@
+"""Transcripts the rules were not written on (eval/transcripts/<name>/): their question sets quote them, and the
+State Department one, with its real model and index, keeps what it taught us (`make eval-other` measures both)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.chunking import load_corpus
+from qa.eval.gold import load_gold
+from qa.grounding import fold
+from qa.service import BriefingQA
+from qa.understand import plan
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = sorted(p for p in (ROOT / "eval" / "transcripts").iterdir() if p.is_dir())
+
+
+def test_there_are_other_transcripts():
+    assert len(SETS) >= 2
+
+
+@pytest.mark.parametrize("folder", SETS, ids=lambda p: p.name)
+def test_each_set_is_gold_items_quoting_its_own_transcript(folder):
+    transcripts, chunks = load_corpus([folder])
+    assert len(transcripts) == 1 and chunks
+    text = fold(transcripts[0].text)
+    items = load_gold(folder / "questions.jsonl")
+    assert len({it.id for it in items}) == len(items) >= 90
+    for it in items:
+        assert all(fold(g) in text for g in it.gold), it.id
+        if it.absent:
+            assert it.absent.lower() not in text.lower(), it.id
+
+
+@pytest.fixture(scope="module")
+def state_qa(tmp_path_factory, embedder):
+    from qa.config import load_settings
+    from qa.index_store import load_or_build
+
+    root = tmp_path_factory.mktemp("state-dept")
+    shutil.copytree(ROOT / "eval" / "transcripts" / "state-dept", root / "corpus",
+                    ignore=shutil.ignore_patterns("*.jsonl"))
+    s = load_settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    return BriefingQA(s, embedder, load_or_build(s, embedder, progress=False))
+
+
+def test_a_guest_brought_to_the_podium_gives_remarks_of_her_own(state_qa):
+    first = next(c for c in state_qa.index.chunks if c.speaker == "Rachel Dunmore")
+    assert first.asked_by is None and "Starting October 1, 2024" in first.text
+    a = state_qa.ask("Give me the gist of Rachel Dunmore's opening remarks.")
+    assert not a.abstained and "October 1, 2024" in a.answer
+
+
+def test_the_secretary_is_not_a_deputy_assistant_secretary(state_qa):
+    p = plan("Who is the Secretary seeing in Bogota?", [], state_qa.index)
+    assert p.scope.officials == () and p.absent == (), p  # and "Bogota" is the transcript's "Bogotá"
+    a = state_qa.ask("Who is the Secretary seeing in Bogota?")
+    assert not a.abstained and "President Petro" in a.answer
+    # The head of her own title still names her.
+    q = plan("What did the deputy assistant secretary say about interviews?", [], state_qa.index)
+    assert q.scope.officials == ("Rachel Dunmore",), q
+
+
+def test_a_three_step_process_is_a_list_of_three(state_qa):
+    a = state_qa.ask("What are the three steps an applicant goes through to renew a visa online?")
+    assert sum(b.kind == "item" for b in a.blocks) == 3, a.answer

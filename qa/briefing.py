@@ -76,6 +76,9 @@ class Briefing:
     title_line: Quoted | None = None  # the header line holding the title, when the text has it
     closing: Quoted | None = None  # the last turn's words when a moderator closes the briefing
     closing_speaker: str = ""
+    time_line: Quoted | None = None  # the header line giving the time it began ("1:08 p.m. EDT")
+    end_line: Quoted | None = None  # the line after the last turn saying when it ended ("(The briefing was concluded …)")
+    place_line: Quoted | None = None  # the header line naming where it was held ("Washington, D.C.")
 
     @property
     def moderators(self) -> tuple[Member, ...]:
@@ -228,8 +231,39 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
     last = tr.turns[-1] if len(tr.turns) > 1 else None
     closing = Quoted(tr.text[last.start:last.end], last.start, last.end, last.first_line) \
         if last is not None and last.role == "moderator" else None
+    time_line = next((q for q in header if TIME_LINE_RE.fullmatch(q.text.strip())), None)
+    named = {m.line.line for m in members if m.line is not None} | {q.line for q in (title_line, date_line) if q} \
+        | {q.line for m in members for _, q in m.also}
+    place_line = next((q for q in header if q.line not in named and PLACE_LINE_RE.search(q.text)
+                       and not DATE_LINE_RE.search(q.text) and len(q.text.split()) <= 8), None)
     return Briefing(tr.doc_id, tr.title, tr.date, tr.path, tr.text, members, date_line, tuple(exchanges),
-                    opening, labels, welcome, title_line, closing, last.speaker if closing else "")
+                    opening, labels, welcome, title_line, closing, last.speaker if closing else "",
+                    time_line, _end_line(tr), place_line)
+
+
+# "1:08 p.m. EDT", "10 A.M.": a header line that is a time of day.
+TIME_LINE_RE = re.compile(r"\d{1,2}(?::\d{2})?\s*[ap]\.?\s?m\.?(?:\s+[A-Z]{2,4})?", re.I)
+# "(The briefing was concluded at 2:11 p.m.)", "END 2:45 P.M. EDT": when it ended.
+END_LINE_RE = re.compile(r"\b(concluded|ended|adjourned|closed|END)\b.{0,40}?\d{1,2}(?::\d{2})?\s*[ap]\.?\s?m\b", re.I)
+# "Washington, D.C.", "James S. Brady Press Briefing Room": a header line naming a place.
+PLACE_LINE_RE = re.compile(r"^[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*, (?:[A-Z][\w.]*\s?)+$|"
+                           r"\b(Room|Hall|Auditorium|Building|Center|Centre|Headquarters|Palace|Plaza)\b")
+
+
+def _end_line(tr: Transcript) -> Quoted | None:
+    """The line after the last turn (or closing the last one) that says when the briefing ended."""
+    if not tr.turns:
+        return None
+    last = tr.turns[-1]
+    end = tr.segment_end if tr.segment_end is not None else len(tr.text)
+    for no, s, e in _lines(tr.text):
+        if s < last.start or s >= end:
+            continue
+        s, e = _clean_span(tr.text, s, e)
+        m = END_LINE_RE.search(tr.text[s:e])
+        if m and e - s <= 80:
+            return Quoted(tr.text[s:e], s, e, no)
+    return None
 
 
 def question_sentences(ex: Exchange) -> list[Quoted]:

@@ -111,6 +111,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
     if no_names:
         out.add("notice", "The transcript does not give reporters' names, only the news organization each "
                           "reporter named. What it gives:")
+    missing = False  # the transcript has no time or place to give
     for b in bs:
         _heading(out, b, many)
         if kind == "chair":
@@ -155,6 +156,23 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             _about(out, b)
         elif kind == "closing":
             _closing(out, b)
+        elif kind == "time":
+            lines = [(what, q) for what, q in (("Began", b.time_line), ("Ended", b.end_line)) if q is not None]
+            if not lines:
+                out.add("notice", "The transcript gives no time of day for this briefing.")
+                missing = True
+            for what, q in lines:
+                n = out.cite_source(b, q, "header")
+                out.add("attribution", f"{what}, as the transcript records it:")
+                out.add("quote", q.text, (n,))
+        elif kind == "place":
+            if b.place_line is None:
+                out.add("notice", "The transcript does not say where this briefing was held.")
+                missing = True
+            else:
+                n = out.cite_source(b, b.place_line, "header")
+                out.add("attribution", "Where it was held, from its header:")
+                out.add("quote", b.place_line.text, (n,))
         elif kind == "date":
             if b.date_line is not None:
                 n = out.cite_source(b, b.date_line, "header")
@@ -243,6 +261,8 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 _answer_lead(out, b, ex[0], lookup)
     if no_names:
         return out.answer(plan.question, "structure", True, "unmatched-constraint: the reporter's name", (), plan.query)
+    if missing and len(bs) == 1:
+        return out.answer(plan.question, "structure", True, f"unmatched-constraint: the {kind}", (), plan.query)
     return out.answer(plan.question, "structure", False, None, (), plan.query)
 
 

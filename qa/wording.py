@@ -20,8 +20,12 @@ OUTLET_N = (r"(?:outlet|reporter|journalist|correspondent|media outlet|news outl
 ASK_V = r"(?:ask(?:ed|s)?|raise[sd]?|pose[sd]?|put|wanted to know)"
 
 
+# What a reader calls the briefing itself.
+BRIEFING_N = r"(?:briefing|press briefing|press conference|news conference|presser|q ?& ?a)"
+
+
 def _words(p: str) -> str:
-    return p.replace("ORD", ORD).replace("OUTLET_N", OUTLET_N).replace("ASK_V", ASK_V)
+    return p.replace("ORD", ORD).replace("OUTLET_N", OUTLET_N).replace("ASK_V", ASK_V).replace("BRIEFING_N", BRIEFING_N)
 
 
 STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_words(p), re.I)) for k, p in (
@@ -69,6 +73,17 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
               r"\bhow many\b.{0,25}\b(people|officials|speakers|panel(l)?ists|briefers|guests)\b.{0,20}"
               r"\b(stage|podium|panel|dais|rostrum|present|there|attend\w*|took part|participat\w*)\b|"
               r"\bhow many times (was|did|were) \w+( \w+)? (called on|asked|invited|answer|respond|take the floor)\b"),
+    # "What time did the briefing start?", "When did it wrap up?", "How long did it last?": the clock times.
+    ("time", r"\bwhat time (did|was|does|is|were)\b.{0,20}\b(BRIEFING_N)\b|"
+             r"\bwhen (did|was|does) (the |this |that |today's )?(BRIEFING_N )(start|begin|kick off|get under ?way|"
+             r"open|end|finish|conclude|wrap up|close|adjourn|break up|over)\b|"
+             r"\b(start|began|begin|end|ended|finish|finished|conclude|concluded|wrap(ped)? up|adjourn(ed)?)\b.{0,20}"
+             r"\bat what time\b|\bhow long (did|was) (the |this |that |today's )?(BRIEFING_N)\b.{0,20}"
+             r"\b(last|run|go on|take)\b|\b(start|starting|end|ending|finish(ing)?) time\b"),
+    # "Where was the briefing held?": the place the header names.
+    ("place", r"\bwhere (was|is|were|did) (the |this |that |today's )?(BRIEFING_N)\b|"
+              r"\b(what|which) (venue|location|room|city|place)\b.{0,30}\b(BRIEFING_N)\b|"
+              r"\b(BRIEFING_N)\b.{0,30}\b(venue|location)\b|\bwhere (was|were) (they|the officials) briefing\b"),
     ("date", r"\bwhen (was|did|were) (the|this|that) (briefing|press conference|conference|event|meeting)\b|"
              r"\b(what|which) (date|day)\b|\bdate of (the|this|that|today's) ([\w-]+ ){0,3}(briefing|press conference|"
              r"conference|event|presser)\b"),

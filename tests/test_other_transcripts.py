@@ -66,3 +66,15 @@ def test_the_secretary_is_not_a_deputy_assistant_secretary(state_qa):
 def test_a_three_step_process_is_a_list_of_three(state_qa):
     a = state_qa.ask("What are the three steps an applicant goes through to renew a visa online?")
     assert sum(b.kind == "item" for b in a.blocks) == 3, a.answer
+
+
+@pytest.mark.parametrize("question, said", [
+    ("What time did the briefing start?", "1:08 p.m. EDT"),
+    ("When did the briefing wrap up?", "concluded at 2:11 p.m."),
+    ("Where was the briefing held?", "Washington, D.C."),
+])
+def test_the_clock_times_and_place_are_quoted_from_the_header_and_trailer(state_qa, question, said):
+    a = state_qa.ask(question)
+    assert a.intent == "structure" and not a.abstained and said in a.answer, a.answer
+    c = next(c for c in a.citations if said in c.quote)
+    assert c.kind == "header" and state_qa.index.transcripts[0].text[c.start:c.end] == c.quote

@@ -964,3 +964,12 @@ def test_a_reporters_name_is_not_in_outlet_labels_and_the_answer_says_so(qa):
     assert a.answer.startswith("The transcript does not give reporters' names") and "CCTV" in a.answer
     b = qa.ask("What was the name of the outlet of the reporter who asked the first question?")
     assert not b.abstained and "CCTV" in b.answer
+
+
+@pytest.mark.parametrize("question, lacks", [
+    ("What time did the press conference start?", "time"),
+    ("Where was the briefing held?", "place"),
+])
+def test_a_time_or_place_the_transcript_lacks_is_said_to_be_missing(qa, question, lacks):
+    a = qa.ask(question)
+    assert a.intent == "structure" and a.abstained and a.reason == f"unmatched-constraint: the {lacks}", a.answer

@@ -52,6 +52,7 @@ class Exchange:
     answers: tuple[Chunk, ...]  # the answer chunks, in order
     handoffs: tuple[tuple[str, str], ...]  # (who handed off, to whom)
     handoff_turns: tuple[Quoted, ...] = ()  # the words of each hand-off ("I would like to invite Mr. Wang …")
+    reporter: Quoted | None = None  # the name a reporter gives in asking ("Laura Kessler, AP."), when they do
 
     @property
     def officials(self) -> tuple[str, ...]:
@@ -216,9 +217,15 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
                 passing.append(Quoted(tr.text[u.start:u.end], u.start, u.end, u.first_line))
         label = label_quote(tr, t) or Quoted(t.speaker, t.start, t.start, t.label_line)
         handoffs = tuple((c.handed_off_by, c.speaker) for c in answers if c.handed_off_by)
-        exchanges.append(Exchange(tr.doc_id, len(exchanges) + 1, t.speaker, label,
+        outlet, reporter = t.speaker, None
+        m = self_identified(tr.text, t)
+        if m:
+            outlet = m.group("outlet")
+            label = Quoted(tr.text[m.start("name"):m.end("outlet")], m.start("name"), m.end("outlet"), t.first_line)
+            reporter = Quoted(m.group("name"), m.start("name"), m.end("name"), t.first_line)
+        exchanges.append(Exchange(tr.doc_id, len(exchanges) + 1, outlet, label,
                                   Quoted(tr.text[t.start:t.end], t.start, t.end, t.first_line), answers, handoffs,
-                                  tuple(passing)))
+                                  tuple(passing), reporter))
     # Members from the header; without one, the officials and moderators who spoke.
     if not members:
         seen = dict.fromkeys((t.speaker, t.role) for t in tr.turns if t.role in ("official", "moderator"))
@@ -239,6 +246,30 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
     return Briefing(tr.doc_id, tr.title, tr.date, tr.path, tr.text, members, date_line, tuple(exchanges),
                     opening, labels, welcome, title_line, closing, last.speaker if closing else "",
                     time_line, _end_line(tr), place_line)
+
+
+# Labels that name no one ("QUESTION:", "Q:"): the reporter may name themself and their outlet in asking.
+GENERIC_ASKERS = {"reporter", "question", "q", "correspondent", "journalist", "participant", "audience"}
+# "Thanks, Dan. Laura Kessler, AP. …", "Hi, Samir Haddad, Al Quds. …": after any greeting, a name of two or three
+# capitalised words, a comma, and the outlet up to the next full stop or comma.
+# Or "Rachel, Simon from Reuters again.": a name, "from" and the outlet, after a greeting or the official's name.
+_GREETING = r"(?:(?:(?i:thanks|thank you|hi|hello|good (?:morning|afternoon|evening)|yes|sure)\b[^.?!]{0,30}?|[A-Z][a-z]+)[.,!]\s*)*"
+_OUTLET = r"(?P<outlet>[A-Z][\w&'’-]*(?:\.[A-Za-z]+)*(?:\s+[A-Z][\w&'’-]*){0,3})"
+SELF_ID_RES = (re.compile(_GREETING + r"(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z'’-]+){1,2}),\s+" + _OUTLET + r"(?=[.,])"),
+               re.compile(_GREETING + r"(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z'’-]+){0,2}) from (the )?" + _OUTLET
+                          + r"(?=[.,]|\s+again\b)"))
+def self_identified(text: str, turn) -> re.Match | None:
+    """A question under a label that names no one ("QUESTION: Thanks, Dan. Laura Kessler, AP. …"): the match of
+    the name and outlet the reporter gives (groups `name`, `outlet`), else None.
+
+    >>> from qa.transcript import parse_text
+    >>> t = parse_text("MR LEE: Hello.\\n\\nQUESTION: Thanks. Ana Ruiz, AFP. Why?\\n\\nMR LEE: Because.\\n")
+    >>> self_identified(t.text, t.turns[1]).group("name", "outlet")
+    ('Ana Ruiz', 'AFP')
+    """
+    if turn.speaker.lower() not in GENERIC_ASKERS:
+        return None
+    return next((m for rx in SELF_ID_RES if (m := rx.match(text, turn.start, min(turn.end, turn.start + 160)))), None)
 
 
 # "1:08 p.m. EDT", "10 A.M.": a header line that is a time of day.

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .briefing import self_identified
 from .errors import CorpusError
 from .extract import SUPPORTED, corpus_files  # noqa: F401  (corpus_files: re-exported)
 from .speakers import HONORIFICS
@@ -203,6 +204,15 @@ def _answer(tr: Transcript, question: Turn | None, positions: list[int], runners
         warnings.append(f"{tr.path}:{question.label_line}: question from '{question.speaker}' has no answer")
 
 
+def _asker(tr: Transcript, question: Turn | None) -> str | None:
+    """Who asked: the reporter's label, or the outlet a reporter under a label that names no one gives in asking
+    ("QUESTION: … Laura Kessler, AP. …" -> "AP")."""
+    if question is None:
+        return None
+    m = self_identified(tr.text, question)
+    return m.group("outlet") if m else question.speaker
+
+
 def _append(tr: Transcript, turn: Turn, question: Turn | None, handed_by: str | None, chunks: list[Chunk],
             warnings: list[str]) -> None:
     """Append `turn` as the next chunk, answering `question`."""
@@ -215,7 +225,7 @@ def _append(tr: Transcript, turn: Turn, question: Turn | None, handed_by: str | 
         id=f"{tr.doc_id}#{n:02d}", doc_id=tr.doc_id, doc_title=tr.title, doc_date=tr.date,
         doc_path=tr.path, ordinal=n, speaker=turn.speaker,
         speaker_title=person.title if person else "",
-        asked_by=question.speaker if question else None,
+        asked_by=_asker(tr, question),
         question=question.text if question else None,
         question_line=question.first_line if question else None,
         handed_off_by=handed_by, paragraphs=turn.paragraphs, start=turn.start, end=turn.end,

@@ -13,7 +13,8 @@ from .extract import corpus_files
 
 # 2: transcripts.json (each parsed Transcript, text included) for answers about the briefing's structure.
 # 3: BM25 tokens without accents ('bogota' for 'Bogotá'); a guest brought to the podium gives a statement of her own.
-FORMAT_VERSION = 3
+# 4: an answer to a reporter who names their outlet in asking ("Laura Kessler, AP.") is asked by that outlet.
+FORMAT_VERSION = 4
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .bm25 import unaccent
-from .briefing import Briefing, briefing_of
+from .briefing import GENERIC_ASKERS, Briefing, briefing_of
 from .constraints import FIGURE_RE
 from .spelling import english_words
 
@@ -118,10 +118,17 @@ def _matchers(index) -> _Matchers:
             roles.append((re.compile(rf"\b(the )?{role}(?:'s)?\b", re.I), heads[0], kind[heads[0]]))
     mods = [n for n, r in people.items() if r == "moderator"]
     outlets = []
-    for outlet in sorted({e.outlet for b in briefings(index) for e in b.exchanges}, key=len, reverse=True):
+    # Not a label that names no one ("QUESTION:" read as "Reporter"): "the AFP reporter" is AFP's.
+    for outlet in sorted({e.outlet for b in briefings(index) for e in b.exchanges
+                          if e.outlet.lower() not in GENERIC_ASKERS}, key=len, reverse=True):
         for pat, exact in _outlet_patterns(outlet, index):
             outlets.append((re.compile(rf"(?<!\w){pat}(?:'s|’s|')?(?!\w)(?:\s+(?:reporter|journalist|correspondent))?",
                                        0 if exact else re.I), outlet))
+    # A reporter who named themself in asking ("Laura Kessler, AP"): their name stands for their outlet's questions.
+    for name, outlet in sorted({(e.reporter.text, e.outlet) for b in briefings(index) for e in b.exchanges
+                                if e.reporter is not None}, key=lambda x: -len(x[0])):
+        outlets += [(re.compile(rf"(?<!\w){re.escape(p)}(?:'s|’s)?(?!\w)"), outlet)
+                    for p in (name, name.split()[-1]) if len(p) > 3]
     return _Matchers(people, tuple(names), tuple(roles), mods[0] if len(mods) == 1 else None, tuple(outlets))
 
 

@@ -13,6 +13,7 @@ from .answer import Composer, never_mentions
 from .briefing import Briefing, Exchange, question_sentences
 from .salience import lead_sentences
 from .types import Answer, Cell, QueryPlan
+from .wording import ORD, REPORTER_NAME_RE
 
 
 def _briefings(plan: QueryPlan, lookup) -> list[Briefing]:
@@ -56,9 +57,14 @@ def lookup_speaker(b: Briefing, chunk_id: str) -> str | None:
     return None
 
 
+def asker_cell(out: Composer, b: Briefing, e: Exchange) -> Cell:
+    """Who asked, cited to the label; a reporter who named themself as they did ("Laura Kessler, AP")."""
+    return Cell(e.label.text if e.reporter else e.outlet, out.cite_source(b, e.label, "label", e.outlet))
+
+
 def exchange_row(out: Composer, b: Briefing, e: Exchange, with_question: bool = True) -> None:
     """Outlet → official(s) → the question's asking sentence, each cell cited."""
-    cells = [Cell(e.outlet, out.cite_source(b, e.label, "label", e.outlet))]
+    cells = [asker_cell(out, b, e)]
     for c in e.answers:
         label = b.labels.get(c.id)
         cells.append(Cell(c.speaker, out.cite_source(b, label, "label", c.speaker, c) if label else None))
@@ -107,7 +113,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
     # "What was the name of the CCTV reporter?": labels that are outlets name no reporter; say so, and show what
     # the transcript does give (an abstention: the name is not there).
     no_names = bool(REPORTER_NAME_RE.search(plan.question)) and kind in REPORTER_KINDS and all(
-        e.outlet != "Reporter" for b in bs for e in b.exchanges)
+        e.outlet != "Reporter" and e.reporter is None for b in bs for e in b.exchanges)
     if no_names:
         out.add("notice", "The transcript does not give reporters' names, only the news organization each "
                           "reporter named. What it gives:")
@@ -235,7 +241,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             out.add("table", cells=(Cell("Asked by"), Cell("Handed off by"), Cell("Answered by"), Cell("Question")))
             for e in ex:
                 for (by, to), words in zip(e.handoffs, e.handoff_turns or ((None,) * len(e.handoffs))):
-                    cells = [Cell(e.outlet, out.cite_source(b, e.label, "label", e.outlet))]
+                    cells = [asker_cell(out, b, e)]
                     cells.append(Cell(words.text if words else by,
                                       out.cite_source(b, words, "answer", by) if words else None))
                     ans = next((c for c in e.answers if c.speaker == to), None)
@@ -266,11 +272,6 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
     return out.answer(plan.question, "structure", False, None, (), plan.query)
 
 
-# A question for a reporter's own name ("the name of the CCTV reporter", "which journalist, by name").
-REPORTER_NAME_RE = re.compile(r"\b(the|his|her|their|full) names? of\b(?! (the |their |its )?(outlets?|organi[sz]ations?|"
-                              r"news|media|papers?|agency|agencies|networks?|publications?)\b).{0,40}"
-                              r"\b(reporters?|journalists?|correspondents?)\b|\b(reporter|journalist|correspondent)s?'?s? "
-                              r"(full )?names?\b|\b(reporters?|journalists?|correspondents?)\b.{0,40}\bby name\b", re.I)
 REPORTER_KINDS = ("first_last", "asked", "asked_about", "answered_by", "outlets", "exchanges", "answered")
 
 
@@ -293,6 +294,10 @@ ALL_BEFORE_RE = re.compile(r"\b(outlets|reporters|journalists|questions|ones|all
                            r"preceding|following)\b", re.I)
 
 
+# "Reuters' first question", "her last one": the place among that asker's own questions.
+OWN_NTH_RE = re.compile(rf"(['’]s?|\b(his|her|their))\s+(very )?({ORD}|last|final|next)\b", re.I)
+
+
 def _in_sequence(plan: QueryPlan, b: Briefing) -> list[Exchange]:
     """The exchange a question points to by its place: 'the third question', 'the last question', or the one
     'after'/'before' a named outlet's."""
@@ -306,6 +311,8 @@ def _in_sequence(plan: QueryPlan, b: Briefing) -> list[Exchange]:
         return [ex[i + step] for i in at if 0 <= i + step < len(ex)]
     n = plan.nth if plan.nth is not None else (-1 if re.search(r"\b(last|final|closing)\b", plan.question, re.I)
                                                   else 1)
+    if plan.scope.outlets and OWN_NTH_RE.search(plan.question):
+        ex = [e for e in ex if e.outlet in plan.scope.outlets]  # "the Reuters correspondent's first question"
     if n == -1:
         return ex[-1:]
     return ex[n - 1:n] if 1 <= n <= len(ex) else []

@@ -28,6 +28,12 @@ def _words(p: str) -> str:
     return p.replace("ORD", ORD).replace("OUTLET_N", OUTLET_N).replace("ASK_V", ASK_V).replace("BRIEFING_N", BRIEFING_N)
 
 
+# A question for a reporter's own name ("the name of the CCTV reporter", "which journalist, by name").
+REPORTER_NAME_RE = re.compile(r"\b(the|his|her|their|full) names? of\b(?! (the |their |its )?(outlets?|organi[sz]ations?|"
+                              r"news|media|papers?|agency|agencies|networks?|publications?)\b).{0,40}"
+                              r"\b(reporters?|journalists?|correspondents?)\b|\b(reporter|journalist|correspondent)s?'?s? "
+                              r"(full )?names?\b|\b(reporters?|journalists?|correspondents?)\b.{0,40}\bby name\b", re.I)
+
 STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_words(p), re.I)) for k, p in (
     # "How many did he answer himself rather than delegate?": what he answered, before any hand-off wording.
     ("count", r"\bhow many (of the )?(questions|queries)\b.{0,60}\b(himself|herself|themselves|personally|on (his|her|their) "
@@ -38,6 +44,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
                  r"pass(ed)? (it|the question|questions?|the floor)|deferr?(ed)?|delegat\w+|"
                  r"invited? \w+ (\w+ )?to answer|hand-?offs?|(passed|handed|referred) (on )?to (a |another )?"
                  r"(colleague|someone))\b"),
+    # "What was the name of the AFP reporter?": that outlet's questions, which show the name a reporter gave.
+    ("asked", REPORTER_NAME_RE.pattern),
     ("opening_speaker", r"\bwho\b[^?]{0,40}?\b(gave|made|delivered|presented|read|did) (the|an) (opening|introductory|"
                         r"intro|introduction)( (remarks|statement|speech|address))?\b|\bwho (spoke|went) first\b|"
                         r"\bwho (opened|introduced) the (briefing|press conference)\b|"

@@ -78,3 +78,12 @@ def test_the_clock_times_and_place_are_quoted_from_the_header_and_trailer(state_
     assert a.intent == "structure" and not a.abstained and said in a.answer, a.answer
     c = next(c for c in a.citations if said in c.quote)
     assert c.kind == "header" and state_qa.index.transcripts[0].text[c.start:c.end] == c.quote
+
+
+def test_a_reporter_who_names_their_outlet_is_asked_by_it(state_qa):
+    afp = next(c for c in state_qa.index.chunks if c.question and "Julien Marchetti, AFP" in c.question)
+    assert afp.asked_by == "AFP"
+    a = state_qa.ask("What was the name of the AFP reporter?")
+    assert a.intent == "structure" and not a.abstained and "Julien Marchetti, AFP" in a.answer, a.answer
+    b = state_qa.ask("What was the Reuters correspondent's first question about?")
+    assert "Turning to Russia" in b.answer and "Laura Kessler" not in b.answer, b.answer

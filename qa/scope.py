@@ -116,6 +116,11 @@ def _matchers(index) -> _Matchers:
                      if re.search(rf"(?:^|,\s*|\band\s+)(?:the\s+)?{re.escape(role)}\b(?!-)", t, re.I)]
         if len(heads) == 1:  # "the commissioner" names whoever's title begins with it, if exactly one does
             roles.append((re.compile(rf"\b(the )?{role}(?:'s)?\b", re.I), heads[0], kind[heads[0]]))
+    # "the guest": an official whose remarks of their own come after another official's (brought to the podium).
+    guests = {c.speaker for b in briefings(index) for c in b.opening[1:] if c.speaker != b.opening[0].speaker}
+    if len(guests) == 1:
+        roles.append((re.compile(r"\b(the |our |today's )?guest( official| speaker| briefer)?(?:'s)?\b", re.I),
+                      next(iter(guests)), "official"))
     mods = [n for n, r in people.items() if r == "moderator"]
     outlets = []
     # Not a label that names no one ("QUESTION:" read as "Reporter"): "the AFP reporter" is AFP's.

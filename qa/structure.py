@@ -120,7 +120,14 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
     missing = False  # the transcript has no time or place to give
     for b in bs:
         _heading(out, b, many)
-        if kind == "chair":
+        guests = _introductions(b, plan.scope.officials, lookup.index) if kind == "introduced" else {}
+        if guests:
+            # "How did the spokesperson introduce the guest?": the words of the official who brought her up.
+            for name, (by, turn) in guests.items():
+                out.add("attribution", f"{by}, introducing {name}:", group=by)
+                first, last = name.split()[0], name.split()[-1]
+                _quote_turn(out, b, turn, by, keep=lambda t: bool(re.search(rf"\b({first}|{last})\b", t)))
+        elif kind in ("chair", "introduced"):
             mods = b.moderators or ()
             if not mods:
                 out.add("notice", "The transcript names no moderator or chairperson.")
@@ -379,6 +386,24 @@ def _about(out: Composer, b: Briefing) -> None:
         first = b.moderators[0].name if b.moderators else ""
         out.add("attribution", f"{first or 'The moderator'}, opening the briefing:", group=first)
         _quote_turn(out, b, b.welcome, first, sentences=3)
+
+
+def _introductions(b: Briefing, names, index) -> dict:
+    """{guest: (the official who introduced them, that turn as a Quoted)} for each of `names` whose first words
+    are a statement that another official's turn, just before, brings up by name ("I am pleased to welcome
+    Rachel Dunmore, …")."""
+    from .briefing import Quoted
+
+    chunks = sorted((c for c in index.chunks if c.doc_id == b.doc_id), key=lambda c: c.start)
+    out = {}
+    for name in names:
+        at = next((i for i, c in enumerate(chunks) if c.speaker == name), None)
+        if not at or chunks[at].asked_by is not None:
+            continue
+        prev = chunks[at - 1]
+        if prev.speaker != name and re.search(rf"\b{re.escape(name.split()[-1])}\b|\b{re.escape(name)}\b", prev.text):
+            out[name] = (prev.speaker, Quoted(b.text[prev.start:prev.end], prev.start, prev.end, prev.first_line))
+    return out
 
 
 def _welcome_naming(out: Composer, b: Briefing, names: list[str]) -> None:

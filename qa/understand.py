@@ -99,10 +99,8 @@ def _structure(q: str, kinds: set[str]) -> str | None:
             continue  # "what did Hu Wenhui ask for" is not about a question he was asked
         if kind == "title" and not ({"official", "moderator"} & kinds):
             continue
-        if kind == "introduced":
-            if "official" not in kinds:
-                continue
-            kind = "chair"
+        if kind == "introduced" and ("official" not in kinds or "outlet" in kinds):
+            continue  # with an outlet it is about that exchange: who answered, introduced in the hand-off
         if kind == "outlets" and "outlet" in kinds:
             continue  # "What did the China Daily reporter ask?" is about that outlet's question
         if kind == "outlets" and "official" in kinds:

@@ -143,6 +143,8 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
                     r"\bquestions? (was |were )?(answered|taken|fielded|handled) by\b|"
                     r"\bdid \w+( \w+)? (answer|respond|reply|take it|field it)\b.{0,30}\b(or|someone else|"
                     r"another|a colleague)\b"),
+    # "How did the spokesperson introduce the guest?" (after "who answered …, and how was he introduced?").
+    ("introduced", r"\bhow (did|was|were) .{0,40}\b(introduced?|presented?|welcomed?)\b"),
     ("asked", r"\b(what|which) (did|was|were)\b.*\b(ask|asking|question|questions|want(ed)? to (know|find out|learn)|inquir\w+)\b|"
               r"\bwhat was .*'s? question\b|\bwhat did .* ask\b"),
     ("answered", r"\b(which|what|whose) (other |of the )?questions? did\b|\bwhat (was|were) \w+( \w+)? asked\b|"

@@ -87,3 +87,11 @@ def test_a_reporter_who_names_their_outlet_is_asked_by_it(state_qa):
     assert a.intent == "structure" and not a.abstained and "Julien Marchetti, AFP" in a.answer, a.answer
     b = state_qa.ask("What was the Reuters correspondent's first question about?")
     assert "Turning to Russia" in b.answer and "Laura Kessler" not in b.answer, b.answer
+
+
+def test_the_guest_is_the_official_brought_up_and_her_introduction_is_quoted(state_qa):
+    p = plan("Which guest official joined the spokesperson at the podium, and what is her title?", [], state_qa.index)
+    assert "Rachel Dunmore" in p.scope.officials, p
+    a = state_qa.ask("How did the spokesperson introduce the guest?")
+    assert a.intent == "structure" and not a.abstained, a.answer
+    assert "Daniel Whitford, introducing Rachel Dunmore" in a.answer and "pleased to welcome Rachel Dunmore" in a.answer

@@ -125,7 +125,7 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("Which questions went to Hu Wenhui?", "answered"),
     ("who spoke last", "closing"),
     ("What's the name of the spokesperson?", "title"),
-    ("who introduced the commissioner", "chair"),  # the moderator, with her words naming him
+    ("who introduced the commissioner", "introduced"),  # the moderator, with her words naming him
     ("Did Shen answer the Bauhinia Magazine question himself?", "answered_by"),
     ("was the CCTV question answered by the commissioner?", "answered_by"),
     ("which news outlet got to ask the very first question?", "first_last"),

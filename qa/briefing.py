@@ -118,6 +118,13 @@ def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def title_head(title: str) -> str:
+    """The rank a title begins with, before what it is of or for: 'Deputy Assistant Secretary for Visa
+    Services' -> 'deputy assistant secretary'; '' when that is no short phrase of words."""
+    head = re.split(r",|\(| of | for | in | at | and | to ", title, maxsplit=1)[0].strip().lower()
+    return head if 1 <= len(head.split()) <= 4 and re.fullmatch(r"[a-z][a-z -]*", head) else ""
+
+
 def line_quote(text: str, line_no: int, strip_colon: bool = False) -> Quoted | None:
     """Line `line_no` (1-based) of `text` as a Quoted, trimmed; `strip_colon` drops a trailing ':'."""
     for no, s, e in _lines(text):
@@ -217,6 +224,11 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
                 passing.append(Quoted(tr.text[u.start:u.end], u.start, u.end, u.first_line))
         label = label_quote(tr, t) or Quoted(t.speaker, t.start, t.start, t.label_line)
         handoffs = tuple((c.handed_off_by, c.speaker) for c in answers if c.handed_off_by)
+        if len(passing) < len(handoffs):
+            # A hand-off inside an answer ("… I will let Dan speak to the policy side of that one. …"): its sentence.
+            passing = [_passing_sentence(tr.text, next((a for a in answers if a.speaker == by), None), to)
+                       for by, to in handoffs]
+            passing = [q for q in passing if q is not None]
         outlet, reporter = t.speaker, None
         m = self_identified(tr.text, t)
         if m:
@@ -258,6 +270,24 @@ _OUTLET = r"(?P<outlet>[A-Z][\w&'’-]*(?:\.[A-Za-z]+)*(?:\s+[A-Z][\w&'’-]*){0
 SELF_ID_RES = (re.compile(_GREETING + r"(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z'’-]+){1,2}),\s+" + _OUTLET + r"(?=[.,])"),
                re.compile(_GREETING + r"(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z'’-]+){0,2}) from (the )?" + _OUTLET
                           + r"(?=[.,]|\s+again\b)"))
+# "I will let Dan speak to …", "I'll ask the Admiral to add …", "I'd refer you to my colleague Ms. Wu".
+PASS_RE = re.compile(r"\b(let|ask|invite|have|turn (it |this )?over to|hand (it |this )?over to|pass (it |this )?(on )?to|"
+                     r"defer to|refer you to)\b", re.I)
+
+
+def _passing_sentence(text: str, chunk: Chunk | None, to: str) -> Quoted | None:
+    """The sentence of `chunk` (an answer) that passes the question on to `to`, by their name or its short form."""
+    if chunk is None:
+        return None
+    names = [w for w in re.findall(r"[A-Za-z]+", to) if len(w) > 2]
+    for m in re.finditer(r"[^.!?]+[.!?]*", text[chunk.start:chunk.end]):
+        said = m.group(0)
+        if PASS_RE.search(said) and any(re.search(rf"\b{re.escape(n[:3])}", said) for n in names):
+            a, b = _clean_span(text, chunk.start + m.start(), chunk.start + m.end())
+            return Quoted(text[a:b], a, b, chunk.first_line)
+    return None
+
+
 def self_identified(text: str, turn) -> re.Match | None:
     """A question under a label that names no one ("QUESTION: Thanks, Dan. Laura Kessler, AP. …"): the match of
     the name and outlet the reporter gives (groups `name`, `outlet`), else None.

@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .briefing import self_identified
+from .briefing import PASS_RE, self_identified
 from .errors import CorpusError
 from .extract import SUPPORTED, corpus_files  # noqa: F401  (corpus_files: re-exported)
 from .speakers import HONORIFICS
+from .spelling import common_word
 from .tokens import count_tokens, count_wordpieces
 from .transcript import parse_path
 from .types import Chunk, Transcript, Turn
@@ -78,8 +79,31 @@ def structural_handoff(turn: Turn, nxt: Turn | None) -> bool:
         return False
     if turn.words > STRUCTURAL_HANDOFF_MAX_WORDS or any(ch.isdigit() for ch in turn.text):
         return False
-    said = {w.casefold() for w in WORD_RE.findall(turn.text)}
-    return bool(said & _name_words(nxt))
+    return _names(turn.text, nxt)
+
+
+def _names(text: str, turn: Turn) -> bool:
+    """Whether `text` names `turn`'s speaker: a word of their name or label, or a capitalised short form of
+    one ("Dan" for Daniel)."""
+    said = {w.casefold() for w in WORD_RE.findall(text)}
+    names = _name_words(turn)
+    short = {w.casefold() for w in re.findall(r"\b[A-Z][a-z]{2,}\b", text) if not common_word(w, 2000)}  # not "The"
+    return bool(said & names) or any(n.startswith(w) for w in short for n in names if len(n) > len(w))
+
+
+def passes_to(turn: Turn, nxt: Turn | None) -> bool:
+    """Whether an answer `turn` passes (the rest of) its question to `nxt`, the official who speaks next: one of
+    its sentences has a passing verb and names them.
+
+    >>> from qa.transcript import parse_text
+    >>> t = parse_text("MR LEE: Hi.\\n\\nQUESTION: Why?\\n\\nMS WU: We act. I will let Dan speak to the rest."
+    ...                "\\n\\nMR DAN LEE: Gladly.\\n")
+    >>> passes_to(t.turns[2], t.turns[3])
+    True
+    """
+    if nxt is None or turn.role != "official" or nxt.role != "official" or nxt.speaker == turn.speaker:
+        return False
+    return any(PASS_RE.search(s) and _names(s, nxt) for s in re.split(r"(?<=[.!?])\s+", turn.text))
 
 
 # Words that bring a guest to the podium, as opposed to handing one question on.
@@ -170,6 +194,7 @@ def _answer(tr: Transcript, question: Turn | None, positions: list[int], runners
     handoff: Turn | None = None  # a hand-off turn waiting for the colleague's answer
     invited: str | None = None
     statement = False  # a guest was brought up after the answer: what follows answers no question
+    passed_by: str | None = None  # an answer that passed the rest of the question on to the next official
     for k in positions:
         turn = turns[k]
         if turn.role == "moderator":
@@ -188,12 +213,15 @@ def _answer(tr: Transcript, question: Turn | None, positions: list[int], runners
             continue
         if handoff is None and _moderation(turn, turns[k - 1] if k else None, runners):
             continue
-        handed_by = handoff.speaker if handoff is not None else None
+        handed_by = handoff.speaker if handoff is not None else passed_by
         if handoff is not None and turn.speaker != invited:
             warnings.append(f"{tr.path}:{turn.label_line}: '{handed_by}' invited '{invited}' "
                             f"but '{turn.speaker}' answered")
         _append(tr, turn, question, handed_by, chunks, warnings)
         answered, handoff, invited = question is not None, None, None
+        # "… I will let Dan speak to the policy side of that one. What I would say from the consular side is …":
+        # an answer that also passes the question on; the colleague who speaks next was handed it.
+        passed_by = turn.speaker if question is not None and passes_to(turn, nxt) else None
     if handoff is not None:
         # A hand-off nobody took up was the answer after all (e.g. "We invited Mr. Li to address it.").
         warnings.append(f"{tr.path}:{handoff.label_line}: '{handoff.speaker}' invited '{invited}' "

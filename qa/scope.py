@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .bm25 import unaccent
-from .briefing import GENERIC_ASKERS, Briefing, briefing_of
+from .briefing import GENERIC_ASKERS, Briefing, briefing_of, title_head
 from .constraints import FIGURE_RE
 from .spelling import english_words
 
@@ -104,8 +104,8 @@ def _matchers(index) -> _Matchers:
     roles = []
     # Each title's own head ("Deputy Assistant Secretary for Visa Services" -> "deputy assistant secretary") is a
     # role word too, when no one else's title has that head.
-    heads_of = collections.Counter(_title_head(t) for t in titles.values())
-    own = {_title_head(t) for t in titles.values() if heads_of[_title_head(t)] == 1 and _title_head(t)}
+    heads_of = collections.Counter(title_head(t) for t in titles.values())
+    own = {title_head(t) for t in titles.values() if heads_of[title_head(t)] == 1 and title_head(t)}
     for role in sorted(set(ROLE_WORDS) | own, key=len, reverse=True):
         heads = [n for n, t in titles.items() if t.lower().startswith(role + " ") or t.lower() == role]
         if not heads:  # "the spokesperson": a role no title begins with, but exactly one title holds
@@ -135,13 +135,6 @@ def _matchers(index) -> _Matchers:
         outlets += [(re.compile(rf"(?<!\w){re.escape(p)}(?:'s|’s)?(?!\w)"), outlet)
                     for p in (name, name.split()[-1]) if len(p) > 3]
     return _Matchers(people, tuple(names), tuple(roles), mods[0] if len(mods) == 1 else None, tuple(outlets))
-
-
-def _title_head(title: str) -> str:
-    """The rank a title begins with, before what it is of or for: 'Deputy Assistant Secretary for Visa
-    Services' -> 'deputy assistant secretary'; '' when that is no short phrase of words."""
-    head = re.split(r",|\(| of | for | in | at | and | to ", title, maxsplit=1)[0].strip().lower()
-    return head if 1 <= len(head.split()) <= 4 and re.fullmatch(r"[a-z][a-z -]*", head) else ""
 
 
 def find_mentions(question: str, index) -> list[Mention]:

@@ -13,6 +13,8 @@ from .answer import Composer, never_mentions
 from .briefing import Briefing, Exchange, question_sentences
 from .salience import lead_sentences
 from .types import Answer, Cell, QueryPlan
+from .turn_quotes import (about_briefing, answer_lead, closing_words, handoff_words, introductions,
+                          quote_turn, welcome_naming)
 from .wording import ORD, REPORTER_NAME_RE
 
 
@@ -120,13 +122,13 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
     missing = False  # the transcript has no time or place to give
     for b in bs:
         _heading(out, b, many)
-        guests = _introductions(b, plan.scope.officials, lookup.index) if kind == "introduced" else {}
+        guests = introductions(b, plan.scope.officials, lookup.index) if kind == "introduced" else {}
         if guests:
             # "How did the spokesperson introduce the guest?": the words of the official who brought her up.
             for name, (by, turn) in guests.items():
                 out.add("attribution", f"{by}, introducing {name}:", group=by)
                 first, last = name.split()[0], name.split()[-1]
-                _quote_turn(out, b, turn, by, keep=lambda t: bool(re.search(rf"\b({first}|{last})\b", t)))
+                quote_turn(out, b, turn, by, keep=lambda t: bool(re.search(rf"\b({first}|{last})\b", t)))
         elif kind in ("chair", "introduced"):
             mods = b.moderators or ()
             if not mods:
@@ -135,7 +137,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             for m in mods:
                 member_row(out, b, m.name)
             # "Who introduced the commissioner?": the moderator's words that name him.
-            _welcome_naming(out, b, [o for o in plan.scope.officials if o not in {m.name for m in mods}])
+            welcome_naming(out, b, [o for o in plan.scope.officials if o not in {m.name for m in mods}])
         elif kind == "speakers" or (kind == "title" and not plan.scope.officials):
             out.add("table", cells=(Cell("Speaker"), Cell("Title")))
             for m in _titled(plan, list(b.officials) + list(b.moderators)):
@@ -161,14 +163,14 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 if m is not None and m.line is not None and m.title:
                     cells.append(Cell(m.title, out.cite_source(b, m.line, "header", m.name)))
                 out.add("row", cells=tuple(cells), group=b.doc_id)
-            _welcome_naming(out, b, [c.speaker for c in b.opening])  # "… give the floor to Mr. Shen"
+            welcome_naming(out, b, [c.speaker for c in b.opening])  # "… give the floor to Mr. Shen"
             for c in b.opening:
                 out.add("attribution", f"{c.speaker}'s opening statement, its lead point:", group=c.speaker)
                 out.quote_sentences(c, lead_sentences(c, lookup.index, 1), group=c.speaker)
         elif kind == "about":
-            _about(out, b)
+            about_briefing(out, b)
         elif kind == "closing":
-            _closing(out, b)
+            closing_words(out, b)
         elif kind == "time":
             lines = [(what, q) for what, q in (("Began", b.time_line), ("Ended", b.end_line)) if q is not None]
             if not lines:
@@ -241,7 +243,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 for e in asked:
                     exchange_row(out, b, e)
                 for e in asked[:3]:
-                    _handoff_words(out, b, e, lookup.index)  # "I'll answer this one."
+                    handoff_words(out, b, e, lookup.index)  # "I'll answer this one."
                 continue
             if not ex:
                 out.add("notice", "No question was handed from one official to another.")
@@ -249,7 +251,9 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             for e in ex:
                 for (by, to), words in zip(e.handoffs, e.handoff_turns or ((None,) * len(e.handoffs))):
                     cells = [asker_cell(out, b, e)]
-                    cells.append(Cell(words.text if words else by,
+                    # A hand-off inside an answer ("… I will let Dan speak to …") shows who, cited to those words.
+                    inside = words is not None and any(a.start <= words.start < a.end for a in e.answers)
+                    cells.append(Cell(words.text if words and not inside else by,
                                       out.cite_source(b, words, "answer", by) if words else None))
                     ans = next((c for c in e.answers if c.speaker == to), None)
                     label = b.labels.get(ans.id) if ans else None
@@ -269,9 +273,9 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 exchange_row(out, b, e)
             if len(ex) <= 3:
                 for e in ex:
-                    _handoff_words(out, b, e, lookup.index)
+                    handoff_words(out, b, e, lookup.index)
             if kind in ("asked", "asked_about", "answered_by") and len(ex) == 1 and ex[0].answers:
-                _answer_lead(out, b, ex[0], lookup)
+                answer_lead(out, b, ex[0], lookup)
     if no_names:
         return out.answer(plan.question, "structure", True, "unmatched-constraint: the reporter's name", (), plan.query)
     if missing and len(bs) == 1:
@@ -325,15 +329,6 @@ def _in_sequence(plan: QueryPlan, b: Briefing) -> list[Exchange]:
     return ex[n - 1:n] if 1 <= n <= len(ex) else []
 
 
-def _closing(out: Composer, b: Briefing) -> None:
-    """Who closed the briefing and their words, or what the transcript ends with instead."""
-    if b.closing is None:
-        out.add("notice", "The transcript has no closing turn by the moderator.")
-        return
-    out.add("attribution", f"{b.closing_speaker}, closing the briefing:", group=b.closing_speaker)
-    _quote_turn(out, b, b.closing, b.closing_speaker)
-
-
 def _titled(plan: QueryPlan, members: list) -> list:
     """The members whose titles hold a word the question names ("on behalf of the SCIO", "from the CNIPA"), when
     that narrows the roster; else all of them."""
@@ -373,87 +368,6 @@ def _exchanges_on_topic(plan: QueryPlan, b: Briefing, lookup) -> list[Exchange]:
         # "Name the reporters who asked about patents": every one of them whose question names the topic.
         return [e for e in b.exchanges if e in found and shared[id(e)]] or found[:1]
     return [max(found, key=lambda e: (shared[id(e)], -found.index(e)))]
-
-
-def _about(out: Composer, b: Briefing) -> None:
-    """What the briefing is: its title (quoted from the text when it is there) and the moderator's welcome."""
-    if b.title_line is not None:
-        out.add("attribution", "Title, from the transcript:")
-        out.add("quote", b.title_line.text, (out.cite_source(b, b.title_line, "header"),))
-    else:
-        out.add("notice", f"Title (from the file's metadata, not the transcript): {b.title}")
-    if b.welcome is not None:
-        first = b.moderators[0].name if b.moderators else ""
-        out.add("attribution", f"{first or 'The moderator'}, opening the briefing:", group=first)
-        _quote_turn(out, b, b.welcome, first, sentences=3)
-
-
-def _introductions(b: Briefing, names, index) -> dict:
-    """{guest: (the official who introduced them, that turn as a Quoted)} for each of `names` whose first words
-    are a statement that another official's turn, just before, brings up by name ("I am pleased to welcome
-    Rachel Dunmore, …")."""
-    from .briefing import Quoted
-
-    chunks = sorted((c for c in index.chunks if c.doc_id == b.doc_id), key=lambda c: c.start)
-    out = {}
-    for name in names:
-        at = next((i for i, c in enumerate(chunks) if c.speaker == name), None)
-        if not at or chunks[at].asked_by is not None:
-            continue
-        prev = chunks[at - 1]
-        if prev.speaker != name and re.search(rf"\b{re.escape(name.split()[-1])}\b|\b{re.escape(name)}\b", prev.text):
-            out[name] = (prev.speaker, Quoted(b.text[prev.start:prev.end], prev.start, prev.end, prev.first_line))
-    return out
-
-
-def _welcome_naming(out: Composer, b: Briefing, names: list[str]) -> None:
-    """The sentences of the moderator's welcome that name one of `names` (by surname), quoted."""
-    mods = b.moderators
-    if not names or b.welcome is None or not mods:
-        return
-    surnames = {n.split()[0] for n in names}
-    out.add("attribution", f"{mods[0].name}, opening the briefing:", group=mods[0].name)
-    _quote_turn(out, b, b.welcome, mods[0].name, keep=lambda t: any(re.search(rf"\b{re.escape(x)}\b", t)
-                                                                     for x in surnames))
-
-
-def _quote_turn(out: Composer, b: Briefing, turn, who: str, sentences: int | None = None, keep=None) -> None:
-    """A moderator's turn (a `Quoted`) as quotes, a sentence each (those `keep` accepts), each cited to its span
-    (kind "turn")."""
-    from .briefing import Quoted
-    from .passages import split_sentences
-
-    for text, s, e in [x for x in split_sentences(turn.text, turn.start) if keep is None or keep(x[0])][:sentences]:
-        out.add("quote", text, (out.cite_source(b, Quoted(text, s, e, turn.line), "turn", who),), group=who)
-
-
-# "I'll answer this one.", "I will answer these questions.": an official taking a question himself.
-TAKES_IT_RE = re.compile(r"\bI(?:'ll| will| shall| would like to)? (?:answer|take|respond to|address)\b", re.I)
-
-
-def _handoff_words(out: Composer, b: Briefing, e: Exchange, index) -> None:
-    """Under a few exchanges: the words with which an official passed the question on, or took it himself, quoted."""
-    for (by, to), words in zip(e.handoffs, e.handoff_turns):
-        out.add("attribution", f"{by} passed {e.outlet}'s question to {to}:", group=by)
-        _quote_turn(out, b, words, by)
-    if not e.handoffs and e.answers:
-        from .scope import women_of
-
-        c = e.answers[0]
-        took = [x for x in index.sentences.get(c.id, [])[:3] if TAKES_IT_RE.search(x.text)][:1]
-        if took:
-            self_ = "herself" if c.speaker in women_of(index) else "himself"
-            out.add("attribution", f"{c.speaker} took {e.outlet}'s question {self_}:", group=c.speaker)
-            out.quote_sentences(c, took, group=c.speaker)
-
-
-def _answer_lead(out: Composer, b: Briefing, e: Exchange, lookup) -> None:
-    """The answer's lead point under a single exchange: what the official said first of substance."""
-    for c in e.answers:
-        sents = lead_sentences(c, lookup.index, 1)
-        if sents:
-            out.add("attribution", f"{c.speaker}'s answer, its lead point:", group=c.speaker)
-            out.quote_sentences(c, sents, group=c.speaker)
 
 
 def answer_unknown(plan: QueryPlan, lookup, settings) -> Answer:

@@ -125,6 +125,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
     ("most", r"\b(who|which (official|speaker)s?)\b.{0,30}\b(the )?(most|fewest|least|more than one|several)"
              r"( of the)? (questions|queries)\b|\bhow many questions did each\b|\bquestions (each|per) official\b"),
     ("speakers", r"\bwho (were|are|was) (the )?(speakers?|officials?|panel\w*|briefers?|participants?|guests?)\b|"
+                 r"\bwho (gave|delivered|conducted|held|led) (the |this |today's )?([\w-]+ ){0,3}BRIEFING_N\b|"
                  r"\bwho (took|answered|fielded|responded to) (the )?(questions|queries) (from|of) (the )?(media|press|"
                  r"reporters|journalists)\b|\bwho spoke (for|on behalf of)\b|"
                  r"\bwho (spoke|attended|took part|participated|was present|were present|briefed|was on the panel)\b|"

@@ -95,3 +95,14 @@ def test_the_guest_is_the_official_brought_up_and_her_introduction_is_quoted(sta
     a = state_qa.ask("How did the spokesperson introduce the guest?")
     assert a.intent == "structure" and not a.abstained, a.answer
     assert "Daniel Whitford, introducing Rachel Dunmore" in a.answer and "pleased to welcome Rachel Dunmore" in a.answer
+
+
+def test_an_answer_that_lets_a_colleague_speak_to_the_rest_is_a_hand_off(state_qa):
+    a = state_qa.ask("Was the question about visa restrictions on Venezuelan officials passed on to someone else?")
+    rows = [b for b in a.blocks if b.kind == "row"]
+    assert rows and rows[0].cells[-2].text == "Daniel Whitford", a.answer  # answered by, after her hand-off
+    handed = rows[0].cells[1]
+    cite = next(c for c in a.citations if c.n == handed.n)
+    assert handed.text == "Rachel Dunmore" and "I will let Dan speak to the policy side" in cite.quote
+    b = state_qa.ask("Who gave this State Department briefing?")
+    assert b.intent == "structure" and "Daniel Whitford" in b.answer and "Rachel Dunmore" in b.answer

@@ -289,6 +289,11 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
                 return True
         if "-" in name and " " not in name:
             return all(there(p) for p in name.split("-") if p)  # "SME-focused": SMEs are there
+        if re.fullmatch(r"[A-Z]{3,6}s?", name):  # "FDI": the words it stands for, "foreign direct investment"
+            letters = name.rstrip("s").lower()
+            word = r"(?!(?:the|and|for|with|from|that|this|our|its|has|are|was|were|will|all|any)\b){}[a-z]{{2,}}"
+            return bool(re.search(r"\b" + r"(?:\s+(?:and|of|for|on)\s+|[\s-]+)".join(word.format(c) for c in letters)
+                                  + r"\b", corpus))
         words = name.split()
         # A run of acronyms ("BRI IP"), or an acronym beside a name ("WIPO China" in a keyword query), is
         # there when each of its words is.

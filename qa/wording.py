@@ -62,7 +62,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
               r"running) (the|this|today's) (briefing|press conference|conference|event|session|presser)\b|"
               r"\bwho introduced the (speakers|officials|guests|panel\w*)\b|"
               r"\bwho\s+(chair(ed|s)?|moderat(ed|es|e)|host(ed|s)?|presid(ed|es|e)( over)?|ran|runs|emceed|led|leads)\s+"
-              r"(the|this|today's)\s+([\w-]+\s+){0,2}"
+              r"(the|this|today's)\s+([\w-]+\s+){0,4}"
               r"(briefings?|press conferences?|conferences?|events?|sessions?|presser)\b|\bwho (was|is|were) (the )?"
               r"(chair|chairperson|chairman|chairwoman|moderator|host|presenter|emcee|mc)\b|"
               r"\b(chair|chairperson|moderator|(?<!-)host|presenter)\b.{0,40}\b(briefing|press conference|conference|"

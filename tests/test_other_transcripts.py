@@ -106,3 +106,22 @@ def test_an_answer_that_lets_a_colleague_speak_to_the_rest_is_a_hand_off(state_q
     assert handed.text == "Rachel Dunmore" and "I will let Dan speak to the policy side" in cite.quote
     b = state_qa.ask("Who gave this State Department briefing?")
     assert b.intent == "structure" and "Daniel Whitford" in b.answer and "Rachel Dunmore" in b.answer
+
+
+@pytest.fixture(scope="module")
+def trade_qa(tmp_path_factory, embedder):
+    from qa.config import load_settings
+    from qa.index_store import load_or_build
+
+    root = tmp_path_factory.mktemp("mofcom")
+    shutil.copytree(ROOT / "eval" / "transcripts" / "mofcom", root / "corpus", ignore=shutil.ignore_patterns("*.jsonl"))
+    s = load_settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    return BriefingQA(s, embedder, load_or_build(s, embedder, progress=False))
+
+
+def test_fdi_is_foreign_direct_investment_and_the_chair_of_a_named_conference(trade_qa):
+    a = trade_qa.ask("How far did worldwide FDI flows shrink last year?")
+    assert not a.abstained and "1.33 trillion US dollars" in a.answer, a.answer
+    assert plan("What did they say about USMCA?", [], trade_qa.index).absent == ("USMCA",)  # no words spell it
+    b = trade_qa.ask("Who chaired the Ministry of Commerce press conference on trade and investment?")
+    assert b.intent == "structure" and "Lan Yuqing" in b.answer

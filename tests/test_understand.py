@@ -522,6 +522,7 @@ def test_follow_up_with_a_new_topic_answers_the_new_topic(qa):
     ("Can Cambodia and Vietnam use Chinese patent results?", "Vietnam"),  # of two names, the missing one
     # Two possessives are no quotation marks around the words between them.
     ("Did he compare China's IP courts to Europe's Unified Patent Court?", "Unified Patent Court"),
+    ("What did the CNIPA say about the TRIPS agreement?", "TRIPS"),  # "the role of IPR public service" spells no TRIPS
 ])
 def test_names_the_briefing_never_mentions(qa, question, named):
     a = qa.ask(question)
@@ -529,6 +530,8 @@ def test_names_the_briefing_never_mentions(qa, question, named):
 
 
 @pytest.mark.parametrize("question", [
+    "What did the officials say about the Belt and Road Initiative - what is the BRI doing on IP?",
+    "How many SMEs got matched?",  # acronyms the transcript spells out or uses
     "Which countries recognise Chinese patent results, Cambodia and Laos?",  # two names, both there
     "Who co-hosts the September Belt and Road IP conference?",  # a month is not part of a name
     "How many students enrolled in the BRI IP degree programs?",  # acronyms, each there

@@ -53,12 +53,23 @@ LIST_END_RE = re.compile(r"\s+(?:to|in order to|so as to|for|which|that|who|thro
                          r"[.?!]\s*$")
 
 
+# Before a list of places: "in", "to", "across" (used only when the question asks which places).
+NAMES_CUE_RE = re.compile(r"\b(?:in|to|across|from|with|at)\s+(?=(?:the )?[A-Z])")
+# Nouns (stems, as `asked_noun` gives them) that ask for places.
+PLACE_NOUNS = {"countr", "nation", "citi", "provinc", "region", "place", "location", "econom", "state"}
+
 _NAME = r"(?:the )?[A-Z][\w'-]*(?: (?:of |for |on |and )?[A-Z][\w'-]*)*"
 NAMED_PAIR_RE = re.compile(rf"\b({_NAME}) and ({_NAME})")
 
 
-def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int, int]]:
-    """'… three systems: PCT, Hague and Madrid.' -> the spans of 'PCT', 'Hague', 'Madrid'.
+def inline_items(sentence: Sentence, count: int | None = None, names: bool = False) -> list[tuple[int, int]]:
+    """'… three systems: PCT, Hague and Madrid.' -> the spans of 'PCT', 'Hague', 'Madrid'. With `names`, also a list of
+    names after "in"/"to"/"across" ("… events in France, Switzerland, Saudi Arabia and Singapore").
+
+    >>> from qa.types import Sentence
+    >>> s = Sentence('We held "Invest in China" events in France, Switzerland, Saudi Arabia and Singapore.', 0, 83, "c", 0)
+    >>> [s.text[a:b] for a, b in inline_items(s, names=True)], inline_items(s)
+    (['France', 'Switzerland', 'Saudi Arabia', 'Singapore'], [])
 
     Items are the comma-separated parts after a cue (':', 'including', 'such as', 'with', …), the
     last one after 'and'/'or'; names that contain 'and' stay whole unless they are the last part.
@@ -66,7 +77,9 @@ def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int
     two, two names joined by "and" anywhere in the sentence.
     """
     text = sentence.text
-    for cue in LIST_CUE_RE.finditer(text):
+    # "Which countries …": "… events in France, Switzerland, Saudi Arabia and Singapore" lists them after "in".
+    cues = list(LIST_CUE_RE.finditer(text)) + (list(NAMES_CUE_RE.finditer(text)) if names else [])
+    for cue in cues:
         start = cue.end()
         rest = text[start:]
         if rest.count("; ") >= 2:
@@ -103,6 +116,8 @@ def inline_items(sentence: Sentence, count: int | None = None) -> list[tuple[int
             parts.append((sentence.start + start + i, sentence.start + start + i + len(p), p))
         # Items are short noun phrases: no clause ("to promote …"), no leading preposition or verb form.
         ok = len(parts) >= 3 or (count is not None and len(parts) == count >= 2)
+        if cue.re is NAMES_CUE_RE:  # names only: "France", "Saudi Arabia", "the Netherlands"
+            ok = ok and all(re.fullmatch(_NAME, p) for _, _, p in parts)
         if ok and all(len(p.split()) <= 12 and ":" not in p and not re.search(r"\b(to|will|have|has|were|was|is|are)\b", p)
                       and not re.match(r"(with|by|for|in|on|at|from|as|including|such as|namely|like|among)\b", p)
                       for _, _, p in parts):
@@ -217,7 +232,7 @@ def best_enumeration(plan: QueryPlan, hits, scored, index, settings) -> Enumerat
             says = bool(noun) and lead is not None and noun in lead.text.lower()
             cands.append(Enumeration(c, tuple((a, b) for a, b, _ in items), score + 0.1 * says, lead))
         for s in sents:
-            parts = inline_items(s, plan.count)
+            parts = inline_items(s, plan.count, names=noun in PLACE_NOUNS)
             # An inline list answers when its sentence is among the most relevant ones.
             if parts and rel.get((c.id, s.start), 0.0) >= 0.75 * best:
                 score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * rel.get((c.id, s.start), 0.0)

@@ -832,8 +832,10 @@ def test_words_that_are_no_term_the_briefing_lacks(qa, question):
     assert "never mentions" not in a.answer, a.answer[:200]
 
 
-def test_a_framing_lead_leaves_the_topic(index):
-    p = plan("Quick bullets for my newsletter: what was said about Thailand?", [], index)
+@pytest.mark.parametrize("question", ["Quick bullets for my newsletter: what was said about Thailand?",
+                                      "Quick bullets for my newsletter - what was said about Thailand?"])
+def test_a_framing_lead_leaves_the_topic(index, question):
+    p = plan(question, [], index)
     words = p.topic.split()
     assert p.intent == "overview" and "Thailand" in words and not {"bullets", "newsletter"} & set(words), p
 

@@ -45,7 +45,7 @@ def member_row(out: Composer, b: Briefing, name: str) -> None:
         return
     label = next((q for cid, q in b.labels.items() if lookup_speaker(b, cid) == name), None)
     if label is not None:
-        out.add("row", cells=(Cell(name, out.cite_source(b, label, "label", name)),), group=b.doc_id)
+        out.add("row", cells=(speaker_cell(out, b, name, label),), group=b.doc_id)
 
 
 def lookup_speaker(b: Briefing, chunk_id: str) -> str | None:
@@ -60,8 +60,23 @@ def lookup_speaker(b: Briefing, chunk_id: str) -> str | None:
 
 
 def asker_cell(out: Composer, b: Briefing, e: Exchange) -> Cell:
-    """Who asked, cited to the label; a reporter who named themself as they did ("Laura Kessler, AP")."""
-    return Cell(e.label.text if e.reporter else e.outlet, out.cite_source(b, e.label, "label", e.outlet))
+    """Who asked, cited to the label; a reporter who named themself as they did ("Laura Kessler, AP"), a label that
+    names no one as written ("QUESTION")."""
+    shown = e.outlet if e.outlet.lower() in e.label.text.lower() and not e.reporter else e.label.text
+    return Cell(shown, out.cite_source(b, e.label, "label", e.outlet))
+
+
+def speaker_cell(out: Composer, b: Briefing, name: str, label, chunk=None) -> Cell:
+    """An official by name, cited to the speaker label when it holds the name ("Shen Changyu:"), else to the
+    header line that does ("MR WHITFORD:" is "Daniel Whitford, Spokesperson"), else shown as the label reads."""
+    m = b.member(name)
+    if label is not None and name.lower() in label.text.lower():
+        return Cell(name, out.cite_source(b, label, "label", name, chunk))
+    if m is not None and m.line is not None and name in m.line.text:
+        return Cell(name, out.cite_source(b, m.line, "header", name))
+    if label is not None:
+        return Cell(label.text, out.cite_source(b, label, "label", name, chunk))
+    return Cell(name)
 
 
 def exchange_row(out: Composer, b: Briefing, e: Exchange, with_question: bool = True) -> None:
@@ -69,7 +84,7 @@ def exchange_row(out: Composer, b: Briefing, e: Exchange, with_question: bool = 
     cells = [asker_cell(out, b, e)]
     for c in e.answers:
         label = b.labels.get(c.id)
-        cells.append(Cell(c.speaker, out.cite_source(b, label, "label", c.speaker, c) if label else None))
+        cells.append(speaker_cell(out, b, c.speaker, label, c))
     if not e.answers:
         cells.append(Cell("(no answer in the transcript)"))
     if with_question:
@@ -159,7 +174,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             for c in b.opening:
                 label = b.labels.get(c.id)
                 m = b.member(c.speaker)
-                cells = [Cell(c.speaker, out.cite_source(b, label, "label", c.speaker, c) if label else None)]
+                cells = [speaker_cell(out, b, c.speaker, label, c)]
                 if m is not None and m.line is not None and m.title:
                     cells.append(Cell(m.title, out.cite_source(b, m.line, "header", m.name)))
                 out.add("row", cells=tuple(cells), group=b.doc_id)
@@ -251,13 +266,16 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             for e in ex:
                 for (by, to), words in zip(e.handoffs, e.handoff_turns or ((None,) * len(e.handoffs))):
                     cells = [asker_cell(out, b, e)]
-                    # A hand-off inside an answer ("… I will let Dan speak to …") shows who, cited to those words.
-                    inside = words is not None and any(a.start <= words.start < a.end for a in e.answers)
-                    cells.append(Cell(words.text if words and not inside else by,
-                                      out.cite_source(b, words, "answer", by) if words else None))
+                    # A hand-off inside an answer ("… I will let Dan speak to …") shows who, as the header names her.
+                    by_answer = next((a for a in e.answers if a.speaker == by), None)
+                    if words is not None and by_answer is not None and by_answer.start <= words.start < by_answer.end:
+                        cells.append(speaker_cell(out, b, by, b.labels.get(by_answer.id), by_answer))
+                    else:
+                        cells.append(Cell(words.text if words else by,
+                                          out.cite_source(b, words, "answer", by) if words else None))
                     ans = next((c for c in e.answers if c.speaker == to), None)
                     label = b.labels.get(ans.id) if ans else None
-                    cells.append(Cell(to, out.cite_source(b, label, "label", to, ans) if label else None))
+                    cells.append(speaker_cell(out, b, to, label, ans))
                     cells += _question_cell(out, b, e)  # which question it was
                     out.add("row", cells=tuple(cells), group=b.doc_id)
         else:  # asked, asked_about, answered_by, answered, exchanges

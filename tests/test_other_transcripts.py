@@ -101,9 +101,8 @@ def test_an_answer_that_lets_a_colleague_speak_to_the_rest_is_a_hand_off(state_q
     a = state_qa.ask("Was the question about visa restrictions on Venezuelan officials passed on to someone else?")
     rows = [b for b in a.blocks if b.kind == "row"]
     assert rows and rows[0].cells[-2].text == "Daniel Whitford", a.answer  # answered by, after her hand-off
-    handed = rows[0].cells[1]
-    cite = next(c for c in a.citations if c.n == handed.n)
-    assert handed.text == "Rachel Dunmore" and "I will let Dan speak to the policy side" in cite.quote
+    assert rows[0].cells[1].text == "Rachel Dunmore", a.answer  # handed off by
+    assert all(c.quote in state_qa.index.transcripts[0].text for c in a.citations)
     b = state_qa.ask("Who gave this State Department briefing?")
     assert b.intent == "structure" and "Daniel Whitford" in b.answer and "Rachel Dunmore" in b.answer
 
@@ -125,3 +124,19 @@ def test_fdi_is_foreign_direct_investment_and_the_chair_of_a_named_conference(tr
     assert plan("What did they say about USMCA?", [], trade_qa.index).absent == ("USMCA",)  # no words spell it
     b = trade_qa.ask("Who chaired the Ministry of Commerce press conference on trade and investment?")
     assert b.intent == "structure" and "Lan Yuqing" in b.answer
+
+
+# Measured by `make eval-other` (2026-11-26) minus a margin of 0.05; every quote verbatim with an exact span.
+FLOORS = {"state-dept": ("state_qa", 0.67), "mofcom": ("trade_qa", 0.83)}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_eval_on_each_other_transcript_keeps_its_floor(request, tmp_path, name):
+    from qa.eval import run_eval
+
+    fixture, floor = FLOORS[name]
+    qa = request.getfixturevalue(fixture)
+    m = run_eval(qa.settings, qa, questions_path=ROOT / "eval" / "transcripts" / name / "questions.jsonl",
+                 modes=("hybrid",), out=tmp_path)["metrics"]
+    assert m["citations.verbatim"] == 1.0 and m["citations.precision"] == 1.0, m
+    assert m["answers.fact_recall"] >= floor, m["answers.fact_recall"]

@@ -30,7 +30,7 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         hits = lookup.search(plan.query, lookup.plan_filters(plan))
         return out.answer(plan.question, plan.intent, True, "absent: " + ", ".join(plan.absent),
                           related(hits, lookup.index), plan.query)
-    fn = answer_structure if plan.intent == "structure" else ANSWERERS[plan.intent]
+    fn = answer_structure if plan.intent == "structure" or plan.structure == "bio" else ANSWERERS[plan.intent]
     result = fn(plan, lookup, settings)
     if result.abstained and result.reason == "empty-scope" and plan.intent != "structure" \
             and plan.scope.outlets and plan.scope.officials and not lookup.filters.speakers:

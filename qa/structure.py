@@ -186,6 +186,14 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             about_briefing(out, b)
         elif kind == "closing":
             closing_words(out, b)
+        elif kind == "bio":
+            # "What is Shen Changyu's educational background?": a transcript lists names and titles, no more.
+            names = " or ".join(plan.scope.officials) or "the speakers"
+            out.add("notice", f"The transcript gives no personal details of {names}; only the title it lists:")
+            out.add("table", cells=(Cell("Name"), Cell("Title")))
+            for name in plan.scope.officials:
+                member_row(out, b, name)
+            missing = True
         elif kind == "time":
             lines = [(what, q) for what, q in (("Began", b.time_line), ("Ended", b.end_line)) if q is not None]
             if not lines:
@@ -297,7 +305,8 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
     if no_names:
         return out.answer(plan.question, "structure", True, "unmatched-constraint: the reporter's name", (), plan.query)
     if missing and len(bs) == 1:
-        return out.answer(plan.question, "structure", True, f"unmatched-constraint: the {kind}", (), plan.query)
+        what = "personal details" if kind == "bio" else f"the {kind}"
+        return out.answer(plan.question, plan.intent, True, f"unmatched-constraint: {what}", (), plan.query)
     return out.answer(plan.question, "structure", False, None, (), plan.query)
 
 

@@ -70,6 +70,8 @@ OWN_ASK_RE = re.compile(r"\b(how|what|which|who|whom|when|where|why)\b", re.I)
 
 
 def _intent(q: str, officials: set[str], structure: str | None, count: int | None) -> str:
+    if structure == "bio":
+        return "fact"  # a fact about a person, which only the header's title can speak to
     if structure:
         return "structure"
     if (COMPARE_RE.search(q) or AGREE_RE.search(q)) and len(officials) >= 2:
@@ -99,6 +101,8 @@ def _structure(q: str, kinds: set[str]) -> str | None:
             continue  # "what did Hu Wenhui ask for" is not about a question he was asked
         if kind == "title" and not ({"official", "moderator"} & kinds):
             continue
+        if kind == "bio" and not ({"official", "moderator"} & kinds):
+            continue  # "his background" of someone the question does not name is no roster person's
         if kind == "introduced" and ("official" not in kinds or "outlet" in kinds):
             continue  # with an outlet it is about that exchange: who answered, introduced in the hand-off
         if kind == "outlets" and "outlet" in kinds:
@@ -321,5 +325,6 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     scope = Scope(officials=officials, outlets=outlets, opening=opening, unknown=unknown,
                   from_history=from_history, doc_ids=briefing_scope(corrected, index))
     return QueryPlan(question=question, intent=intent, scope=scope, query=query, standalone=standalone,
-                     topic=topic, corrections=fixes, structure=structure if intent == "structure" else None,
+                     topic=topic, corrections=fixes,
+                     structure=structure if intent == "structure" or structure == "bio" else None,
                      count=count, nth=nth, follow_up=follow, absent=absent, notes=tuple(notes))

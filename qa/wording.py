@@ -44,6 +44,12 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
                  r"pass(ed)? (it|the question|questions?|the floor)|deferr?(ed)?|delegat\w+|"
                  r"invited? \w+ (\w+ )?to answer|hand-?offs?|(passed|handed|referred) (on )?to (a |another )?"
                  r"(colleague|someone))\b"),
+    # "How old is Shen Changyu?", "his educational background": what the transcript never holds of a person.
+    ("bio", r"\bhow old\b|\b(his|her|['’]s) (own )?(age|education\w*|educational background|academic background|"
+            r"personal background|background|career|alma mater|salary|pay|wife|husband|spouse|family|children|"
+            r"birthday|birthplace|hometown|nationality|previous (job|post|role|position))\b|"
+            r"\bwhere (was|is) \w+( \w+)? (born|from originally)\b|\bwhen was \w+( \w+)? (born|appointed|named)\b|"
+            r"\bwhere did \w+( \w+)? (study|graduate|go to (school|university|college))\b"),
     # "What was the name of the AFP reporter?": that outlet's questions, which show the name a reporter gave.
     ("asked", REPORTER_NAME_RE.pattern),
     ("opening_speaker", r"\bwho\b[^?]{0,40}?\b(gave|made|delivered|presented|read|did) (the|an) (opening|introductory|"

@@ -978,3 +978,16 @@ def test_a_reporters_name_is_not_in_outlet_labels_and_the_answer_says_so(qa):
 def test_a_time_or_place_the_transcript_lacks_is_said_to_be_missing(qa, question, lacks):
     a = qa.ask(question)
     assert a.intent == "structure" and a.abstained and a.reason == f"unmatched-constraint: the {lacks}", a.answer
+
+
+@pytest.mark.parametrize("question", ["How old is the commissioner?", "Where did Hu Wenhui go to university?",
+                                      "what is Ge Shu's educational background"])
+def test_personal_details_of_an_official_are_not_in_a_transcript(qa, question):
+    a = qa.ask(question)
+    assert a.abstained and a.reason == "unmatched-constraint: personal details", (a.reason, a.answer)
+    assert a.answer.startswith("The transcript gives no personal details of") and a.intent == "fact"
+
+
+def test_a_degree_programme_is_no_personal_detail(qa):
+    a = qa.ask("How many students enrolled in the Belt and Road IP degree programs?")
+    assert not a.abstained and "230" in a.answer

@@ -130,7 +130,8 @@ TIME_RE = re.compile(r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|j
                      r"november|december|spring|summer|autumn|winter|today|tomorrow|yesterday|recently|soon|already|"
                      r"currently|since|until|ahead of schedule|deadline|(?:this|last|next|coming|previous) (?:year|"
                      r"month|week|quarter|half)|(?:first|second) half|(?:first|second|third|fourth) quarter|"
-                     r"by the end of|in the future|not long ago|just now|so far)\b", re.I)
+                     r"by the end of|in the future|not long ago|just now|so far)\b|"
+                     r"\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.\s*\d", re.I)  # "from Sept. 25 to 29"
 CURRENCIES = {"yuan": ("yuan", "rmb"), "rmb": ("yuan", "rmb"), "renminbi": ("yuan", "rmb", "renminbi"),
               "dollars": ("dollar", "usd", "us$"), "usd": ("dollar", "usd", "us$"), "euros": ("euro",),
               "euro": ("euro",)}
@@ -158,6 +159,8 @@ def missing_kind(question: str, quoted: str) -> list[str]:
     []
     >>> missing_kind("When will it take effect?", "Examination takes four months.")  # a duration is no date
     ['a date or time']
+    >>> missing_kind("When is the expo?", "It will be held in Hangzhou from Sept. 25 to 29.")
+    []
     >>> missing_kind("What were the export sales in yuan?", "Exports reached more than 40 countries.")
     ['a figure in yuan']
     >>> missing_kind("What share of patents do firms hold?", "Enterprises hold 72.8% of them.")

@@ -275,16 +275,30 @@ PASS_RE = re.compile(r"\b(let|ask|invite|have|turn (it |this )?over to|hand (it 
                      r"defer to|refer you to)\b", re.I)
 
 
+def names_person(text: str, words: set[str]) -> bool:
+    """Whether `text` names a person whose name and label words (lower case) are `words`: one of them, or a
+    capitalised short form of one ("Dan" for "daniel"; not a common word such as "The").
+
+    >>> names_person("I will let Dan speak to that.", {"daniel", "whitford"}), names_person("The end.", {"theodore"})
+    (True, False)
+    """
+    from .spelling import common_word
+
+    said = {w.casefold() for w in re.findall(r"[\w'’-]+", text)}
+    short = {w.casefold() for w in re.findall(r"\b[A-Z][a-z]{2,}\b", text) if not common_word(w, 2000)}
+    return bool(said & words) or any(n.startswith(w) for w in short for n in words if len(n) > len(w))
+
+
 def _passing_sentence(text: str, chunk: Chunk | None, to: str) -> Quoted | None:
-    """The sentence of `chunk` (an answer) that passes the question on to `to`, by their name or its short form."""
+    """The sentence of `chunk` (an answer) that passes the question on to `to`, by name or its short form."""
+    from .passages import split_sentences
+
     if chunk is None:
         return None
-    names = [w for w in re.findall(r"[A-Za-z]+", to) if len(w) > 2]
-    for m in re.finditer(r"[^.!?]+[.!?]*", text[chunk.start:chunk.end]):
-        said = m.group(0)
-        if PASS_RE.search(said) and any(re.search(rf"\b{re.escape(n[:3])}", said) for n in names):
-            a, b = _clean_span(text, chunk.start + m.start(), chunk.start + m.end())
-            return Quoted(text[a:b], a, b, chunk.first_line)
+    words = {w.casefold() for w in re.findall(r"[A-Za-z]+", to) if len(w) > 1}
+    for said, a, b in split_sentences(text[chunk.start:chunk.end], chunk.start):
+        if PASS_RE.search(said) and names_person(said, words):
+            return Quoted(said, a, b, chunk.first_line)
     return None
 
 

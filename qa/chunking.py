@@ -15,11 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .briefing import PASS_RE, self_identified
+from .briefing import PASS_RE, names_person, self_identified
 from .errors import CorpusError
 from .extract import SUPPORTED, corpus_files  # noqa: F401  (corpus_files: re-exported)
 from .speakers import HONORIFICS
-from .spelling import common_word
 from .tokens import count_tokens, count_wordpieces
 from .transcript import parse_path
 from .types import Chunk, Transcript, Turn
@@ -83,12 +82,8 @@ def structural_handoff(turn: Turn, nxt: Turn | None) -> bool:
 
 
 def _names(text: str, turn: Turn) -> bool:
-    """Whether `text` names `turn`'s speaker: a word of their name or label, or a capitalised short form of
-    one ("Dan" for Daniel)."""
-    said = {w.casefold() for w in WORD_RE.findall(text)}
-    names = _name_words(turn)
-    short = {w.casefold() for w in re.findall(r"\b[A-Z][a-z]{2,}\b", text) if not common_word(w, 2000)}  # not "The"
-    return bool(said & names) or any(n.startswith(w) for w in short for n in names if len(n) > len(w))
+    """Whether `text` names `turn`'s speaker by a word of their name or label (see `briefing.names_person`)."""
+    return names_person(text, _name_words(turn))
 
 
 def passes_to(turn: Turn, nxt: Turn | None) -> bool:
@@ -123,8 +118,7 @@ def introduces(turn: Turn, nxt: Turn | None) -> bool:
     """
     if nxt is None or turn.role != "official" or nxt.role != "official" or nxt.speaker == turn.speaker:
         return False
-    said = {w.casefold() for w in WORD_RE.findall(turn.text)}
-    return bool(INTRO_RE.search(turn.text)) and bool(said & _name_words(nxt))
+    return bool(INTRO_RE.search(turn.text)) and _names(turn.text, nxt)
 
 
 def _asked(turn: Turn | None) -> bool:

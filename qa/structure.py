@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .answer import Composer, never_mentions
-from .briefing import Briefing, Exchange, question_sentences
+from .briefing import GENERIC_ASKERS, Briefing, Exchange, question_sentences
 from .salience import lead_sentences
 from .types import Answer, Cell, QueryPlan
 from .turn_quotes import (about_briefing, answer_lead, closing_words, handoff_words, introductions,
@@ -130,7 +130,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
     # "What was the name of the CCTV reporter?": labels that are outlets name no reporter; say so, and show what
     # the transcript does give (an abstention: the name is not there).
     no_names = bool(REPORTER_NAME_RE.search(plan.question)) and kind in REPORTER_KINDS and all(
-        e.outlet != "Reporter" and e.reporter is None for b in bs for e in b.exchanges)
+        e.outlet.lower() not in GENERIC_ASKERS and e.reporter is None for b in bs for e in b.exchanges)
     if no_names:
         out.add("notice", "The transcript does not give reporters' names, only the news organization each "
                           "reporter named. What it gives:")

@@ -30,7 +30,9 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         hits = lookup.search(plan.query, lookup.plan_filters(plan))
         return out.answer(plan.question, plan.intent, True, "absent: " + ", ".join(plan.absent),
                           related(hits, lookup.index), plan.query)
-    fn = answer_structure if plan.intent == "structure" or plan.structure == "bio" else ANSWERERS[plan.intent]
+    # A plan keeps a structure kind only for structure questions and for personal details of a person ("bio"),
+    # which the header's title rows answer.
+    fn = answer_structure if plan.structure else ANSWERERS[plan.intent]
     result = fn(plan, lookup, settings)
     if result.abstained and result.reason == "empty-scope" and plan.intent != "structure" \
             and plan.scope.outlets and plan.scope.officials and not lookup.filters.speakers:

@@ -59,6 +59,13 @@ def lookup_speaker(b: Briefing, chunk_id: str) -> str | None:
     return None
 
 
+def _line_quote(out: Composer, b: Briefing, line, said: str) -> None:
+    """A header or trailer line (date, time, place) quoted under `said`, cited to its span."""
+    n = out.cite_source(b, line, "header")
+    out.add("attribution", said)
+    out.add("quote", line.text, (n,))
+
+
 def asker_cell(out: Composer, b: Briefing, e: Exchange) -> Cell:
     """Who asked, cited to the label; a reporter who named themself as they did ("Laura Kessler, AP"), a label that
     names no one as written ("QUESTION")."""
@@ -200,22 +207,16 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 out.add("notice", "The transcript gives no time of day for this briefing.")
                 missing = True
             for what, q in lines:
-                n = out.cite_source(b, q, "header")
-                out.add("attribution", f"{what}, as the transcript records it:")
-                out.add("quote", q.text, (n,))
+                _line_quote(out, b, q, f"{what}, as the transcript records it:")
         elif kind == "place":
             if b.place_line is None:
                 out.add("notice", "The transcript does not say where this briefing was held.")
                 missing = True
             else:
-                n = out.cite_source(b, b.place_line, "header")
-                out.add("attribution", "Where it was held, from its header:")
-                out.add("quote", b.place_line.text, (n,))
+                _line_quote(out, b, b.place_line, "Where it was held, from its header:")
         elif kind == "date":
             if b.date_line is not None:
-                n = out.cite_source(b, b.date_line, "header")
-                out.add("attribution", "Date of the briefing, from its header:")
-                out.add("quote", b.date_line.text, (n,))
+                _line_quote(out, b, b.date_line, "Date of the briefing, from its header:")
             elif b.date:
                 out.add("notice", f"The transcript states no date; its metadata gives {b.date}.")
             else:

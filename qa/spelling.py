@@ -106,6 +106,11 @@ class Speller:
         other = next((v for v in spelling_variants(w) if v in self.counts), None)
         if other is not None:
             return other  # "centres" where the transcript writes "centers" (or the other way round)
+        if "-" in w.strip("-"):
+            # A compound is corrected part by part: "chip-related" is two words, not a slip of "ip-related".
+            parts = w.split("-")
+            fixed = [self.suggest(p) or p for p in parts]
+            return "-".join(fixed) if fixed != parts else None
         rank = english_ranks().get(w)
         if rank is not None and rank < RARE_ENGLISH:
             return None

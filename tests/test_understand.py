@@ -305,6 +305,8 @@ def test_a_single_exchange_shows_its_answers_lead_point_not_a_claimed_beginning(
     ("Huawei", None),          # nothing close in the corpus
     ("sumarize", "summarize"), # not a word, not close to a corpus word: an ordinary English word
     ("statment", "statement"),
+    ("chip-related", None),    # a compound of two words, not a slip of the corpus's "ip-related"
+    ("patnet-related", "patent-related"),  # a slip inside a compound is corrected in its part
 ])
 def test_speller_corrects_slips_not_words(index, word, right):
     from qa.spelling import speller_for

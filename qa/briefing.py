@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from .lines import line_spans as _lines
-from .speakers import ARTIFACT, INVISIBLE
+from .speakers import ARTIFACT, INVISIBLE, OFFICIAL_TITLES
 from .types import Chunk, Transcript
 
 DATE_LINE_RE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -212,6 +212,7 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
             labels[c.id] = q
     exchanges = []
     starts = {c.start for c in mine}
+    who_asked = askers(tr)
     for i, t in enumerate(tr.turns):
         if t.role != "reporter":
             continue
@@ -229,12 +230,8 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
             passing = [_passing_sentence(tr.text, next((a for a in answers if a.speaker == by), None), to)
                        for by, to in handoffs]
             passing = [q for q in passing if q is not None]
-        outlet, reporter = t.speaker, None
-        m = self_identified(tr.text, t)
-        if m:
-            outlet = m.group("outlet")
-            label = Quoted(tr.text[m.start("name"):m.end("outlet")], m.start("name"), m.end("outlet"), t.first_line)
-            reporter = Quoted(m.group("name"), m.start("name"), m.end("name"), t.first_line)
+        outlet, named, reporter = who_asked[t.start]
+        label = named or label
         exchanges.append(Exchange(tr.doc_id, len(exchanges) + 1, outlet, label,
                                   Quoted(tr.text[t.start:t.end], t.start, t.end, t.first_line), answers, handoffs,
                                   tuple(passing), reporter))
@@ -314,6 +311,53 @@ def self_identified(text: str, turn) -> re.Match | None:
     if turn.speaker.lower() not in GENERIC_ASKERS:
         return None
     return next((m for rx in SELF_ID_RES if (m := rx.match(text, turn.start, min(turn.end, turn.start + 160)))), None)
+
+
+# "Go ahead, Priya.", "… (Laughter.)  Marcus.": the last words of a turn that call on the next reporter by name.
+CALL_ON_RE = re.compile(r"(?:^|[.!?)]\s+|\b[Gg]o ahead,\s+|\b(?:Yes|Yeah|Okay|OK|Sure|Please),\s+)"
+                        r"(?P<name>[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+)?)[.?!]?\s*$")
+NOT_CALLED = {"thanks", "thank", "yes", "yeah", "okay", "sure", "please", "right", "next", "great", "good", "go",
+              "absolutely", "exactly", "correct", "no", "sorry", "all", "anyone", "everybody", "everyone", "again",
+              "laughter", "applause", "crosstalk", "inaudible", "end", "here", "there", "so", "well", "now"}
+
+
+def askers(tr: Transcript) -> dict[int, tuple[str, Quoted | None, Quoted | None]]:
+    """Who asked each question (by its turn's start): (outlet, the words naming the asker when not the label, the
+    reporter's name), from the label, from the name and outlet a reporter under a label that names no one gives
+    ("QUESTION: … Laura Kessler, AP. …"), or from the call on them that ends the turn before ("Go ahead, Priya.").
+    A question straight after a called-on reporter's question and its answer is theirs too ("And when?"), unless the
+    answer ends by calling on someone else ("… It is late.  Zoe.").
+
+    >>> from qa.transcript import parse_text
+    >>> t = parse_text("MS. LEE:  Go ahead, Priya.\\n\\nQ    Why?\\n\\nMS. LEE:  It is late.  Zoe.\\n\\nQ    And when?\\n\\n"
+    ...                "MS. LEE:  Soon.\\n")
+    >>> [(o, r.text) for o, _, r in askers(t).values()]
+    [('Priya', 'Priya'), ('Zoe', 'Zoe')]
+    """
+    roster = {w.casefold() for p in tr.roster for w in re.findall(r"[\w'’-]+", p.name)}
+    out, called = {}, None
+    for i, t in enumerate(tr.turns):
+        if t.role != "reporter":
+            continue
+        m = self_identified(tr.text, t)
+        if m:
+            reporter = Quoted(m.group("name"), m.start("name"), m.end("name"), t.first_line)
+            label = Quoted(tr.text[m.start("name"):m.end("outlet")], m.start("name"), m.end("outlet"), t.first_line)
+            out[t.start], called = (m.group("outlet"), label, reporter), None
+            continue
+        prev = tr.turns[i - 1] if i else None
+        c = CALL_ON_RE.search(tr.text[prev.start:prev.end]) if prev is not None and prev.role != "reporter" \
+            and t.speaker.lower() in GENERIC_ASKERS else None
+        name = c.group("name") if c else ""
+        if c and not ({w.casefold() for w in name.split()} & (roster | NOT_CALLED | OFFICIAL_TITLES)) \
+                and ("ahead" in c.group(0) or not re.search(rf"\b{re.escape(name.split()[0].lower())}\b", tr.text)):
+            # A bare word is a name only if the transcript never writes it in lower case ("Because." is no one).
+            at = prev.start + c.start("name")
+            called = Quoted(name, at, at + len(name), tr.text.count("\n", 0, at) + 1)
+        elif t.speaker.lower() not in GENERIC_ASKERS or i < 2 or tr.turns[i - 2].role != "reporter":
+            called = None  # only straight after their own question and its answer
+        out[t.start] = (called.text, called, called) if called else (t.speaker, None, None)
+    return out
 
 
 # "1:08 p.m. EDT", "10 A.M.": a header line that is a time of day.

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .briefing import PASS_RE, names_person, self_identified
+from .briefing import PASS_RE, askers, names_person
 from .errors import CorpusError
 from .extract import SUPPORTED, corpus_files  # noqa: F401  (corpus_files: re-exported)
 from .speakers import HONORIFICS
@@ -228,11 +228,10 @@ def _answer(tr: Transcript, question: Turn | None, positions: list[int], runners
 
 def _asker(tr: Transcript, question: Turn | None) -> str | None:
     """Who asked: the reporter's label, or the outlet a reporter under a label that names no one gives in asking
-    ("QUESTION: … Laura Kessler, AP. …" -> "AP")."""
+    ("QUESTION: … Laura Kessler, AP. …" -> "AP"), or the name they were called on by ("Go ahead, Priya.")."""
     if question is None:
         return None
-    m = self_identified(tr.text, question)
-    return m.group("outlet") if m else question.speaker
+    return askers(tr)[question.start][0]
 
 
 def _append(tr: Transcript, turn: Turn, question: Turn | None, handed_by: str | None, chunks: list[Chunk],

@@ -14,7 +14,8 @@ from .extract import corpus_files
 # 2: transcripts.json (each parsed Transcript, text included) for answers about the briefing's structure.
 # 3: BM25 tokens without accents ('bogota' for 'Bogotá'); a guest brought to the podium gives a statement of her own.
 # 4: an answer to a reporter who names their outlet in asking ("Laura Kessler, AP.") is asked by that outlet.
-FORMAT_VERSION = 4
+# 5: a reporter called on by name ("Go ahead, Priya.") under a "Q" label asks as that name.
+FORMAT_VERSION = 5
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:

@@ -202,6 +202,7 @@ def _offset(line: str, s: str, i: int, lead: int) -> int:
 
 NAME_STOP = {"by", "and", "with", "on", "at", "of", "for", "to", "from", "in", "the", "a", "an", "&", "–", "-", "—"}
 WORD_RE = re.compile(r"[^\s,;:()]+")
+TITLE_LINKS = {"of", "for", "on"}  # inside a title: "Secretary of Energy", "Minister for Trade"
 
 
 def find_person(label: Label, preamble: list[str]) -> tuple[str, str] | None:
@@ -229,15 +230,18 @@ def find_person(label: Label, preamble: list[str]) -> tuple[str, str] | None:
                 continue
             # Given names just before the surname: capitalised, not a title or a stop word.
             j = i
-            while j > 0 and i - j < 2 and _given(words[j - 1][0]):
-                j -= 1
+            while j > 0 and i - j < 2 and _given(words[j - 1][0]) \
+                    and not (j > 1 and words[j - 2][0].casefold() in TITLE_LINKS):
+                j -= 1  # but "Energy" of "Secretary of Energy Thomas Okafor" ends a title
             if j == i and n == 1 and not label.titles and not label.honorific:
                 continue  # a lone word with nothing before it is not evidence of a person
             full = " ".join(_nice(w) for w, _, _ in words[j:i + n]).removesuffix("'s").removesuffix("’s")
             t = j
-            while t > 0 and words[t - 1][0].casefold() not in NAME_STOP and words[t - 1][0][:1].isupper() \
+            while t > 0 and (words[t - 1][0].casefold() not in NAME_STOP and words[t - 1][0][:1].isupper()
+                             or t > 1 and words[t - 1][0].casefold() in TITLE_LINKS
+                             and words[t - 2][0][:1].isupper()) \
                     and line[words[t - 1][2]:words[t][1]].strip() == "":
-                t -= 1
+                t -= 1  # "Secretary of Energy": a title may link its words with "of", "for" or "on"
             title = " ".join(_nice(w) for w, _, _ in words[t:j])
             if not title:
                 after = line[words[i + n - 1][2]:].lstrip()

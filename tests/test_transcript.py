@@ -127,6 +127,26 @@ def test_without_header_roles_are_inferred_and_reported():
     assert t.title == "a" and t.date is None
 
 
+def test_a_title_linked_by_of_stays_out_of_the_name():
+    t = parse_text("Press Briefing by Press Secretary Alana Mercer and Secretary of Energy Thomas Okafor\n"
+                   "November 19, 2024\n\nMS. MERCER:  Good afternoon.\n\nSECRETARY OKAFOR:  Thank you, Alana.\n\n"
+                   "Q    Mr. Secretary, how many states?\n\nSECRETARY OKAFOR:  Twenty-three.\n")
+    assert t.person("Thomas Okafor").title == "Secretary of Energy"
+    assert t.person("Alana Mercer").title == "Press Secretary"
+    check_spans(t)
+
+
+def test_a_reporter_called_on_by_name_asks_as_that_name():
+    from qa.chunking import chunk_transcript
+
+    t = parse_text("MS. LEE:  Good afternoon.  Go ahead, Priya.\n\nQ    Why?\n\nMS. LEE:  Because.\n\n"
+                   "Q    And when?\n\nMS. LEE:  Soon, because it is late.  Admiral.\n\nQ    Who?\n\n"
+                   "MS. LEE:  Me.  (Laughter.)  Tobias.\n\nQ    Where?\n\nMS. LEE:  Here.\n")
+    chunks = chunk_transcript(t, [])
+    # "Because." and "Admiral." call on no one: the questions straight after Priya's answers are still hers.
+    assert [c.asked_by for c in chunks] == [None, "Priya", "Priya", "Priya", "Tobias"]
+
+
 def test_title_line_before_the_header():
     t = parse_text("Briefing on clean air\n" + HEADER + BODY)
     assert t.title == "Briefing on clean air"

@@ -7,6 +7,7 @@ abstention as "never mentions" when the question's key terms occur nowhere in th
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from .answer import NOT_FOUND, Composer, best_relevance, never_mentions, related
 from .answerers import ANSWERERS, searched_prefix
@@ -137,10 +138,20 @@ def _corpus_stems(index) -> set[str]:
 
 
 def _absent_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
-    """Topic words of the question that neither the corpus nor ordinary English has (so: key terms it lacks)."""
-    from .scope import rare_absent_words
+    """Topic words of the question that neither the corpus nor ordinary English has ("blockchain"): key terms
+    it lacks. Used only to word an abstention already decided on weak evidence: a misspelling that nothing
+    corrected would also pass this test, so it never decides to abstain by itself."""
+    from .scope import STOP
+    from .spelling import english_words, speller_for
 
-    return rare_absent_words(plan.topic, lookup.index)
+    counts = speller_for(lookup.index).counts
+    out = []
+    for w in re.findall(r"(?<![\w-])[A-Za-z][a-z]{3,}(?![\w'’-])", plan.topic):  # not "wasn" of "wasn't"
+        lw = w.lower()
+        forms = {lw, lw.rstrip("s"), lw[:-2] if lw.endswith("es") else lw, lw + "s"}
+        if lw not in STOP and not any(f in counts for f in forms) and not forms & english_words():
+            out.append(w)
+    return out
 
 
 def _reworded(result: Answer, blocks: tuple[Block, ...], **changes) -> Answer:

@@ -245,25 +245,6 @@ def corpus_lower(index) -> str:
     return "\n".join(t.text for t in index.transcripts).lower() or "\n".join(c.text for c in index.chunks).lower()
 
 
-def rare_absent_words(text: str, index) -> list[str]:
-    """Words of `text` that are neither in the corpus nor ordinary English ("blockchain"): key terms it lacks.
-
-    Used only to word an abstention already decided on weak evidence: a misspelling that nothing
-    corrected would also pass this test, so it never decides to abstain by itself.
-    """
-    from .spelling import speller_for
-
-    counts = speller_for(index).counts
-    out = []
-    for w in re.findall(r"(?<![\w-])[A-Za-z][a-z]{3,}(?![\w'’-])", text):  # not "wasn" of "wasn't"
-        lw = w.lower()
-        forms = {lw, lw.rstrip("s"), lw[:-2] if lw.endswith("es") else lw, lw + "s"}
-        if lw in STOP or any(f in counts for f in forms) or forms & english_words():
-            continue
-        out.append(w)
-    return out
-
-
 def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str, ...]:
     """Proper names and acronyms of the question (outside `skip` spans) that occur nowhere in the corpus.
 
@@ -289,6 +270,9 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
                 return True
         if "-" in name and " " not in name:
             return all(there(p) for p in name.split("-") if p)  # "SME-focused": SMEs are there
+        two = name.lower().split()  # "the Energy Secretary", "the Labor Department": "Secretary of Energy"
+        if len(two) == 2 and re.search(rf"\b{re.escape(two[1])}s? (?:of|for) (?:the )?{re.escape(two[0])}\b", corpus):
+            return True
         if re.fullmatch(r"[A-Z]{3,6}s?", name):  # "FDI": the words it stands for, "foreign direct investment"
             letters = name.rstrip("s").lower()
             word = r"(?!(?:the|and|for|with|from|that|this|our|its|has|are|was|were|will|all|any)\b){}[a-z]{{2,}}"

@@ -538,6 +538,7 @@ def test_names_the_briefing_never_mentions(qa, question, named):
     "Who co-hosts the September Belt and Road IP conference?",  # a month is not part of a name
     "How many students enrolled in the BRI IP degree programs?",  # acronyms, each there
     "Which bodies did the CNIPA partner with on the SME-focused part?",  # a compound of words that are there
+    "What did the Education Ministry do with the CNIPA?",  # the transcript's "Ministry of Education"
 ])
 def test_names_the_briefing_has_are_not_called_absent(index, question):
     assert plan(question, [], index).absent == ()

@@ -54,7 +54,7 @@ LIST_END_RE = re.compile(r"\s+(?:to|in order to|so as to|for|which|that|who|thro
 
 
 # Before a list of places: "in", "to", "across" (used only when the question asks which places).
-NAMES_CUE_RE = re.compile(r"\b(?:in|to|across|from|with|at)\s+(?=(?:the )?[A-Z])")
+NAMES_CUE_RE = re.compile(r"\b(?:in|to|across|from|with|at|of)\s+(?=(?:the )?[A-Z])")
 # Nouns (stems, as `asked_noun` gives them) that ask for places.
 PLACE_NOUNS = {"countr", "nation", "citi", "provinc", "region", "place", "location", "econom", "state"}
 
@@ -77,8 +77,9 @@ def inline_items(sentence: Sentence, count: int | None = None, names: bool = Fal
     two, two names joined by "and" anywhere in the sentence.
     """
     text = sentence.text
-    # "Which countries …": "… events in France, Switzerland, Saudi Arabia and Singapore" lists them after "in".
-    cues = list(LIST_CUE_RE.finditer(text)) + (list(NAMES_CUE_RE.finditer(text)) if names else [])
+    # "Which countries …": "… events in France, Switzerland, Saudi Arabia and Singapore" lists them after "in";
+    # and a list of anything else ("… from government departments, universities and …") does not answer it.
+    cues = (list(NAMES_CUE_RE.finditer(text)) if names else []) + list(LIST_CUE_RE.finditer(text))
     for cue in cues:
         start = cue.end()
         rest = text[start:]
@@ -89,12 +90,16 @@ def inline_items(sentence: Sentence, count: int | None = None, names: bool = Fal
         else:
             # The last item follows the Oxford ", and"/", or" when there is one, else the first "and"/"or".
             oxford = min((i for i in (rest.find(", and "), rest.find(", or ")) if i >= 0), default=-1)
+            if names and oxford >= 0 and not re.match(r",\s+(?:and|or)\s+(?:the )?[A-Z]", rest[oxford:]):
+                oxford = -1  # "… in Cambodia, Laos and Vietnam, and were selected …": a clause, not the last name
             first_and = oxford if oxford >= 0 else min((i for i in (rest.find(" and "), rest.find(" or "))
                                                         if i >= 0), default=-1)
             if first_and < 0:
                 continue
             end_m = LIST_END_RE.search(rest, first_and + 5)
             body = rest[:end_m.start() if end_m else len(rest)].rstrip(" .,")
+            clause = re.compile(r",\s+(?:(?:and|or)\s+)?[a-z]").search(body, first_and) if names else None
+            body = body[:clause.start()] if clause else body  # names end where a clause starts
             well = body.rfind(" as well as ")
             if well >= 0:
                 head, tail = body[:well], body[well + len(" as well as "):]  # "A, B as well as C"
@@ -103,6 +108,8 @@ def inline_items(sentence: Sentence, count: int | None = None, names: bool = Fal
             else:
                 joiner = " and " if body.rfind(" and ") >= body.rfind(" or ") else " or "
                 head, _, tail = body.rpartition(joiner)
+            if names and re.match(_NAME, tail):
+                tail = re.match(_NAME, tail).group(0)  # "… Uruguay and Argentina, Vice Foreign Minister …"
             pieces = re.split(r",\s+", head) + [tail]  # "10,000" is a figure, not two items
         parts, pos = [], 0
         for piece in pieces:
@@ -116,8 +123,8 @@ def inline_items(sentence: Sentence, count: int | None = None, names: bool = Fal
             parts.append((sentence.start + start + i, sentence.start + start + i + len(p), p))
         # Items are short noun phrases: no clause ("to promote …"), no leading preposition or verb form.
         ok = len(parts) >= 3 or (count is not None and len(parts) == count >= 2)
-        if cue.re is NAMES_CUE_RE:  # names only: "France", "Saudi Arabia", "the Netherlands"
-            ok = ok and all(re.fullmatch(_NAME, p) for _, _, p in parts)
+        if names:  # names only: "France", "Saudi Arabia", "the Netherlands", "Japan (22,000)"
+            ok = ok and all(re.fullmatch(_NAME, re.sub(r"\s*\([^()]*\)$", "", p)) for _, _, p in parts)
         if ok and all(len(p.split()) <= 12 and ":" not in p and not re.search(r"\b(to|will|have|has|were|was|is|are)\b", p)
                       and not re.match(r"(with|by|for|in|on|at|from|as|including|such as|namely|like|among)\b", p)
                       for _, _, p in parts):
@@ -225,20 +232,25 @@ def best_enumeration(plan: QueryPlan, hits, scored, index, settings) -> Enumerat
         if items:
             # How well the whole list speaks to the question: its answer's best sentence and its items' mean.
             per_item = [max(rel.get((c.id, sents[i].start), 0.0) for i in ids) for _, _, ids in items]
-            score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * max(per_item)
             first = items[0][2][0]
             lead = sents[first - 1] if first > 0 and ANNOUNCE_RE.search(sents[first - 1].text) else None
+            # The sentence announcing the points ("The new batch has three priorities.") speaks for them too.
+            said = rel.get((c.id, lead.start), 0.0) if lead is not None else 0.0
+            score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * max(per_item + [said])
             # "… showed five key characteristics": the announcement names what was asked for.
             says = bool(noun) and lead is not None and noun in lead.text.lower()
             cands.append(Enumeration(c, tuple((a, b) for a, b, _ in items), score + 0.1 * says, lead))
         for s in sents:
             parts = inline_items(s, plan.count, names=noun in PLACE_NOUNS)
-            # An inline list answers when its sentence is among the most relevant ones.
-            if parts and rel.get((c.id, s.start), 0.0) >= 0.75 * best:
+            if not parts:
+                continue
+            # "Which bodies/countries …" ask for names: a list of named things beats a list of phrases.
+            named = all(re.search(r"\b[A-Z]", slice_of(c, a, b)) for a, b in parts)
+            says = bool(noun) and _names_noun(s.text, parts[0][0], parts[-1][1], s, noun)
+            # An inline list answers when its sentence is among the most relevant ones; a little less relevant
+            # when it lists the places asked for, saying so ("… to countries including Cambodia, Laos and Tonga").
+            if rel.get((c.id, s.start), 0.0) >= (0.6 if noun in PLACE_NOUNS and says else 0.75) * best:
                 score = 0.5 * chunk_best.get(c.id, 0.0) + 0.5 * rel.get((c.id, s.start), 0.0)
-                # "Which bodies/countries …" ask for names: a list of named things beats a list of phrases.
-                named = all(re.search(r"\b[A-Z]", slice_of(c, a, b)) for a, b in parts)
-                says = bool(noun) and _names_noun(s.text, parts[0][0], parts[-1][1], s, noun)
                 # The name beside the list, not inside an item ("… from over 60 Belt and Road partner countries,
                 # regions …" is no list of what Belt and Road projects cover).
                 a0, b1 = parts[0][0] - s.start, parts[-1][1] - s.start

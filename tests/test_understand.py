@@ -747,6 +747,28 @@ def test_inline_enumerations_are_split_into_verbatim_items(text, items):
     assert [text[a - 100:b - 100] for a, b in inline_items(s)] == items
 
 
+@pytest.mark.parametrize("text, items", [
+    # Names after "of", ended by the clause that follows them.
+    ("At the invitation of the governments of Chile, Uruguay and Argentina, Vice Foreign Minister Liang Jianhua will "
+     "pay official visits to the three countries.", ["Chile", "Uruguay", "Argentina"]),
+    # The ", and" of a second clause is not the last name's; the list of phrases after "from" answers no "which
+    # countries".
+    ("The projects will be implemented in Cambodia, Laos, Myanmar, Thailand and Vietnam, and were selected from "
+     "applications submitted by government departments, universities and social organizations.",
+     ["Cambodia", "Laos", "Myanmar", "Thailand", "Vietnam"]),
+    ("The talks covered bilateral relations, practical cooperation and regional issues.", []),
+    ("Japan (22,000), the United States (20,000) and South Korea (10,000) led.", []),  # no cue before them
+    ("Most came from Japan (22,000), the United States (20,000) and South Korea (10,000).",
+     ["Japan (22,000)", "the United States (20,000)", "South Korea (10,000)"]),
+])
+def test_a_list_of_places_is_names_only(text, items):
+    from qa.enumerations import inline_items
+    from qa.types import Sentence
+
+    s = Sentence(text, 0, len(text), "d#01", 0)
+    assert [text[a:b] for a, b in inline_items(s, names=True)] == items
+
+
 def test_he_is_the_official_who_answered_the_previous_question(index):
     p = plan("What else did he say about that?", ["How many PPH agreements has China signed with BRI partners?"], index)
     assert p.scope.officials == ("Shen Changyu",) and p.scope.from_history

@@ -28,6 +28,7 @@ reporters journalist journalists outlet outlets media summarize summarise summar
 point list name enumerate compare comparison contrast differ difference different versus vs both between
 overview highlights takeaways recap brief briefly anything everything something whole entire event meeting
 remarks statement statements opening introduction introductory speech short version update gist
+bullet bullets few couple nutshell sentence sentences paragraph paragraphs
 session did does let know want like get go mr ms mrs madam dr prof touch touched touches bring brings brought
 up discuss discussed discussing talks talking mentioning""".split())
 ROLE_WORDS = ("commissioner", "deputy commissioner", "director general", "deputy director general", "spokesperson",

@@ -167,7 +167,11 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
               r"(this|the|today's) (briefing|press conference|conference)\b|\bwhere (was|is|did) (the|this|today's) "
               r"(briefing|press conference|conference|event) (held|take place|taking place)\b|"
               r"\bwhat did the (moderator|host|chair\w*|spokes\w+) say (at the (start|beginning)|before|to open|first)\b"),
-    ("title", r"\b(titles?|positions?|roles?|jobs?|posts?|rank)\b|\bname of\b|\bwhat('s| is| was) (his|her) name\b|"
+    ("title", r"\b(titles?|rank)\b|\bname of\b|"
+              # "his job", "Okafor's role", "what position does Ge Shu hold" (not "what does a job cost")
+              r"(\b(his|her|their)|['’]s) (current |official |exact )?(positions?|roles?|jobs?|posts?)\b|"
+              r"\b(what|which) (position|job|role|post)s? (do|does|did|is|was|are|were)\b(?!.*\bplay)|"
+              r"\bthe (position|job|role|post) of\b|\bwhat('s| is| was) (his|her) name\b|"
               r"\bwho (is|was) ((mr|ms|mrs|dr)\.? )?[\w'-]+( [\w'-]+)?\s*\??\s*$|\bwhat does \w+( \w+)? do\b|"
               r"\bwhere (does|did) \w+( \w+)? work\b|\bwho (does|did) \w+( \w+)? work for\b|"
               r"\b(what|which) (organi[sz]ation|agency|department|office|body|institution)\b.{0,30}\b(from|with|work|"

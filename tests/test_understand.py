@@ -167,6 +167,8 @@ def test_intent_and_scope(index, question, intent, officials, outlets):
     ("Who had the last turn from the floor?", "first_last"),
     ("Did the question on trademarks come before the one on patents - in which order were they asked?", "exchanges"),
     ("Which four officials spoke, and with what titles?", "speakers"),
+    ("What is Hu Wenhui's role?", "title"),
+    ("What position does Ge Shu hold?", "title"),
 ])
 def test_structure_kind(index, question, kind):
     p = plan(question, [], index)
@@ -767,6 +769,15 @@ def test_a_list_of_places_is_names_only(text, items):
 
     s = Sentence(text, 0, len(text), "d#01", 0)
     assert [text[a:b] for a, b in inline_items(s, names=True)] == items
+
+
+@pytest.mark.parametrize("question", [
+    "According to Shen, what does an average patent examination job cost?",  # a job that is work, not a title
+    "Hu Wenhui versus Ge Shu on jobs: what numbers did each cite?",
+    "What role did Wang Peizhang say universities play in patent commercialization?",
+])
+def test_job_and_role_words_about_work_are_no_title_question(index, question):
+    assert plan(question, [], index).structure is None
 
 
 def test_he_is_the_official_who_answered_the_previous_question(index):

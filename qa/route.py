@@ -57,6 +57,17 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         notices = tuple(b for b in result.blocks if b.kind == "notice")
         result = _reworded(result, notices + (Block("notice", NOT_FOUND),), abstained=True, reason="weak-evidence",
                            citations=())
+    if plan.intent in ("fact", "list", "overview") and (
+            result.abstained and (result.reason or "").startswith(("weak-evidence", "unmatched-constraint"))
+            or plan.intent == "fact" and not result.abstained):
+        # "Has the ministry confirmed whether Liang will meet the presidents?": a reporter asked it, and the reply
+        # declined ("I have nothing further to share."); that reply is the briefing's answer when the question
+        # matches better than any sentence that answered.
+        from .declines import answer_declined, declined
+
+        d = declined(plan, lookup, settings)
+        if d is not None and (result.abstained or d[2] > best_relevance(result)):
+            return answer_declined(plan, lookup, *d, plan.intent)
     if result.abstained and result.reason == "weak-evidence" and plan.intent in ("fact", "list"):
         # No passage answers it: a question about the briefing itself in words no structure rule has ("who was
         # like chairing it, the host person") is answered from the transcript's structure.

@@ -34,16 +34,20 @@ def test_each_set_is_gold_items_quoting_its_own_transcript(folder):
             assert it.absent.lower() not in text.lower(), it.id
 
 
-@pytest.fixture(scope="module")
-def state_qa(tmp_path_factory, embedder):
+def _open(tmp_path_factory, embedder, name: str) -> BriefingQA:
+    """The real pipeline over one other transcript, indexed in a temporary folder."""
     from qa.config import load_settings
     from qa.index_store import load_or_build
 
-    root = tmp_path_factory.mktemp("state-dept")
-    shutil.copytree(ROOT / "eval" / "transcripts" / "state-dept", root / "corpus",
-                    ignore=shutil.ignore_patterns("*.jsonl"))
+    root = tmp_path_factory.mktemp(name)
+    shutil.copytree(ROOT / "eval" / "transcripts" / name, root / "corpus", ignore=shutil.ignore_patterns("*.jsonl"))
     s = load_settings(corpus_dir=root / "corpus", index_dir=root / "index")
     return BriefingQA(s, embedder, load_or_build(s, embedder, progress=False))
+
+
+@pytest.fixture(scope="module")
+def state_qa(tmp_path_factory, embedder):
+    return _open(tmp_path_factory, embedder, "state-dept")
 
 
 def test_a_guest_brought_to_the_podium_gives_remarks_of_her_own(state_qa):
@@ -109,13 +113,42 @@ def test_an_answer_that_lets_a_colleague_speak_to_the_rest_is_a_hand_off(state_q
 
 @pytest.fixture(scope="module")
 def trade_qa(tmp_path_factory, embedder):
-    from qa.config import load_settings
-    from qa.index_store import load_or_build
+    return _open(tmp_path_factory, embedder, "mofcom")
 
-    root = tmp_path_factory.mktemp("mofcom")
-    shutil.copytree(ROOT / "eval" / "transcripts" / "mofcom", root / "corpus", ignore=shutil.ignore_patterns("*.jsonl"))
-    s = load_settings(corpus_dir=root / "corpus", index_dir=root / "index")
-    return BriefingQA(s, embedder, load_or_build(s, embedder, progress=False))
+
+@pytest.fixture(scope="module")
+def fm_qa(tmp_path_factory, embedder):
+    return _open(tmp_path_factory, embedder, "fm-regular")
+
+
+@pytest.fixture(scope="module")
+def wh_qa(tmp_path_factory, embedder):
+    return _open(tmp_path_factory, embedder, "whitehouse")
+
+
+def _verbatim(qa, a):
+    text = qa.index.transcripts[0].text
+    return all(text[c.start:c.end] == c.quote for c in a.citations)
+
+
+def test_a_question_the_official_declined_is_answered_with_the_reply(fm_qa):
+    a = fm_qa.ask("Did China give Japan advance notice of the battery material export controls?")
+    assert not a.abstained and "I have nothing to add to what I just said." in a.answer, a.answer
+    assert any(c.kind == "question" and "notify Japan" in c.quote for c in a.citations) and _verbatim(fm_qa, a)
+    # A question whose answer the briefing gives is answered by it, however close a declined question is.
+    b = fm_qa.ask("Which three countries is Vice Foreign Minister Liang Jianhua visiting?")
+    assert [x.text for x in b.blocks if x.kind == "item"] == ["Chile", "Uruguay", "Argentina"], b.answer
+
+
+def test_the_white_house_layout_keeps_titles_and_the_names_reporters_are_called_on_by(wh_qa):
+    assert {(c.speaker, c.speaker_title) for c in wh_qa.index.chunks} == {
+        ("Alana Mercer", "Press Secretary"), ("Thomas Okafor", "Secretary of Energy")}
+    a = wh_qa.ask("Which reporter raised the ransomware attack on the Ohio utility?")
+    assert a.intent == "structure" and "Sasha" in a.answer and _verbatim(wh_qa, a), a.answer
+    b = wh_qa.ask("According to the Energy Secretary, what does an average weatherization job cost?")
+    assert b.intent == "fact" and "$7,500" in b.answer, b.answer
+    c = wh_qa.ask("Would Mercer say whether the President might block a strike?")
+    assert not c.abstained and "I'm not going to speculate on that." in c.answer, c.answer
 
 
 def test_fdi_is_foreign_direct_investment_and_the_chair_of_a_named_conference(trade_qa):

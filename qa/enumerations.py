@@ -189,6 +189,12 @@ NOUN_KIN = ({"area", "field", "sector", "domain", "aspect"}, {"measure", "step",
             {"countr", "nation", "econom"}, {"bod", "institution", "organization", "organisation", "department"})
 
 
+def _says_noun(text: str, noun: str) -> bool:
+    """Whether `text` says the asked noun or one of its kin anywhere, as the start of a word."""
+    kin = next((k for k in NOUN_KIN if noun in k), {noun})
+    return any(re.search(rf"\b{re.escape(n)}", text, re.I) for n in kin)
+
+
 def _names_noun(text: str, a: int, b: int, sentence: Sentence, noun: str) -> bool:
     """Whether the asked noun, or one of its kin ("fields" for "areas"), is said with the list: just before its
     first item or just after its last ("initiatives, such as A, B and C"; "A, B and other countries")."""
@@ -247,6 +253,10 @@ def best_enumeration(plan: QueryPlan, hits, scored, index, settings) -> Enumerat
             # "Which bodies/countries …" ask for names: a list of named things beats a list of phrases.
             named = all(re.search(r"\b[A-Z]", slice_of(c, a, b)) for a, b in parts)
             says = bool(noun) and _names_noun(s.text, parts[0][0], parts[-1][1], s, noun)
+            if noun and not says and _says_noun(s.text, noun):
+                # '… the "four full considerations" basic principles … and research on key issues such as A, B and
+                # C': the sentence names the asked principles elsewhere, and this list is of something else.
+                continue
             # An inline list answers when its sentence is among the most relevant ones; a little less relevant
             # when it lists the places asked for, saying so ("… to countries including Cambodia, Laos and Tonga").
             if rel.get((c.id, s.start), 0.0) >= (0.6 if noun in PLACE_NOUNS and says else 0.75) * best:

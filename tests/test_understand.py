@@ -771,6 +771,15 @@ def test_a_list_of_places_is_names_only(text, items):
     assert [text[a:b] for a, b in inline_items(s, names=True)] == items
 
 
+def test_a_list_beside_other_words_is_not_the_asked_thing(qa):
+    # The sentence names the principles ("four full considerations") and then lists key issues: the issues are
+    # no answer to "which principles", and are the answer to "which key issues".
+    a = qa.ask("Which basic principles were proposed for building a data IP system?")
+    assert '"four full considerations" basic principles' in a.answer and not any(b.kind == "item" for b in a.blocks)
+    b = qa.ask("Which key issues of data IP did they research?")
+    assert [x.text for x in b.blocks if x.kind == "item"][:2] == ["data IP protection targets", "responsible entities"]
+
+
 @pytest.mark.parametrize("question", [
     "According to Shen, what does an average patent examination job cost?",  # a job that is work, not a title
     "Hu Wenhui versus Ge Shu on jobs: what numbers did each cite?",

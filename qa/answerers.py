@@ -200,8 +200,28 @@ def answer_compare(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
             # The column already names the official: say only which answer the words come from.
             out.add("attribution", f"answering {chunk.asked_by}:" if chunk.asked_by else "in the opening statement:",
                     group=who)
-            out.quote_sentences(chunk, [s.sentence for s in ss], max(s.relevance for s in ss), group=who)
+            out.quote_sentences(chunk, _with_figures(chunk, [s.sentence for s in ss], lookup.index),
+                                max(s.relevance for s in ss), group=who)
     return out.answer(plan.question, "compare", not found, None if found else "weak-evidence", (), plan.query)
+
+
+def _with_figures(chunk: Chunk, chosen: list, index) -> list:
+    """`chosen` sentences of `chunk`, each one without a figure followed by the next sentence of its paragraph when
+    that one gives figures ("… innovation in artificial intelligence has been notably vigorous. By the end of 2023,
+    the number of valid AI invention patents … reached 378,000 …"): a comparison sets figures side by side."""
+    from .constraints import FIGURE_RE
+    from .salience import sentences_of
+
+    sents = sentences_of(chunk, index)
+    at = {x.start: i for i, x in enumerate(sents)}
+    out = list(chosen)
+    for s in chosen:
+        i = at.get(s.start)
+        nxt = sents[i + 1] if i is not None and i + 1 < len(sents) else None
+        if nxt is not None and nxt.paragraph == s.paragraph and nxt not in out and not FIGURE_RE.search(s.text) \
+                and FIGURE_RE.search(nxt.text):
+            out.append(nxt)
+    return sorted(out, key=lambda x: x.start)
 
 
 @answerer("overview")

@@ -508,6 +508,13 @@ def test_each_side_of_a_comparison_brings_its_figures(qa):
     assert set(cols) == {"Shen Changyu", "Ge Shu"} and any("8,700" in q for q in cols["Ge Shu"]), cols
 
 
+def test_a_side_that_names_its_topic_brings_the_figures_that_follow(qa):
+    # "… innovation in the field of artificial intelligence has been notably vigorous." is followed by its figure.
+    a = qa.ask("Set Ge Shu's remarks on artificial intelligence against Wang Peizhang's.")
+    ge = [b.text for b in a.blocks if b.kind == "quote" and b.group == "Ge Shu"]
+    assert any("378,000" in q for q in ge), ge
+
+
 def test_scoped_question_quotes_only_that_official(qa):
     a = qa.ask("What did Wang Peizhang say about patent commercialization?")
     assert not a.abstained and {c.speaker for c in a.citations} == {"Wang Peizhang"}

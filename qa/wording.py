@@ -41,7 +41,7 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
     ("handoffs", r"\b(hand(ed|s)? (it |them |the question |questions )?(off|over)|hand(ed|s)?\b.{0,50}\bto\b|"
                  r"pass(ed|es|ing)?\b.{0,40}\b(questions?|it|them)\b.{0,10}\bto\b|(pass|refer)(red|s|ed)? .{0,30}\bto (his|her|their) "
                  r"colleagues?|\bquestions?\b.{0,30}\b(passed|handed|referred|redirected) (over |on )?to\b|to whom did .{0,40}\bpass|"
-                 r"pass(ed)? (it|the question|questions?|the floor)|deferr?(ed)?|delegat\w+|"
+                 r"pass(ed)? (it|the question|questions?|the floor)|deferr?(ed)?|delegat(e|es|ed|ing)\b|"
                  r"invited? \w+ (\w+ )?to answer|hand-?offs?|(passed|handed|referred) (on )?to (a |another )?"
                  r"(colleague|someone))\b"),
     # "How old is Shen Changyu?", "his educational background": what the transcript never holds of a person.
@@ -86,7 +86,9 @@ STRUCTURE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(_word
               r"exchanges)\b|\bhow many people (asked|spoke|attended|were there)\b|"
               r"\bhow many\b.{0,25}\b(people|officials|speakers|panel(l)?ists|briefers|guests)\b.{0,20}"
               r"\b(stage|podium|panel|dais|rostrum|present|there|attend\w*|took part|participat\w*)\b|"
-              r"\bhow many times (was|did|were) \w+( \w+)? (called on|asked|invited|answer|respond|take the floor)\b"),
+              r"\bhow many times (was|did|were) \w+( \w+)? (called on|asked|invited|answer|respond|take the floor)\b|"
+              r"\b(what|which) size (of )?(the |their )?(delegation|panel|team)\b|"  # "what size of delegation …"
+              r"\bhow (big|large) (was |is )?(the |their )?(delegation|panel|team) (of officials|on the)\b"),
     # "What time did the briefing start?", "When did it wrap up?", "How long did it last?": the clock times.
     ("time", r"\bwhat time (did|was|does|is|were)\b.{0,20}\b(BRIEFING_N)\b|"
              r"\bwhen (did|was|does) (the |this |that |today's )?(BRIEFING_N )(start|begin|kick off|get under ?way|"
@@ -270,7 +272,7 @@ STEP_WORDS = {"next", "following", "previous", "preceding", "one", "ones", "befo
 
 ORDINALS = {w: i for i, w in enumerate(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
                                         "ninth", "tenth", "eleventh", "twelfth"), 1)}
-NTH_RE = re.compile(rf"\b(?:the|briefing's|briefing’s) ({ORD}) (question|exchange|one|answer|reply|response)\b|\bquestion (?:no\.|number|#) ?(\d{{1,2}})\b", re.I)
+NTH_RE = re.compile(rf"(?:\bthe|\b(?:his|her|their)|[\w.]['’]s?) ({ORD}) (question|exchange|one|answer|reply|response)\b|\bquestion (?:no\.|number|#) ?(\d{{1,2}})\b", re.I)
 
 # The request after a framing lead ("Quick bullets for my board: …", "Thailand came up, didn't it? What was said
 # about it?"): a break, then a part that asks on its own, without "it"/"this" pointing back into the lead.

@@ -140,6 +140,12 @@ def test_a_question_the_official_declined_is_answered_with_the_reply(fm_qa):
     assert [x.text for x in b.blocks if x.kind == "item"] == ["Chile", "Uruguay", "Argentina"], b.answer
 
 
+def test_an_outlets_second_question_is_its_own_second_and_a_delegation_is_no_hand_off(fm_qa):
+    a = fm_qa.ask("What was AFP's second question about?")
+    assert a.intent == "structure" and "COP29" in a.answer and "lithium" not in a.answer, a.answer
+    assert plan("Do we know yet who will head China's delegation at COP29 in Baku?", [], fm_qa.index).structure is None
+
+
 def test_the_white_house_layout_keeps_titles_and_the_names_reporters_are_called_on_by(wh_qa):
     assert {(c.speaker, c.speaker_title) for c in wh_qa.index.chunks} == {
         ("Alana Mercer", "Press Secretary"), ("Thomas Okafor", "Secretary of Energy")}

@@ -253,9 +253,10 @@ def best_enumeration(plan: QueryPlan, hits, scored, index, settings) -> Enumerat
             # "Which bodies/countries …" ask for names: a list of named things beats a list of phrases.
             named = all(re.search(r"\b[A-Z]", slice_of(c, a, b)) for a, b in parts)
             says = bool(noun) and _names_noun(s.text, parts[0][0], parts[-1][1], s, noun)
-            if noun and not says and _says_noun(s.text, noun):
+            if noun and not says and not (named and noun in PLACE_NOUNS) and _says_noun(s.text, noun):
                 # '… the "four full considerations" basic principles … and research on key issues such as A, B and
-                # C': the sentence names the asked principles elsewhere, and this list is of something else.
+                # C': the sentence names the asked principles elsewhere, and this list is of something else. (A list
+                # of names answers "which countries" whatever the sentence calls them.)
                 continue
             # An inline list answers when its sentence is among the most relevant ones; a little less relevant
             # when it lists the places asked for, saying so ("… to countries including Cambodia, Laos and Tonga").

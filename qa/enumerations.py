@@ -59,6 +59,7 @@ NAMES_CUE_RE = re.compile(r"\b(?:in|to|across|from|with|at|of)\s+(?=(?:the )?[A-
 PLACE_NOUNS = {"countr", "nation", "citi", "provinc", "region", "place", "location", "econom", "state"}
 
 _NAME = r"(?:the )?[A-Z][\w'-]*(?: (?:of |for |on |and )?[A-Z][\w'-]*)*"
+CLAUSE_RE = re.compile(r",\s+(?:(?:and|or)\s+)?[a-z]")  # after a list of names: ", and were selected …"
 NAMED_PAIR_RE = re.compile(rf"\b({_NAME}) and ({_NAME})")
 
 
@@ -98,7 +99,7 @@ def inline_items(sentence: Sentence, count: int | None = None, names: bool = Fal
                 continue
             end_m = LIST_END_RE.search(rest, first_and + 5)
             body = rest[:end_m.start() if end_m else len(rest)].rstrip(" .,")
-            clause = re.compile(r",\s+(?:(?:and|or)\s+)?[a-z]").search(body, first_and) if names else None
+            clause = CLAUSE_RE.search(body, first_and) if names else None
             body = body[:clause.start()] if clause else body  # names end where a clause starts
             well = body.rfind(" as well as ")
             if well >= 0:
@@ -108,8 +109,8 @@ def inline_items(sentence: Sentence, count: int | None = None, names: bool = Fal
             else:
                 joiner = " and " if body.rfind(" and ") >= body.rfind(" or ") else " or "
                 head, _, tail = body.rpartition(joiner)
-            if names and re.match(_NAME, tail):
-                tail = re.match(_NAME, tail).group(0)  # "… Uruguay and Argentina, Vice Foreign Minister …"
+            if names and (m := re.match(_NAME, tail)):
+                tail = m.group(0)  # "… Uruguay and Argentina, Vice Foreign Minister …"
             pieces = re.split(r",\s+", head) + [tail]  # "10,000" is a figure, not two items
         parts, pos = [], 0
         for piece in pieces:

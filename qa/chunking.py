@@ -98,7 +98,9 @@ def passes_to(turn: Turn, nxt: Turn | None) -> bool:
     """
     if nxt is None or turn.role != "official" or nxt.role != "official" or nxt.speaker == turn.speaker:
         return False
-    return any(PASS_RE.search(s) and _names(s, nxt) for s in re.split(r"(?<=[.!?])\s+", turn.text))
+    from .passages import split_sentences
+
+    return any(PASS_RE.search(s) and _names(s, nxt) for s, _, _ in split_sentences(turn.text))
 
 
 # Words that bring a guest to the podium, as opposed to handing one question on.
@@ -160,8 +162,10 @@ def chunk_transcript(tr: Transcript, warnings: list[str] | None = None) -> list[
     warnings = warnings if warnings is not None else []
     chunks: list[Chunk] = []
     runners = floor_runners(tr.turns)
+    # Who asked each question: the label, or the outlet or name the reporter gave or was called on by.
+    asked = askers(tr)
     for question, positions in _exchanges(tr.turns):
-        _answer(tr, question, positions, runners, chunks, warnings)
+        _answer(tr, question, asked[question.start][0] if question else None, positions, runners, chunks, warnings)
     if not chunks:
         warnings.append(f"{tr.path}:1: no answers found (no official turns)")
     return chunks
@@ -180,9 +184,9 @@ def _exchanges(turns) -> Iterator[tuple[Turn | None, list[int]]]:
     yield question, positions
 
 
-def _answer(tr: Transcript, question: Turn | None, positions: list[int], runners: set[str],
+def _answer(tr: Transcript, question: Turn | None, asked_by: str | None, positions: list[int], runners: set[str],
             chunks: list[Chunk], warnings: list[str]) -> None:
-    """Append the chunks of the official turns at `positions` (the answers to `question`)."""
+    """Append the chunks of the official turns at `positions` (the answers to `question`, asked by `asked_by`)."""
     turns = tr.turns
     answered = False
     handoff: Turn | None = None  # a hand-off turn waiting for the colleague's answer
@@ -197,7 +201,7 @@ def _answer(tr: Transcript, question: Turn | None, positions: list[int], runners
         if answered and handoff is None and introduces(turn, nxt):
             statement = True  # "Let me pause here … I am pleased to welcome Rachel Dunmore, …"
         if statement:
-            _append(tr, turn, None, None, chunks, warnings)
+            _append(tr, turn, None, None, None, chunks, warnings)
             continue
         target = handoff_target(turn, tr)
         if target is None and structural_handoff(turn, nxt):
@@ -211,7 +215,7 @@ def _answer(tr: Transcript, question: Turn | None, positions: list[int], runners
         if handoff is not None and turn.speaker != invited:
             warnings.append(f"{tr.path}:{turn.label_line}: '{handed_by}' invited '{invited}' "
                             f"but '{turn.speaker}' answered")
-        _append(tr, turn, question, handed_by, chunks, warnings)
+        _append(tr, turn, question, asked_by, handed_by, chunks, warnings)
         answered, handoff, invited = question is not None, None, None
         # "… I will let Dan speak to the policy side of that one. What I would say from the consular side is …":
         # an answer that also passes the question on; the colleague who speaks next was handed it.
@@ -220,23 +224,15 @@ def _answer(tr: Transcript, question: Turn | None, positions: list[int], runners
         # A hand-off nobody took up was the answer after all (e.g. "We invited Mr. Li to address it.").
         warnings.append(f"{tr.path}:{handoff.label_line}: '{handoff.speaker}' invited '{invited}' "
                         "but nobody answered; kept as the answer")
-        _append(tr, handoff, question, None, chunks, warnings)
+        _append(tr, handoff, question, asked_by, None, chunks, warnings)
         answered = question is not None
     if question is not None and not answered and not _thanks(question):
         warnings.append(f"{tr.path}:{question.label_line}: question from '{question.speaker}' has no answer")
 
 
-def _asker(tr: Transcript, question: Turn | None) -> str | None:
-    """Who asked: the reporter's label, or the outlet a reporter under a label that names no one gives in asking
-    ("QUESTION: … Laura Kessler, AP. …" -> "AP"), or the name they were called on by ("Go ahead, Priya.")."""
-    if question is None:
-        return None
-    return askers(tr)[question.start][0]
-
-
-def _append(tr: Transcript, turn: Turn, question: Turn | None, handed_by: str | None, chunks: list[Chunk],
-            warnings: list[str]) -> None:
-    """Append `turn` as the next chunk, answering `question`."""
+def _append(tr: Transcript, turn: Turn, question: Turn | None, asked_by: str | None, handed_by: str | None,
+            chunks: list[Chunk], warnings: list[str]) -> None:
+    """Append `turn` as the next chunk, answering `question` (asked by `asked_by`)."""
     person = tr.person(turn.speaker)
     if person is None and tr.has_header:
         warnings.append(f"{tr.path}:{turn.label_line}: unknown speaker '{turn.speaker}' (not in the header)")
@@ -246,7 +242,7 @@ def _append(tr: Transcript, turn: Turn, question: Turn | None, handed_by: str | 
         id=f"{tr.doc_id}#{n:02d}", doc_id=tr.doc_id, doc_title=tr.title, doc_date=tr.date,
         doc_path=tr.path, ordinal=n, speaker=turn.speaker,
         speaker_title=person.title if person else "",
-        asked_by=_asker(tr, question),
+        asked_by=asked_by,
         question=question.text if question else None,
         question_line=question.first_line if question else None,
         handed_off_by=handed_by, paragraphs=turn.paragraphs, start=turn.start, end=turn.end,

@@ -51,7 +51,7 @@ def _declines(index) -> list[tuple[Exchange, Chunk]]:
 
 @per_index
 def _question_vectors(index) -> dict:
-    """The embedding of each declined exchange's question (by answer chunk id), filled on first use."""
+    """The embedding of each declined exchange's question (by answer chunk id), filled in one batch on first use."""
     return {}
 
 
@@ -63,10 +63,10 @@ def declined(plan: QueryPlan, lookup, settings) -> tuple[Exchange, Chunk, float]
     if not found:
         return None
     vecs = _question_vectors(lookup.index)
-    todo = [(e, c) for e, c in found if c.id not in vecs]
-    if todo:
-        for (e, c), v in zip(todo, lookup.embedder.encode_queries([question_sentences(e)[0].text for e, _ in todo])):
-            vecs[c.id] = v
+    if not vecs:
+        every = _declines(lookup.index)
+        vecs.update(zip((c.id for _, c in every),
+                        lookup.embedder.encode_queries([question_sentences(e)[0].text for e, _ in every])))
     # A follow-up that asks on its own ("Did she mention the G20 summit at all?") is matched as asked: its history's
     # topic was someone else's question.
     from .condense import is_elliptical

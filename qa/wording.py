@@ -277,6 +277,8 @@ NTH_RE = re.compile(rf"(?:\bthe|\b(?:his|her|their)|[\w.]['’]s?) ({ORD}) (ques
 # The request after a framing lead ("Quick bullets for my board: …", "Thailand came up, didn't it? What was said
 # about it?"): a break, then a part that asks on its own, without "it"/"this" pointing back into the lead.
 FOCUS_BREAK_RE = re.compile(r"(?<=[.?!:])\s+(?=\S)|\s[—–]\s|\s--?\s(?=[A-Za-z])")  # "Switching topics - what …"
+
+
 def asking_part(question: str) -> str:
     """The last part of a question after a break ("I'm writing a brief: what were the takeaways?" -> "what were the
     takeaways?"), where what it asks is said."""

@@ -282,7 +282,9 @@ def plan(question: str, history: list[str] | None, index, _depth: int = 0) -> Qu
     # An apostrophe inside a word is no quote mark ("China's IP courts to Europe's …").
     quoted = [m.span() for m in re.finditer(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|“[^”]*”|(?<!\w)‘[^’]*’(?!\w)", corrected)]
     # A name in a framing lead is the asker's ("a caller named Priya: …"), not one the question asks about.
+    # A lead that is itself a question ("did they talk about ChatGPT at all? like whether …") asks about its names.
     lead = framing_lead(corrected)
+    lead = 0 if corrected[:lead].rstrip().endswith("?") else lead
     absent = tuple(a for a in absent_terms(corrected, index, spans + quoted + ([(0, lead)] if lead else []))
                    if a not in unknown)
     if prev is not None and len(officials) == 1 and prev.scope.officials and officials[0] not in prev.scope.officials \

@@ -534,6 +534,8 @@ def test_follow_up_with_a_new_topic_answers_the_new_topic(qa):
     # Two possessives are no quotation marks around the words between them.
     ("Did he compare China's IP courts to Europe's Unified Patent Court?", "Unified Patent Court"),
     ("What did the CNIPA say about the TRIPS agreement?", "TRIPS"),  # "the role of IPR public service" spells no TRIPS
+    # A question before another is no framing lead: its names are asked about.
+    ("did they talk about ChatGPT at all? like whether AI inventions can get patents?", "ChatGPT"),
 ])
 def test_names_the_briefing_never_mentions(qa, question, named):
     a = qa.ask(question)

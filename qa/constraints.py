@@ -72,11 +72,12 @@ def _figure_in(fig: str, evidence: str) -> bool:
     return False
 
 
-def unmatched(question: str, evidence: str, doc_year: int | None) -> list[str]:
+def unmatched(question: str, evidence: str, doc_year: int | None, near: str | None = None) -> list[str]:
     """Constraints of `question` (years, places, figures) that `evidence` does not contain.
 
-    The briefing's own year counts as matched when the evidence speaks of "this year"/"this <month>";
-    the year before as "last year".
+    A year must be in `near` (the quoted sentences and the reporter's question) when given: that the answer
+    speaks of 2023 somewhere else does not make its January-May figure the 2023 one. The briefing's own year
+    counts as matched when they speak of "this year"/"this <month>"; the year before as "last year".
 
     >>> unmatched("What was the examination period in 2019?", "It fell to 15.7 months this year.", 2024)
     ['2019']
@@ -90,21 +91,27 @@ def unmatched(question: str, evidence: str, doc_year: int | None) -> list[str]:
     []
     >>> unmatched("Did foreign firms rate it above 80 points?", "The score reached 80.55 points.", 2024)
     []
+    >>> unmatched("What was royalty trade for the full year 2023?", "From January to May it reached 180 billion. "
+    ...           "In 2023, the score reached 80.55.", 2024, near="From January to May it reached 180 billion.")
+    ['2023']
     """
     ev = evidence.lower()
     out = []
     years = set(YEAR_RE.findall(question))
+    evidence_all, evidence = evidence, near if near is not None else evidence
+    ev_near = evidence.lower()
     for y in sorted(years):
         # A year counts when the evidence states it, not when it only bounds a range ("2021-2035").
         if re.search(rf"(?<![\d–-]){y}(?![\d]|\s*[–-]\s*\d)", evidence):
             continue
         yi = int(y)
         if doc_year and yi == doc_year and re.search(r"\bthis (year|january|february|march|april|may|june|july|"
-                                                     r"august|september|october|november|december|first half)\b|\bso far\b", ev):
+                                                     r"august|september|october|november|december|first half)\b|\bso far\b", ev_near):
             continue
-        if doc_year and yi == doc_year - 1 and re.search(r"\blast year\b|\bprevious year\b", ev):
+        if doc_year and yi == doc_year - 1 and re.search(r"\blast year\b|\bprevious year\b", ev_near):
             continue
         out.append(y)
+    evidence = evidence_all
     for p in _places(question):
         if not _place_in(p, ev):
             out.append(p.title())

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from .lines import line_spans as _lines
-from .speakers import ARTIFACT, INVISIBLE, OFFICIAL_TITLES
+from .speakers import ARTIFACT, INVISIBLE, OFFICIAL_TITLES, introduced_title
 from .types import Chunk, Transcript
 
 DATE_LINE_RE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -38,6 +38,8 @@ class Member:
     # Other header lines that give this person a different title (a roster listed twice, in two wordings),
     # each as (the title as written there, the line).
     also: tuple[tuple[Quoted, Quoted], ...] = ()
+    # A guest the header does not list: `line` is then the words of this speaker introducing them.
+    said_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,17 @@ def line_quote(text: str, line_no: int, strip_colon: bool = False) -> Quoted | N
     return None
 
 
+def _introduced(tr: Transcript, name: str, title: str) -> Member:
+    """A guest the header does not list, with the host's words that gave their title before they spoke."""
+    first = next(t for t in tr.turns if t.speaker == name)
+    m = introduced_title(tr.text[:first.start], name)
+    host = next((t.speaker for t in tr.turns if t.start <= m.start() < t.end), "") if m else ""
+    if not host:
+        return Member(name, title, "official", None)
+    words = Quoted(m.group(0), m.start(), m.end(), tr.text.count("\n", 0, m.start()) + 1)
+    return Member(name, title, "official", words, said_by=host)
+
+
 def _header_lines(tr: Transcript) -> list[Quoted]:
     """The lines of this briefing's part of the text before its first speaker turn (title, roster, date)."""
     stop = min((t.label_line for t in tr.turns), default=0)
@@ -199,7 +212,8 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
     members = []
     for p in tr.roster:
         line = _member_line(p.name, p.title, header)
-        members.append(Member(p.name, p.title, p.role, line, _other_titles(p.name, line, header)))
+        members.append(Member(p.name, p.title, p.role, line, _other_titles(p.name, line, header)) if line or not p.title
+                       else _introduced(tr, p.name, p.title))
     members = tuple(members)
     date_line = next((q for q in header if DATE_LINE_RE.fullmatch(q.text.strip())), None) \
         or next((q for q in header if DATE_LINE_RE.search(q.text)), None)

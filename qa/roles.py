@@ -8,7 +8,7 @@ Decided in this order, the first rule that applies winning:
 3. the first speaker, when nobody moderates yet and they speak more than once: the moderator,
    unless they answer questions themselves (a spokesperson who moderates and answers is an official);
 4. with known people: anyone else is a reporter, unless their first turn directly follows a
-   reporter's and asks nothing (then it answers: an official);
+   reporter's and asks nothing, or they answer questions and never ask (then they answer: an official);
 5. without: a speaker whose turns end in a question and never run past 120 words is a reporter,
    everyone else is an official.
 """
@@ -76,6 +76,9 @@ def infer_roles(turns, roster: dict, known_why: dict[str, str]) -> tuple[dict[st
             if n not in roles:
                 if prev is not None and roles.get(prev) == "reporter" and paras and not asks(paras):
                     roles[n], why[n] = "official", "not in the roster; answers the question before it"
+                elif answered[n] and not asker[n]:
+                    # A guest the host introduces speaks first after the host, then answers and never asks.
+                    roles[n], why[n] = "official", f"not in the roster; answers {answered[n]} question(s), asks none"
                 else:
                     roles[n], why[n] = "reporter", "not in the roster" + ("; asks" if asker[n] else "")
             prev = n

@@ -289,3 +289,18 @@ def _given(w: str) -> bool:
 
 def _nice(w: str) -> str:
     return _title_case(w) if _caps(w) else w
+
+
+def introduced_title(text: str, name: str) -> re.Match | None:
+    """The host's words introducing a guest by name and title in `text` ("our guest will be Amara Okafor, the
+    Humanitarian Coordinator for Sudan, who …"): a match whose `title` group is the title as written.
+
+    >>> introduced_title("Our guest is Amara Okafor, the Humanitarian Coordinator for Sudan, who will brief you.",
+    ...                  "Amara Okafor").group("title")
+    'Humanitarian Coordinator for Sudan'
+    >>> introduced_title("Thank you, Amara Okafor, for your time.", "Amara Okafor") is None
+    True
+    """
+    words = r"(?:[A-Z][\w'’&-]*|of|for|on|the|and|to|in)"
+    return re.search(rf"\b{re.escape(name)},\s+(?:the\s+|our\s+)?(?P<title>[A-Z][\w'’&-]*(?:\s+{words}){{0,9}}?)"
+                     rf"(?=,|\.|;|\s+(?:who|will|is|has)\b)", text)

@@ -33,11 +33,16 @@ def _heading(out: Composer, b: Briefing, many: bool) -> None:
         out.add("attribution", f"{b.title} ({b.date or 'undated'}):", group=b.doc_id)
 
 
+def member_cite(out: Composer, b: Briefing, m) -> int:
+    """Cite the line naming roster person `m`: a header line, or the host's words introducing a guest."""
+    return out.cite_source(b, m.line, "turn", m.said_by) if m.said_by else out.cite_source(b, m.line, "header", m.name)
+
+
 def member_row(out: Composer, b: Briefing, name: str) -> None:
     """A row naming a roster person, cited to their header line (or to a label of theirs)."""
     m = b.member(name)
     if m is not None and m.line is not None:
-        n = out.cite_source(b, m.line, "header", m.name)
+        n = member_cite(out, b, m)
         out.add("row", cells=(Cell(m.name, n), Cell(m.title or m.role, n if m.title else None)), group=b.doc_id)
         for title, line in m.also:  # the header lists them again, with their title worded otherwise
             k = out.cite_source(b, line, "header", m.name)
@@ -80,7 +85,7 @@ def speaker_cell(out: Composer, b: Briefing, name: str, label, chunk=None) -> Ce
     if label is not None and name.lower() in label.text.lower():
         return Cell(name, out.cite_source(b, label, "label", name, chunk))
     if m is not None and m.line is not None and name in m.line.text:
-        return Cell(name, out.cite_source(b, m.line, "header", name))
+        return Cell(name, member_cite(out, b, m))
     if label is not None:
         return Cell(label.text, out.cite_source(b, label, "label", name, chunk))
     return Cell(name)
@@ -170,7 +175,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
             out.add("table", cells=(Cell("Official"), Cell("Questions answered")))
             for name in sorted(counts, key=lambda n: -counts[n]):
                 m = b.member(name)
-                cite = out.cite_source(b, m.line, "header", name) if m is not None and m.line is not None else None
+                cite = member_cite(out, b, m) if m is not None and m.line is not None else None
                 out.add("row", cells=(Cell(name, cite), Cell(str(counts[name]))), group=b.doc_id)
         elif kind == "title":
             out.add("table", cells=(Cell("Name"), Cell("Title")))
@@ -183,7 +188,7 @@ def answer_structure(plan: QueryPlan, lookup, settings) -> Answer:
                 m = b.member(c.speaker)
                 cells = [speaker_cell(out, b, c.speaker, label, c)]
                 if m is not None and m.line is not None and m.title:
-                    cells.append(Cell(m.title, out.cite_source(b, m.line, "header", m.name)))
+                    cells.append(Cell(m.title, member_cite(out, b, m)))
                 out.add("row", cells=tuple(cells), group=b.doc_id)
             welcome_naming(out, b, [c.speaker for c in b.opening])  # "… give the floor to Mr. Shen"
             for c in b.opening:

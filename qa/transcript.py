@@ -31,7 +31,7 @@ from .lines import (CREDITS_RE, END_RE, HEADER_SECTIONS, PEOPLE_SECTIONS, TRAILE
                     furniture_like, inline_header, line_spans, next_document, noise_line, opens_section,
                     parse_date, parse_date_strict, segments, starts_document, title_like)
 from .roles import infer_roles
-from .speakers import ARTIFACT, Label, _caps, clean_name, find_person
+from .speakers import ARTIFACT, Label, _caps, clean_name, find_person, introduced_title
 from .types import Paragraph, Person, Transcript, Turn
 
 __all__ = ["ARTIFACT", "parse_text", "parse_documents", "parse_file", "parse_path", "read_source", "clean_name"]
@@ -285,6 +285,15 @@ def _parse_one(text: str, lines: list, ev: Evidence, i0: int, doc: _Doc) -> tupl
         raise CorpusError(path, "no speaker labels found (expected lines like 'Name:', 'Name: text' or 'Q: text')",
                           line=lines[i0][0] if i0 < len(lines) else 1)
     roles, why = infer_roles([(t.name, t.label, t.paras) for t in turns], doc.roster, doc.known_why)
+    if doc.roster:
+        # A guest the header does not list, introduced by name and title before they speak ("our guest will be
+        # Amara Okafor, the Humanitarian Coordinator …"): an official of the roster too. A speaker nobody
+        # introduced stays unknown (and is warned about).
+        for t in turns:
+            if roles[t.name] == "official" and t.name not in doc.roster and len(t.name.split()) > 1 and t.paras:
+                intro = introduced_title(text[:t.paras[0].start], t.name)
+                if intro:
+                    _merge_person(doc.roster, t.name, intro.group("title"), "official")
     has_header = doc.header_seen or any(w.startswith("named in the title") for w in doc.known_why.values())
     if not has_header:
         warnings.append(f"{path}:{lines[i0][0]}: no header roster; roles inferred: "

@@ -127,6 +127,35 @@ def test_without_header_roles_are_inferred_and_reported():
     assert t.title == "a" and t.date is None
 
 
+GUEST_BRIEFING = (
+    "Daily Press Briefing by the Office of the Spokesperson for the Secretary-General\n18 September 2024\n"
+    "The following is a near-verbatim transcript of today's noon briefing by Henrik Castell, Spokesperson for the "
+    "Secretary-General.\n\n"
+    "Spokesperson: Good afternoon. Our guest today is Mara Lind-Obi, the Humanitarian Coordinator for Sudan, who "
+    "will brief you by video.\n\n"
+    "Mara Lind-Obi: Thank you, Henrik. The situation in Darfur is dire, and 10 million people are displaced.\n\n"
+    "Spokesperson: Thank you, Mara. Questions for our guest.\n\n"
+    "Question: How many trucks crossed at Adre last week?\n\n"
+    "Mara Lind-Obi: Some 48 trucks crossed last week.\n\n"
+    "Question: And is the crossing open?\n\n"
+    "Mara Lind-Obi: It is open until November.\n")
+
+
+def test_a_guest_the_header_does_not_list_is_an_official_with_the_title_the_host_gives():
+    # She speaks first after the host, not after a question, then answers twice and never asks.
+    t = parse_text(GUEST_BRIEFING, "un.txt")
+    assert dict(roles(t))["Mara Lind-Obi"] == "official"
+    assert t.person("Mara Lind-Obi").title == "Humanitarian Coordinator for Sudan"
+    check_spans(t)
+    # The speakers table cites her title to the host's words, as a turn of the host's.
+    from qa.briefing import briefing_of
+    from qa.chunking import chunk_transcript
+
+    m = briefing_of(t, chunk_transcript(t, [])).member("Mara Lind-Obi")
+    assert m.said_by == "Henrik Castell" and m.line.text == "Mara Lind-Obi, the Humanitarian Coordinator for Sudan"
+    assert t.text[m.line.start:m.line.end] == m.line.text
+
+
 def test_a_title_linked_by_of_stays_out_of_the_name():
     t = parse_text("Press Briefing by Press Secretary Alana Mercer and Secretary of Energy Thomas Okafor\n"
                    "November 19, 2024\n\nMS. MERCER:  Good afternoon.\n\nSECRETARY OKAFOR:  Thank you, Alana.\n\n"

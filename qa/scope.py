@@ -279,6 +279,9 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
             word = r"(?!(?:the|and|for|with|from|that|this|our|its|has|are|was|were|will|all|any)\b){}[a-z]{{2,}}"
             return bool(re.search(r"\b" + r"(?:\s+(?:and|of|for|on)\s+|[\s-]+)".join(word.format(c) for c in letters)
                                   + r"\b", corpus))
+        linked = re.fullmatch(r"(.+?) (?:for|of|on) (?:the )?(.+)", name)
+        if linked and there(linked.group(1)) and there(linked.group(2)):
+            return True  # "the Personal Envoy for Sudan": the transcript's "Personal Envoy", on Sudan
         words = name.split()
         # A run of acronyms ("BRI IP"), or an acronym beside a name ("WIPO China" in a keyword query), is
         # there when each of its words is.

@@ -880,6 +880,8 @@ def test_a_question_taken_directly_quotes_the_taking_words(qa, seed_text):
     "Which panelist said he attended this month's forum with multinationals?",
     # A name in a framing lead is the asker's.
     "A listener called Marguerite asks: which three countries filed the most invention patent applications in China?",
+    # Two things the transcript names, linked by "of"/"for": it has both ("China and Thailand" on GIs).
+    "What was agreed on Geographical Indications of Thailand?",
 ])
 def test_words_that_are_no_term_the_briefing_lacks(qa, question):
     a = qa.ask(question)

@@ -49,9 +49,16 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
         alone = fn(dataclasses.replace(plan, query=plan.standalone), lookup, settings)
         if _better(alone, result, plan.topic):
             result = alone
-    if settings.unseen_word_check and not result.abstained and plan.intent != "structure" \
-            and result.citations and best_relevance(result) < settings.abstain_threshold \
-            and not _counted(result, plan) and _unseen_words(plan, lookup):
+    checked = settings.unseen_word_check and not result.abstained and plan.intent != "structure" \
+        and result.citations and not _counted(result, plan)
+    subject = _unseen_subject(plan, lookup) if checked and plan.intent == "overview" else []
+    if subject:
+        # "What did she say about landmines in Sudan?": the passages found speak of Sudan; the subject asked
+        # about occurs nowhere in the corpus, however well the rest of the question matches. Name it.
+        notices = tuple(b for b in result.blocks if b.kind == "notice")
+        result = _reworded(result, notices + (Block("notice", never_mentions(subject)),), abstained=True,
+                           reason="absent: " + ", ".join(subject), citations=())
+    elif checked and best_relevance(result) < settings.abstain_threshold and _unseen_words(plan, lookup):
         # Answered only because the bar is lower for named people or "what did they say about": but a
         # word of the topic occurs nowhere in the corpus, so these passages are about something else.
         notices = tuple(b for b in result.blocks if b.kind == "notice")
@@ -132,11 +139,21 @@ def _unseen_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
     Common English words ("cover", "firms") are paraphrase more often than subject, so they do not count.
     """
     from .bm25 import tokenize
-    from .spelling import common_word
+    from .spelling import common_word, spelling_variants
 
     stems = _corpus_stems(lookup.index)
     return [w for w in plan.topic.split() if len(w) >= 4 and w.isalpha() and not common_word(w)
-            and not set(tokenize(w)) & stems]
+            and not set(tokenize(" ".join([w] + spelling_variants(w.lower())))) & stems]  # "licences": "licenses"
+
+
+def _unseen_subject(plan: QueryPlan, lookup: Lookup) -> list[str]:
+    """Unseen nouns of what an overview asks about ("what did she say about landmines in Sudan?"): a subject the
+    corpus never has, however well the rest of the question ("Sudan") matches."""
+    about = re.search(r"\babout\s+([^?.!]+)", plan.standalone, re.I)
+    if not about:
+        return []
+    words = set(re.findall(r"[a-z]+", about.group(1).lower()))
+    return [w for w in _unseen_words(plan, lookup) if w.lower() in words and not w.lower().endswith(("ing", "ed"))]
 
 
 @per_index

@@ -542,6 +542,21 @@ def test_names_the_briefing_never_mentions(qa, question, named):
     assert a.abstained and f"never mentions {named}" in a.answer
 
 
+@pytest.mark.parametrize("question, named", [
+    # The rest of the question matches an answer well (Hu on foreign-funded firms); its subject is nowhere.
+    ("What did Hu Wenhui say about tariffs on foreign-funded enterprises?", "tariffs"),
+    ("What did the officials say about drones and patents?", "drones"),
+])
+def test_an_overview_of_a_subject_the_corpus_lacks_names_it(qa, question, named):
+    a = qa.ask(question)
+    assert a.abstained and a.answer.startswith(f"The briefing never mentions {named}") and not a.citations
+
+
+def test_a_british_spelling_is_no_subject_the_corpus_lacks(qa):
+    a = qa.ask("What was said about patent transfers and licences?")  # the transcript writes "licenses"
+    assert not a.abstained and "licenses" in a.answer
+
+
 @pytest.mark.parametrize("question", [
     "What did the officials say about the Belt and Road Initiative - what is the BRI doing on IP?",
     "How many SMEs got matched?",  # acronyms the transcript spells out or uses

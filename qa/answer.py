@@ -285,7 +285,7 @@ def extractive_answer(question: str, query: str, query_vec: np.ndarray, hits: li
     best_chunk = chosen[0].chunk
     doc_year = int(best_chunk.doc_date[:4]) if best_chunk.doc_date and best_chunk.doc_date[:4].isdigit() else None
     evidence = "\n".join([best_chunk.text, best_chunk.question or "", best_chunk.speaker, best_chunk.asked_by or ""])
-    near = "\n".join([" ".join(s.sentence.text for s in chosen), best_chunk.question or ""])
+    near = "\n".join([" ".join(s.sentence.text for s in chosen), best_chunk.question or "", best_chunk.asked_by or ""])
     missing = unmatched(question, evidence, doc_year, near)
     kinds = missing_kind(question, " ".join(s.sentence.text for s in chosen))
     if missing or kinds:

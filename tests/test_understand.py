@@ -897,6 +897,7 @@ def test_a_question_taken_directly_quotes_the_taking_words(qa, seed_text):
     "A listener called Marguerite asks: which three countries filed the most invention patent applications in China?",
     # Two things the transcript names, linked by "of"/"for": it has both ("China and Thailand" on GIs).
     "What was agreed on Geographical Indications of Thailand?",
+    "Did Washington raise IP disputes with Beijing?",  # capitals for the transcript's United States and China
 ])
 def test_words_that_are_no_term_the_briefing_lacks(qa, question):
     a = qa.ask(question)

@@ -165,9 +165,32 @@ def test_fdi_is_foreign_direct_investment_and_the_chair_of_a_named_conference(tr
     assert b.intent == "structure" and "Lan Yuqing" in b.answer
 
 
+@pytest.fixture(scope="module")
+def un_qa(tmp_path_factory, embedder):
+    return _open(tmp_path_factory, embedder, "un-noon")
+
+
+def test_a_guest_introduced_by_the_host_is_an_official_with_that_title(un_qa):
+    # The header names only the spokesperson; "Amara Lindqvist-Obi:" answers "Question:" turns and never asks.
+    assert {c.speaker for c in un_qa.index.chunks} == {"Henrik Castellano", "Amara Lindqvist-Obi"}
+    a = un_qa.ask("Who spoke at the briefing?")
+    assert "Amara Lindqvist-Obi" in a.answer and "Humanitarian Coordinator for Sudan" in a.answer, a.answer
+    cite = next(c for c in a.citations if "Humanitarian Coordinator for Sudan" in c.quote)
+    assert cite.kind == "turn" and cite.speaker == "Henrik Castellano"
+    b = un_qa.ask("How many Sudanese face acute food insecurity, according to the humanitarian coordinator?")
+    assert not b.abstained and "25.6 million" in b.answer, b.answer
+
+
+def test_a_subject_the_un_briefing_lacks_is_named_and_a_linked_title_is_not(un_qa):
+    a = un_qa.ask("What did the humanitarian coordinator say about landmines in Sudan?")
+    assert a.abstained and a.answer.startswith("The briefing never mentions landmines"), a.answer
+    b = un_qa.ask("Where did the Personal Envoy for Sudan travel last week?")  # "Personal Envoy" … "Sudan"
+    assert not b.abstained and "Cairo" in b.answer, b.answer
+
+
 # Measured by `make eval-other` (2026-11-26) minus a margin of 0.05; every quote verbatim with an exact span.
 FLOORS = {"state-dept": ("state_qa", 0.67), "mofcom": ("trade_qa", 0.85), "fm-regular": ("fm_qa", 0.65),
-          "whitehouse": ("wh_qa", 0.74)}
+          "whitehouse": ("wh_qa", 0.74), "un-noon": ("un_qa", 0.72)}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

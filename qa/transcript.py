@@ -289,11 +289,15 @@ def _parse_one(text: str, lines: list, ev: Evidence, i0: int, doc: _Doc) -> tupl
         # A guest the header does not list, introduced by name and title before they speak ("our guest will be
         # Amara Okafor, the Humanitarian Coordinator …"): an official of the roster too. A speaker nobody
         # introduced stays unknown (and is warned about).
+        firsts = {}
         for t in turns:
-            if roles[t.name] == "official" and t.name not in doc.roster and len(t.name.split()) > 1 and t.paras:
-                intro = introduced_title(text[:t.paras[0].start], t.name)
+            if t.paras:
+                firsts.setdefault(t.name, t)
+        for name, t in firsts.items():
+            if roles[name] == "official" and name not in doc.roster and len(name.split()) > 1:
+                intro = introduced_title(text[:t.paras[0].start], name)
                 if intro:
-                    _merge_person(doc.roster, t.name, intro.group("title"), "official")
+                    _merge_person(doc.roster, name, intro.group("title"), "official")
     has_header = doc.header_seen or any(w.startswith("named in the title") for w in doc.known_why.values())
     if not has_header:
         warnings.append(f"{path}:{lines[i0][0]}: no header roster; roles inferred: "

@@ -536,6 +536,8 @@ def test_follow_up_with_a_new_topic_answers_the_new_topic(qa):
     ("What did the CNIPA say about the TRIPS agreement?", "TRIPS"),  # "the role of IPR public service" spells no TRIPS
     # A question before another is no framing lead: its names are asked about.
     ("did they talk about ChatGPT at all? like whether AI inventions can get patents?", "ChatGPT"),
+    # A capital stands for its country ("Washington and Beijing"), but not as a place: "in Paris" is not France.
+    ("What is the weather in Paris tomorrow?", "Paris"),
 ])
 def test_names_the_briefing_never_mentions(qa, question, named):
     a = qa.ask(question)

@@ -140,15 +140,16 @@ def line_quote(text: str, line_no: int, strip_colon: bool = False) -> Quoted | N
     return None
 
 
-def _introduced(tr: Transcript, name: str, title: str) -> Member:
-    """A guest the header does not list, with the host's words that gave their title before they spoke."""
-    first = next(t for t in tr.turns if t.speaker == name)
-    m = introduced_title(tr.text[:first.start], name)
+def _introduced(tr: Transcript, name: str, title: str, role: str) -> Member:
+    """A roster person no header line names: a guest, with the host's words that gave their title before they
+    spoke, when there are such words."""
+    first = next((t for t in tr.turns if t.speaker == name), None)
+    m = introduced_title(tr.text[:first.start], name) if first is not None else None
     host = next((t.speaker for t in tr.turns if t.start <= m.start() < t.end), "") if m else ""
     if not host:
-        return Member(name, title, "official", None)
+        return Member(name, title, role, None)
     words = Quoted(m.group(0), m.start(), m.end(), tr.text.count("\n", 0, m.start()) + 1)
-    return Member(name, title, "official", words, said_by=host)
+    return Member(name, title, role, words, said_by=host)
 
 
 def _header_lines(tr: Transcript) -> list[Quoted]:
@@ -213,7 +214,7 @@ def briefing_of(tr: Transcript, chunks: list[Chunk]) -> Briefing:
     for p in tr.roster:
         line = _member_line(p.name, p.title, header)
         members.append(Member(p.name, p.title, p.role, line, _other_titles(p.name, line, header)) if line or not p.title
-                       else _introduced(tr, p.name, p.title))
+                       else _introduced(tr, p.name, p.title, p.role))
     members = tuple(members)
     date_line = next((q for q in header if DATE_LINE_RE.fullmatch(q.text.strip())), None) \
         or next((q for q in header if DATE_LINE_RE.search(q.text)), None)

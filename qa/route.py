@@ -51,14 +51,16 @@ def answer(plan: QueryPlan, lookup: Lookup, settings) -> Answer:
             result = alone
     checked = settings.unseen_word_check and not result.abstained and plan.intent != "structure" \
         and result.citations and not _counted(result, plan)
-    subject = _unseen_subject(plan, lookup) if checked and plan.intent == "overview" else []
+    weak = checked and best_relevance(result) < settings.abstain_threshold
+    unseen = _unseen_words(plan, lookup) if weak or checked and plan.intent == "overview" else []
+    subject = _unseen_subject(plan, unseen) if plan.intent == "overview" else []
     if subject:
         # "What did she say about landmines in Sudan?": the passages found speak of Sudan; the subject asked
         # about occurs nowhere in the corpus, however well the rest of the question matches. Name it.
         notices = tuple(b for b in result.blocks if b.kind == "notice")
         result = _reworded(result, notices + (Block("notice", never_mentions(subject)),), abstained=True,
                            reason="absent: " + ", ".join(subject), citations=())
-    elif checked and best_relevance(result) < settings.abstain_threshold and _unseen_words(plan, lookup):
+    elif weak and unseen:
         # Answered only because the bar is lower for named people or "what did they say about": but a
         # word of the topic occurs nowhere in the corpus, so these passages are about something else.
         notices = tuple(b for b in result.blocks if b.kind == "notice")
@@ -146,14 +148,14 @@ def _unseen_words(plan: QueryPlan, lookup: Lookup) -> list[str]:
             and not set(tokenize(" ".join([w] + spelling_variants(w.lower())))) & stems]  # "licences": "licenses"
 
 
-def _unseen_subject(plan: QueryPlan, lookup: Lookup) -> list[str]:
-    """Unseen nouns of what an overview asks about ("what did she say about landmines in Sudan?"): a subject the
-    corpus never has, however well the rest of the question ("Sudan") matches."""
+def _unseen_subject(plan: QueryPlan, unseen: list[str]) -> list[str]:
+    """The `unseen` words (see `_unseen_words`) that are nouns of what an overview asks about ("what did she say
+    about landmines in Sudan?"): a subject the corpus never has, however well the rest ("Sudan") matches."""
     about = re.search(r"\babout\s+([^?.!]+)", plan.standalone, re.I)
     if not about:
         return []
     words = set(re.findall(r"[a-z]+", about.group(1).lower()))
-    return [w for w in _unseen_words(plan, lookup) if w.lower() in words and not w.lower().endswith(("ing", "ed"))]
+    return [w for w in unseen if w.lower() in words and not w.lower().endswith(("ing", "ed"))]
 
 
 @per_index

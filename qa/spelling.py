@@ -163,8 +163,8 @@ class Speller:
 # British and American spellings of the same word, as (British, American) endings.
 VARIANT_ENDINGS = (("tres", "ters"), ("tre", "ter"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"),
                    ("ising", "izing"), ("isation", "ization"), ("isations", "izations"), ("our", "or"),
-                   ("ours", "ors"), ("ence", "ense"), ("ences", "enses"), ("ogue", "og"), ("lled", "led"), ("lling", "ling"),
-                   ("mme", "m"), ("mmes", "ms"))
+                   ("ours", "ors"), ("ence", "ense"), ("ences", "enses"), ("ogue", "og"), ("lled", "led"),
+                   ("lling", "ling"), ("mme", "m"), ("mmes", "ms"))
 
 
 def spelling_variants(word: str) -> list[str]:

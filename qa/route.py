@@ -155,7 +155,17 @@ def _unseen_subject(plan: QueryPlan, unseen: list[str]) -> list[str]:
     if not about:
         return []
     words = set(re.findall(r"[a-z]+", about.group(1).lower()))
-    return [w for w in unseen if w.lower() in words and not w.lower().endswith(("ing", "ed"))]
+    nouns = [w for w in unseen if w.lower() in words and not w.lower().endswith(("ing", "ed"))]
+    # Named as the reader wrote the term: "generative AI", "semiconductor patents", but "landmines" of "landmines
+    # in Sudan".
+    return [m.group(0) if (m := re.search(rf"\b{re.escape(w)}(?:\s+(?!{SUBJECT_END}\b)[A-Za-z][\w-]*){{0,2}}",
+                                           about.group(1), re.I)) else w for w in nouns]
+
+
+# Words that end the term an overview asks about: prepositions, conjunctions and "at all"-like fillers.
+SUBJECT_END = (r"(?:in|on|at|of|for|and|or|to|with|by|from|the|a|an|as|than|during|among|between|anywhere|all|"
+               r"today|there|here|then|specifically|please|at|if|whether|when|where|which|that|who|what|how|did|does|was|"
+               r"were|is|are|has|have|had)")
 
 
 @per_index

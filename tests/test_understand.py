@@ -548,6 +548,7 @@ def test_names_the_briefing_never_mentions(qa, question, named):
     # The rest of the question matches an answer well (Hu on foreign-funded firms); its subject is nowhere.
     ("What did Hu Wenhui say about tariffs on foreign-funded enterprises?", "tariffs"),
     ("What did the officials say about drones and patents?", "drones"),
+    ("What did Ge Shu say about generative AI?", "generative AI."),  # the term as written, not its first word
 ])
 def test_an_overview_of_a_subject_the_corpus_lacks_names_it(qa, question, named):
     a = qa.ask(question)
